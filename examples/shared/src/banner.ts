@@ -1,0 +1,33 @@
+/**
+ * The start-up banner: where the server listens and one ready-to-paste curl line per method of the
+ * built-in demo clients.
+ */
+
+import { RFC6749_EXAMPLE } from './clients.js';
+import type { ExampleConfig } from './config.js';
+
+/** Lines to print once the server listens on `url`. */
+export function banner(framework: string, config: ExampleConfig, url: string): string {
+  const token = `${config.issuer}/token`;
+  const lines = [
+    `client-auth example (${framework}) listening on ${url}`,
+    `issuer ${config.issuer} · clients: ${config.clientsSource}`,
+    `metadata: curl ${config.issuer}/.well-known/oauth-authorization-server`,
+  ];
+  if (config.clientsSource === 'built-in demo clients') {
+    lines.push(
+      '',
+      'Get a token with each method:',
+      '',
+      '# client_secret_basic (RFC 6749 §2.3.1 example credentials)',
+      `curl -u '${RFC6749_EXAMPLE.client_id}:${RFC6749_EXAMPLE.client_secret}' -d grant_type=client_credentials ${token}`,
+      '',
+      '# client_secret_post',
+      `curl -d client_id=demo-post -d client_secret=demo-post-secret -d grant_type=client_credentials ${token}`,
+      '',
+      '# none (public client)',
+      `curl -d client_id=demo-public -d grant_type=client_credentials ${token}`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,72 @@
+/**
+ * The example servers' configuration, read only from environment variables (DESIGN.md §5).
+ */
+import { readFileSync } from 'node:fs';
+import type { ClientMetadata } from '@client-auth/core';
+import { demoClients } from './clients.js';
+
+export interface ExampleConfig {
+  port: number;
+  issuer: string;
+  clients: ClientMetadata[];
+  /** True when the issuer is http://localhost… or http://127.0.0.1… (local development only). */
+  allowInsecureTransport: boolean;
+  /** Where the clients came from, for the start-up banner. */
+  clientsSource: string;
+}
+
+function fail(message: string): never {
+  throw new Error(`configuration: ${message}`);
+}
+
+function readPort(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail(`${name} must be a port number, got ${JSON.stringify(value)}`);
+  return port;
+}
+
+function readClients(file: string): ClientMetadata[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    fail(`CLIENTS_FILE ${file} could not be read as JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed)) fail(`CLIENTS_FILE ${file} must hold a JSON array of client metadata`);
+  const seen = new Set<string>();
+  for (const [index, client] of parsed.entries()) {
+    if (
+      client === null ||
+      typeof client !== 'object' ||
+      typeof client.client_id !== 'string' ||
+      client.client_id === ''
+    ) {
+      fail(`CLIENTS_FILE ${file}: entry ${index} has no client_id`);
+    }
+    if (seen.has(client.client_id)) fail(`CLIENTS_FILE ${file}: client_id ${client.client_id} appears twice`);
+    seen.add(client.client_id);
+  }
+  return parsed as ClientMetadata[];
+}
+
+/** True for an http issuer on the loopback host: the only case the examples allow plain HTTP secrets. */
+export function isLocalHttpIssuer(issuer: string): boolean {
+  return /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/i.test(issuer);
+}
+
+/** Read the configuration from `env` (default `process.env`). Throws with a clear message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
+  const port = readPort(env.PORT, 'PORT', 3000);
+  const issuer = (env.ISSUER && env.ISSUER !== '' ? env.ISSUER : `http://localhost:${port}`).replace(/\/$/, '');
+  const file = env.CLIENTS_FILE;
+  const clients = file ? readClients(file) : demoClients();
+  return {
+    port,
+    issuer,
+    clients,
+    allowInsecureTransport: isLocalHttpIssuer(issuer),
+    clientsSource: file ? file : 'built-in demo clients',
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * The example authorization server, framework-free: which routes exist, which endpoint each one
+ * authenticates for, and what each answers once the client is known. The Express, Koa and Hono
+ * examples only wire these routes to their framework and the adapter.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  type ClientAuthenticator,
+  type ClientAuthResult,
+  createClientAuthenticator,
+  type EndpointName,
+} from '@client-auth/core';
+import type { ExampleConfig } from './config.js';
+import { TokenService } from './tokens.js';
+
+export interface ExampleResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The parsed form body, as the framework left it after the adapter ran. */
+export type FormBody = Record<string, unknown>;
+
+export interface ExampleRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  /** The endpoint the adapter authenticates for; absent for public documents. */
+  endpoint?: EndpointName;
+  handle(auth: ClientAuthResult | undefined, body: FormBody): Promise<ExampleResponse>;
+}
+
+export interface ExampleServer {
+  config: ExampleConfig;
+  authenticator: ClientAuthenticator;
+  tokens: TokenService;
+  routes: ExampleRoute[];
+}
+
+const PATHS: Record<EndpointName, string> = {
+  token: '/token',
+  pushed_authorization_request: '/par',
+  introspection: '/introspect',
+  revocation: '/revoke',
+  device_authorization: '/device_authorization',
+  backchannel_authentication: '/bc-authorize',
+};
+
+function json(status: number, body: unknown, extra: Record<string, string> = {}): ExampleResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache', ...extra },
+    body: JSON.stringify(body),
+  };
+}
+
+function oauthError(status: number, error: string, description: string): ExampleResponse {
+  return json(status, { error, error_description: description });
+}
+
+/** One string value of a form parameter; repeated or non-string values are refused by the caller. */
+function param(body: FormBody, name: string): string | undefined | null {
+  const value = body[name];
+  if (value === undefined || value === '') return undefined;
+  return typeof value === 'string' ? value : null;
+}
+
+function required(body: FormBody, name: string): string | ExampleResponse {
+  const value = param(body, name);
+  if (value === null) return oauthError(400, 'invalid_request', `the "${name}" parameter must not be repeated`);
+  if (value === undefined) return oauthError(400, 'invalid_request', `the "${name}" parameter is required`);
+  return value;
+}
+
+function id(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** Build the authenticator, the token service and the routes from a configuration. */
+export async function createExampleServer(config: ExampleConfig): Promise<ExampleServer> {
+  const clients = new Map(config.clients.map((client) => [client.client_id, client]));
+  const endpoints = Object.fromEntries(
+    Object.entries(PATHS).map(([endpoint, path]) => [endpoint, `${config.issuer}${path}`]),
+  ) as Record<EndpointName, string>;
+  const authenticator = createClientAuthenticator({
+    issuer: config.issuer,
+    getClient: (clientId) => clients.get(clientId),
+    endpoints,
+    allowInsecureTransport: config.allowInsecureTransport,
+  });
+  const tokens = await TokenService.create(config.issuer);
+
+  const routes: ExampleRoute[] = [
+    {
+      method: 'POST',
+      path: PATHS.token,
+      endpoint: 'token',
+      async handle(auth, body) {
+        const grantType = required(body, 'grant_type');
+        if (typeof grantType !== 'string') return grantType;
+        if (grantType !== 'client_credentials') {
+          return oauthError(400, 'unsupported_grant_type', 'this example server issues client_credentials tokens only');
+        }
+        const scope = param(body, 'scope');
+        if (scope === null) return oauthError(400, 'invalid_request', 'the "scope" parameter must not be repeated');
+        return json(200, await tokens.issue(auth as ClientAuthResult, scope));
+      },
+    },
+    {
+      method: 'POST',
+      path: PATHS.introspection,
+      endpoint: 'introspection',
+      async handle(_auth, body) {
+        const token = required(body, 'token');
+        if (typeof token !== 'string') return token;
+        return json(200, await tokens.introspect(token));
+      },
+    },
+    {
+      method: 'POST',
+      path: PATHS.revocation,
+      endpoint: 'revocation',
+      async handle(auth, body) {
+        const token = required(body, 'token');
+        if (typeof token !== 'string') return token;
+        await tokens.revoke(token, (auth as ClientAuthResult).clientId);
+        return { status: 200, headers: { 'cache-control': 'no-store' }, body: '' };
+      },
+    },
+    {
+      method: 'POST',
+      path: PATHS.pushed_authorization_request,
+      endpoint: 'pushed_authorization_request',
+      async handle() {
+        // RFC 9126 §2.2: 201 with request_uri and expires_in.
+        return json(201, { request_uri: `urn:ietf:params:oauth:request_uri:${id()}`, expires_in: 60 });
+      },
+    },
+    {
+      method: 'POST',
+      path: PATHS.device_authorization,
+      endpoint: 'device_authorization',
+      async handle() {
+        // RFC 8628 §3.2.
+        const userCode = randomBytes(4).toString('hex').toUpperCase();
+        return json(200, {
+          device_code: id(),
+          user_code: `${userCode.slice(0, 4)}-${userCode.slice(4)}`,
+          verification_uri: `${config.issuer}/device`,
+          expires_in: 600,
+          interval: 5,
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: PATHS.backchannel_authentication,
+      endpoint: 'backchannel_authentication',
+      async handle() {
+        // CIBA Core §7.3.
+        return json(200, { auth_req_id: randomUUID(), expires_in: 120, interval: 5 });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/.well-known/oauth-authorization-server',
+      async handle() {
+        return json(
+          200,
+          {
+            ...authenticator.metadata(),
+            grant_types_supported: ['client_credentials'],
+            jwks_uri: `${config.issuer}/jwks`,
+          },
+          { 'cache-control': 'public, max-age=60' },
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: '/jwks',
+      async handle() {
+        return json(200, await tokens.jwks(), { 'cache-control': 'public, max-age=300' });
+      },
+    },
+  ];
+
+  return { config, authenticator, tokens, routes };
+}

@@ -1,0 +1,11 @@
+export { banner } from './banner.js';
+export { demoClients, RFC6749_EXAMPLE } from './clients.js';
+export { type ExampleConfig, isLocalHttpIssuer, loadConfig } from './config.js';
+export {
+  createExampleServer,
+  type ExampleResponse,
+  type ExampleRoute,
+  type ExampleServer,
+  type FormBody,
+} from './endpoints.js';
+export { type IssuedToken, TokenService } from './tokens.js';

@@ -1,0 +1,57 @@
+export {
+  type AuthenticateOptions,
+  type ClientAuthenticator,
+  certificateThumbprint,
+  createClientAuthenticator,
+} from './authenticator.js';
+export {
+  type AuthenticatedEvent,
+  type ClientAuthenticatorOptions,
+  type FailureEvent,
+  IMPLEMENTED_METHODS,
+} from './config.js';
+export {
+  JWT_BEARER_ASSERTION_TYPE,
+  MAX_AUTHORIZATION_HEADER,
+  MAX_CLIENT_ID_LENGTH,
+  type PresentedCredential,
+  parseCredentials,
+} from './credentials.js';
+export {
+  type ErrorCode,
+  INVALID_CLIENT_DESCRIPTION,
+  InvalidClient,
+  InvalidRequest,
+  isOAuthError,
+  OAuthError,
+  type OAuthErrorOptions,
+  type OAuthErrorValue,
+  ServerError,
+  TemporarilyUnavailable,
+} from './errors.js';
+export {
+  DEFAULT_BODY_LIMIT,
+  decodeFormComponent,
+  encodeFormComponent,
+  formFromParsedBody,
+  isFormContentType,
+  parseForm,
+  parseFormBody,
+} from './form.js';
+export type { ServerAuthMetadata } from './metadata.js';
+export type { ReplayStore } from './replay.js';
+export { basicChallenge, type ErrorResponse, errorResponse } from './response.js';
+export { constantTimeEqual, hashSecret, type VerifyHash, verifySecretHash } from './secrets.js';
+export {
+  AUTH_METHODS,
+  type AuthMethod,
+  type ClientAuthRequest,
+  type ClientAuthResult,
+  type ClientJWK,
+  type ClientMetadata,
+  type ClientSecretEntry,
+  ENDPOINT_NAMES,
+  type EndpointName,
+  type FormParameters,
+  type PresentedCertificate,
+} from './types.js';

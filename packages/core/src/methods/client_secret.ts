@@ -1,0 +1,23 @@
+/**
+ * `client_secret_basic` and `client_secret_post` (RFC 6749 §2.3.1, OpenID Connect Core §9).
+ * The presented secret is compared in constant time against every active secret of the client.
+ */
+import { InvalidClient } from '../errors.js';
+import { checkSecret, DUMMY_SECRET, secretEntries } from '../secrets.js';
+import type { MethodVerifier } from './method.js';
+
+/** Verify a client_secret_basic / client_secret_post credential against the registered secrets. */
+export const verifyClientSecret: MethodVerifier = async ({ credential, client, config, nowSeconds }) => {
+  if (credential.mechanism !== 'client_secret_basic' && credential.mechanism !== 'client_secret_post') {
+    throw new InvalidClient('ERR_METHOD_MISMATCH');
+  }
+  const entries = secretEntries(client);
+  if (entries.length === 0) {
+    // Same work as a client with one secret, so that a misregistered client is not told apart.
+    await checkSecret([{ value: DUMMY_SECRET }], credential.secret, nowSeconds, undefined);
+    throw new InvalidClient('ERR_CLIENT_METADATA_INVALID');
+  }
+  const outcome = await checkSecret(entries, credential.secret, nowSeconds, config.verifyHash);
+  if (outcome === 'expired') throw new InvalidClient('ERR_SECRET_EXPIRED');
+  if (outcome !== 'match') throw new InvalidClient('ERR_SECRET_MISMATCH');
+};

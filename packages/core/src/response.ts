@@ -1,0 +1,48 @@
+import { isOAuthError, type OAuthError, ServerError } from './errors.js';
+
+/** A framework-neutral HTTP response. Adapters copy it onto their native response. */
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** The JSON body, already serialised. */
+  body: string;
+}
+
+/**
+ * Turn an error into the RFC 6749 §5.2 JSON response: `Content-Type: application/json`,
+ * `Cache-Control: no-store`, `Pragma: no-cache`, and a `WWW-Authenticate` challenge on every 401
+ * (RFC 9110 §15.5.2). Anything that is not an {@link OAuthError} becomes a generic 500 whose body
+ * reveals nothing about it.
+ *
+ * Pure: no I/O, no mutation of the error.
+ *
+ * @example
+ * ```ts
+ * const { status, headers, body } = errorResponse(err)
+ * res.writeHead(status, headers).end(body)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
+export function errorResponse(error: unknown): ErrorResponse {
+  const oauth: OAuthError = isOAuthError(error) ? error : new ServerError('ERR_INTERNAL');
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    pragma: 'no-cache',
+  };
+  if (oauth.status === 401) {
+    // RFC 9110 §15.5.2: a 401 MUST carry at least one challenge.
+    headers['www-authenticate'] = oauth.challenge ?? 'Basic';
+  }
+  if (oauth.status === 503) headers['retry-after'] = '1';
+  const body = JSON.stringify({ error: oauth.error, error_description: oauth.error_description });
+  return { status: oauth.status, headers, body };
+}
+
+/**
+ * Build the `Basic` challenge for a realm (RFC 7617 §2: `realm` is required). Quotes and
+ * backslashes in the realm are escaped as RFC 9110 §5.6.4 quoted-string requires.
+ */
+export function basicChallenge(realm: string): string {
+  return `Basic realm="${realm.replace(/["\\]/g, '\\$&')}"`;
+}

@@ -1,0 +1,133 @@
+/**
+ * Client secrets: constant-time comparison, rotation (several active secrets, each with its own
+ * expiry) and hashed storage. `hashSecret`/`verifySecretHash` use scrypt from `node:crypto`; other
+ * hash formats (argon2, bcrypt) are verified through the `secrets.verifyHash` option.
+ */
+import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import type { ClientMetadata, ClientSecretEntry } from './types.js';
+
+/**
+ * Compare two secrets in time that depends only on the length of `expected` (never on where the
+ * first differing octet is, nor on the presented value beyond copying it).
+ */
+export function constantTimeEqual(presented: string, expected: string): boolean {
+  const expectedBytes = Buffer.from(expected, 'utf8');
+  const presentedBytes = Buffer.alloc(expectedBytes.length);
+  const written = presentedBytes.write(presented, 'utf8');
+  const sameLength = written === expectedBytes.length && Buffer.byteLength(presented, 'utf8') === written;
+  // timingSafeEqual runs in full whatever the lengths; the length check is folded in afterwards.
+  return timingSafeEqual(presentedBytes, expectedBytes) && sameLength;
+}
+
+/** A secret the unknown-client path compares against, so that it costs what a known client does. */
+export const DUMMY_SECRET = randomBytes(32).toString('base64url');
+
+const SCRYPT_PREFIX = '$scrypt$';
+
+interface ScryptParameters {
+  /** log2 of the CPU/memory cost N. Default 15 (N = 32768). */
+  ln?: number;
+  r?: number;
+  p?: number;
+}
+
+function scrypt(secret: string, salt: Buffer, keylen: number, ln: number, r: number, p: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const N = 2 ** ln;
+    scryptCallback(secret, salt, keylen, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
+  });
+}
+
+/**
+ * Hash a client secret with scrypt for storage, in the PHC string format
+ * `$scrypt$ln=15,r=8,p=1$<salt>$<hash>` (base64 without padding).
+ *
+ * @example
+ * ```ts
+ * const hash = await hashSecret('s3cr3t')
+ * const client = { client_id: 'a', client_secrets: [{ hash }] }
+ * ```
+ */
+export async function hashSecret(secret: string, parameters: ScryptParameters = {}): Promise<string> {
+  const { ln = 15, r = 8, p = 1 } = parameters;
+  const salt = randomBytes(16);
+  const key = await scrypt(secret, salt, 32, ln, r, p);
+  return `${SCRYPT_PREFIX}ln=${ln},r=${r},p=${p}$${salt.toString('base64').replace(/=+$/, '')}$${key.toString('base64').replace(/=+$/, '')}`;
+}
+
+/** True when `hash` is a string made by {@link hashSecret}. */
+export function isScryptHash(hash: string): boolean {
+  return hash.startsWith(SCRYPT_PREFIX);
+}
+
+/**
+ * Verify a secret against a {@link hashSecret} string, in constant time. A malformed hash string
+ * verifies nothing.
+ */
+export async function verifySecretHash(hash: string, secret: string): Promise<boolean> {
+  const match = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/.exec(hash);
+  if (match === null) return false;
+  const [, ln, r, p, salt, key] = match as unknown as [string, string, string, string, string, string];
+  const expected = Buffer.from(key, 'base64');
+  if (Number(ln) < 1 || Number(ln) > 20 || expected.length < 16) return false;
+  const derived = await scrypt(secret, Buffer.from(salt, 'base64'), expected.length, Number(ln), Number(r), Number(p));
+  return timingSafeEqual(derived, expected);
+}
+
+/** A host-supplied verifier for hash formats other than scrypt (argon2, bcrypt, …). */
+export type VerifyHash = (hash: string, secret: string) => boolean | Promise<boolean>;
+
+/** The active secrets of a client: `client_secret` (with `client_secret_expires_at`) and `client_secrets`. */
+export function secretEntries(client: ClientMetadata): ClientSecretEntry[] {
+  const entries: ClientSecretEntry[] = [];
+  if (typeof client.client_secret === 'string') {
+    const expires = client.client_secret_expires_at;
+    entries.push(
+      typeof expires === 'number'
+        ? { value: client.client_secret, expires_at: expires }
+        : { value: client.client_secret },
+    );
+  }
+  if (Array.isArray(client.client_secrets)) entries.push(...client.client_secrets);
+  return entries;
+}
+
+/** RFC 7591 §3.2.1: `expires_at` 0 (or absent) means the secret never expires. */
+export function isExpired(entry: { expires_at?: number }, nowSeconds: number): boolean {
+  return typeof entry.expires_at === 'number' && entry.expires_at !== 0 && nowSeconds >= entry.expires_at;
+}
+
+/** The outcome of checking a presented secret against every registered one. */
+export type SecretCheck = 'match' | 'expired' | 'mismatch';
+
+/**
+ * Check a presented secret against all of a client's secrets. Every plain entry is compared
+ * (no early exit), so the time taken does not tell which entry matched.
+ */
+export async function checkSecret(
+  entries: readonly ClientSecretEntry[],
+  presented: string,
+  nowSeconds: number,
+  verifyHash: VerifyHash | undefined,
+): Promise<SecretCheck> {
+  let result: SecretCheck = 'mismatch';
+  for (const entry of entries) {
+    let matches: boolean;
+    if ('value' in entry && typeof entry.value === 'string') {
+      matches = constantTimeEqual(presented, entry.value);
+    } else if ('hash' in entry && typeof entry.hash === 'string') {
+      if (isScryptHash(entry.hash)) matches = await verifySecretHash(entry.hash, presented);
+      else if (verifyHash !== undefined) matches = (await verifyHash(entry.hash, presented)) === true;
+      else matches = false;
+    } else {
+      matches = false;
+    }
+    if (matches) {
+      if (!isExpired(entry, nowSeconds)) result = 'match';
+      else if (result === 'mismatch') result = 'expired';
+    }
+  }
+  return result;
+}

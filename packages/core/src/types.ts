@@ -1,0 +1,146 @@
+/**
+ * Public types shared by every module: client metadata (RFC 7591 names), the neutral request view
+ * adapters build, and the authentication result.
+ */
+
+/**
+ * Client authentication methods, by their IANA "OAuth Token Endpoint Authentication Methods" names.
+ *
+ * @see https://www.iana.org/assignments/oauth-parameters/oauth-parameters.xhtml#token-endpoint-auth-method
+ */
+export type AuthMethod =
+  | 'none'
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'client_secret_jwt'
+  | 'private_key_jwt'
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth';
+
+/** Every method this library implements, in the order metadata lists them. */
+export const AUTH_METHODS: readonly AuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+  'none',
+];
+
+/** Endpoints that authenticate clients (RFC 8414 / RFC 9126 / RFC 7662 / RFC 7009 / RFC 8628 / CIBA names). */
+export type EndpointName =
+  | 'token'
+  | 'pushed_authorization_request'
+  | 'introspection'
+  | 'revocation'
+  | 'device_authorization'
+  | 'backchannel_authentication';
+
+export const ENDPOINT_NAMES: readonly EndpointName[] = [
+  'token',
+  'pushed_authorization_request',
+  'introspection',
+  'revocation',
+  'device_authorization',
+  'backchannel_authentication',
+];
+
+/** One of several active secrets of a client (rotation), stored in plain text or as a hash. */
+export type ClientSecretEntry =
+  | {
+      /** The secret itself. Needed for `client_secret_jwt` (the HMAC key). */
+      value: string;
+      /** Seconds since the epoch after which this secret is refused; absent or 0: never. */
+      expires_at?: number;
+    }
+  | {
+      /**
+       * A hash of the secret: `scrypt$…` strings from {@link hashSecret} are verified built in;
+       * any other format goes to the `secrets.verifyHash` option (argon2, bcrypt, …).
+       */
+      hash: string;
+      expires_at?: number;
+    };
+
+/** A JSON Web Key as registered by a client (RFC 7517). */
+export interface ClientJWK {
+  kty: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  crv?: string;
+  x5c?: string[];
+  [member: string]: unknown;
+}
+
+/**
+ * Registered client metadata, with the RFC 7591 / OpenID Connect Registration names. Only the
+ * fields client authentication reads are typed; anything else the host keeps is passed through.
+ */
+export interface ClientMetadata {
+  client_id: string;
+  /** RFC 7591 §2: defaults to `client_secret_basic` when absent. */
+  token_endpoint_auth_method?: AuthMethod | (string & {});
+  token_endpoint_auth_signing_alg?: string;
+  client_secret?: string;
+  /** RFC 7591 §3.2.1: seconds since the epoch, 0 for never. */
+  client_secret_expires_at?: number;
+  /** Several active secrets (rotation); checked together with `client_secret`. */
+  client_secrets?: ClientSecretEntry[];
+  jwks?: { keys: ClientJWK[] };
+  jwks_uri?: string;
+  tls_client_auth_subject_dn?: string;
+  tls_client_auth_san_dns?: string;
+  tls_client_auth_san_uri?: string;
+  tls_client_auth_san_ip?: string;
+  tls_client_auth_san_email?: string;
+  tls_client_certificate_bound_access_tokens?: boolean;
+  [member: string]: unknown;
+}
+
+/** Form parameters with every value kept, so that repeated parameters stay visible. */
+export type FormParameters = Record<string, string[]>;
+
+/** The peer certificate as the TLS layer (or a trusted proxy) presented it. */
+export interface PresentedCertificate {
+  /** DER encoding of the end-entity certificate. */
+  der: Uint8Array;
+  /** Whether the TLS layer (or the trusted proxy) validated its chain. */
+  chainValidated: boolean;
+  /** DER of the intermediate certificates, when known. */
+  chain?: Uint8Array[];
+  /** Where it came from: the TLS socket, or the named proxy header format. */
+  source: 'socket' | (string & {});
+}
+
+/**
+ * The neutral view of an HTTP request that the core authenticates. Adapters build it; the core
+ * never sees a framework object.
+ */
+export interface ClientAuthRequest {
+  /** Request headers with lower-case names; a repeated header is an array. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Form body parameters (every value kept). Empty when the request had no body. */
+  body: FormParameters;
+  /** Query string parameters (every value kept), to refuse credentials sent there. */
+  query?: FormParameters;
+  /** The peer certificate from the TLS socket, when one was presented. */
+  certificate?: PresentedCertificate;
+  /** Peer IP address of the connection (for trusted proxies). */
+  peerAddress?: string;
+  /** True when the connection to this process is TLS. */
+  secure?: boolean;
+}
+
+/** What a successful authentication returns. */
+export interface ClientAuthResult<Client extends ClientMetadata = ClientMetadata> {
+  /** The registered metadata of the authenticated client, as `getClient` returned it. */
+  client: Client;
+  clientId: string;
+  /** The method that authenticated the client (its registered `token_endpoint_auth_method`). */
+  method: AuthMethod;
+  endpoint: EndpointName;
+  /** The certificate presented over mTLS, with its RFC 8705 §3.1 `x5t#S256` thumbprint. */
+  certificate?: { der: Uint8Array; thumbprint: string; source: string };
+}

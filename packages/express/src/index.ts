@@ -1,0 +1,110 @@
+/**
+ * `@client-auth/express`: Express 4 and 5 middleware around `@client-auth/core`. It translates the
+ * request in and the result or error out; every rule lives in the core.
+ */
+import type { ClientAuthenticator, ClientAuthResult, ClientMetadata, EndpointName } from '@client-auth/core';
+import { DEFAULT_BODY_LIMIT, ENDPOINT_NAMES, errorResponse, isOAuthError } from '@client-auth/core';
+import { fromNodeRequest, type NodeBody } from '@client-auth/core/node';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /**
+       * The authenticated client, set by `clientAuthentication()`. Replaces Node's deprecated
+       * `IncomingMessage#client` alias of the socket on the routes that use the middleware.
+       */
+      client?: ClientAuthResult;
+    }
+  }
+}
+
+/** Options of {@link clientAuthentication}. */
+export interface ClientAuthenticationOptions {
+  /** The endpoint this route serves: decides allowed methods and accepted assertion audiences. */
+  endpoint: EndpointName;
+  /** Request property that receives the result. Default `'client'`. */
+  property?: string;
+  /**
+   * `'respond'` (default): answer errors with the RFC 6749 §5.2 JSON response.
+   * `'next'`: pass the `OAuthError` to `next(err)` for the app's error handler.
+   */
+  errors?: 'respond' | 'next';
+  /** Largest form body read when no body parser ran, in octets. Default 65536. */
+  bodyLimit?: number;
+}
+
+/** Decide how the body reaches us: a body parser that ran (sets `req._body`) or the raw stream. */
+function bodySource(req: Request): NodeBody {
+  if ((req as Request & { _body?: boolean })._body === true) return { kind: 'parsed', parsed: req.body };
+  return { kind: 'stream' };
+}
+
+/** The form as `express.urlencoded()` would have set it, for the route handler after us. */
+function bodyObject(params: Record<string, string[]>): Record<string, string | string[]> {
+  const body: Record<string, string | string[]> = {};
+  for (const [name, values] of Object.entries(params))
+    body[name] = values.length === 1 ? (values[0] as string) : values;
+  return body;
+}
+
+/**
+ * Create the middleware that authenticates the client of a route.
+ *
+ * @example
+ * ```ts
+ * import express from 'express'
+ * import { createClientAuthenticator } from '@client-auth/core'
+ * import { clientAuthentication } from '@client-auth/express'
+ *
+ * const auth = createClientAuthenticator({ issuer, getClient })
+ * const app = express()
+ * app.post('/token', clientAuthentication(auth, { endpoint: 'token' }), (req, res) => {
+ *   res.json({ client_id: req.client?.clientId })
+ * })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
+ */
+export function clientAuthentication<Client extends ClientMetadata = ClientMetadata>(
+  authenticator: ClientAuthenticator<Client>,
+  options: ClientAuthenticationOptions,
+): RequestHandler {
+  if (authenticator === null || typeof authenticator !== 'object' || typeof authenticator.authenticate !== 'function') {
+    throw new TypeError('client-auth: clientAuthentication() needs an authenticator from createClientAuthenticator()');
+  }
+  if (options === null || typeof options !== 'object' || !ENDPOINT_NAMES.includes(options.endpoint)) {
+    throw new TypeError(`client-auth: options.endpoint must be one of ${ENDPOINT_NAMES.join(', ')}`);
+  }
+  const property = options.property ?? 'client';
+  if (typeof property !== 'string' || property.length === 0)
+    throw new TypeError('client-auth: options.property must be a non-empty string');
+  const errors = options.errors ?? 'respond';
+  if (errors !== 'respond' && errors !== 'next')
+    throw new TypeError("client-auth: options.errors must be 'respond' or 'next'");
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0)
+    throw new TypeError('client-auth: options.bodyLimit must be a positive integer');
+  const { endpoint } = options;
+
+  return async function clientAuthenticationMiddleware(req: Request, res: Response, next: NextFunction) {
+    try {
+      // Read TLS data from req.socket before `property` (by default `client`, Node's legacy socket
+      // alias) is assigned.
+      const source = bodySource(req);
+      const request = await fromNodeRequest(req, { url: req.originalUrl, body: source, bodyLimit });
+      if (source.kind === 'stream' && req.body === undefined) req.body = bodyObject(request.body);
+      const result = await authenticator.authenticate(request, { endpoint });
+      (req as unknown as Record<string, unknown>)[property] = result;
+      next();
+    } catch (error) {
+      if (errors === 'next' || !isOAuthError(error)) {
+        next(error);
+        return;
+      }
+      const response = errorResponse(error);
+      res.status(response.status).set(response.headers).end(response.body);
+    }
+  };
+}
+
+export type { ClientAuthResult } from '@client-auth/core';
