@@ -79,7 +79,8 @@ interface NormalizedJwksOptions {
   fetch: JwksFetch | undefined;
   allowHttp: boolean;
   allowHosts: ReadonlySet<string>;
-  allowAddresses: BlockList;
+  /** Allowed addresses and CIDRs, IPv4 and IPv6 kept apart (see NON_PUBLIC_V6). */
+  allowAddresses: { v4: BlockList; v6: BlockList };
   allowHost: ((target: JwksTarget) => boolean) | undefined;
   timeout: number;
   maxBytes: number;
@@ -108,7 +109,7 @@ function positiveInteger(value: unknown, name: string, fallback: number): number
 }
 
 /** Add one `allow` entry (host name, address or CIDR) to the lists. */
-function addAllowed(entry: unknown, hosts: Set<string>, addresses: BlockList): void {
+function addAllowed(entry: unknown, hosts: Set<string>, addresses: { v4: BlockList; v6: BlockList }): void {
   if (typeof entry !== 'string' || entry.trim() === '') fail('allow entries must be non-empty strings');
   const value = entry.trim();
   const slash = value.indexOf('/');
@@ -119,12 +120,14 @@ function addAllowed(entry: unknown, hosts: Set<string>, addresses: BlockList): v
     if (family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) {
       fail(`allow: ${JSON.stringify(value)} is not a valid CIDR`);
     }
-    addresses.addSubnet(network, prefix, family === 4 ? 'ipv4' : 'ipv6');
+    if (family === 4) addresses.v4.addSubnet(network, prefix, 'ipv4');
+    else addresses.v6.addSubnet(network, prefix, 'ipv6');
     return;
   }
   const literal = value.replace(/^\[(.*)\]$/, '$1');
   const family = isIP(literal);
-  if (family !== 0) addresses.addAddress(literal, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) addresses.v4.addAddress(literal, 'ipv4');
+  else if (family === 6) addresses.v6.addAddress(literal, 'ipv6');
   else hosts.add(value.toLowerCase());
 }
 
@@ -136,7 +139,7 @@ export function normalizeJwksOptions(options: JwksOptions | undefined): Normaliz
   if (o.allowHost !== undefined && typeof o.allowHost !== 'function') fail('allowHost must be a function');
   if (o.allowHttp !== undefined && typeof o.allowHttp !== 'boolean') fail('allowHttp must be a boolean');
   const allowHosts = new Set<string>();
-  const allowAddresses = new BlockList();
+  const allowAddresses = { v4: new BlockList(), v6: new BlockList() };
   if (o.allow !== undefined) {
     if (!Array.isArray(o.allow)) fail('allow must be an array of host names, addresses or CIDRs');
     for (const entry of o.allow) addAllowed(entry, allowHosts, allowAddresses);
@@ -165,8 +168,10 @@ export function normalizeJwksOptions(options: JwksOptions | undefined): Normaliz
  * Addresses no `jwks_uri` reaches by default: RFC 6890 special-purpose ranges that are not
  * globally reachable (loopback, RFC 1918, CGNAT, link-local, ULA, multicast, reserved, …).
  */
-const NON_PUBLIC = (() => {
-  const list = new BlockList();
+const NON_PUBLIC_V4 = new BlockList();
+// Separate lists: a BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules too.
+const NON_PUBLIC_V6 = new BlockList();
+{
   for (const [network, prefix] of [
     ['0.0.0.0', 8],
     ['10.0.0.0', 8],
@@ -183,7 +188,7 @@ const NON_PUBLIC = (() => {
     ['224.0.0.0', 4],
     ['240.0.0.0', 4],
   ] as const) {
-    list.addSubnet(network, prefix, 'ipv4');
+    NON_PUBLIC_V4.addSubnet(network, prefix, 'ipv4');
   }
   for (const [network, prefix] of [
     ['::', 128],
@@ -197,10 +202,9 @@ const NON_PUBLIC = (() => {
     ['fec0::', 10],
     ['ff00::', 8],
   ] as const) {
-    list.addSubnet(network, prefix, 'ipv6');
+    NON_PUBLIC_V6.addSubnet(network, prefix, 'ipv6');
   }
-  return list;
-})();
+}
 
 /** True for an address the default SSRF guard lets a `jwks_uri` fetch connect to. */
 export function isPublicAddress(address: string): boolean {
@@ -208,7 +212,7 @@ export function isPublicAddress(address: string): boolean {
   if (mapped !== null) return isPublicAddress(mapped[1] as string);
   const family = isIP(address);
   if (family === 0) return false;
-  return !NON_PUBLIC.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  return family === 4 ? !NON_PUBLIC_V4.check(address, 'ipv4') : !NON_PUBLIC_V6.check(address, 'ipv6');
 }
 
 class GuardRefused extends Error {
@@ -220,9 +224,8 @@ class GuardRefused extends Error {
 
 function isAllowed(options: NormalizedJwksOptions, url: URL, address: string, family: number): boolean {
   if (options.allowHosts.has(url.hostname.toLowerCase())) return true;
-  if (family === 4 || family === 6) {
-    if (options.allowAddresses.check(address, family === 4 ? 'ipv4' : 'ipv6')) return true;
-  }
+  if (family === 4 && options.allowAddresses.v4.check(address, 'ipv4')) return true;
+  if (family === 6 && options.allowAddresses.v6.check(address, 'ipv6')) return true;
   if (options.allowHost !== undefined) return options.allowHost({ url, address, family }) === true;
   return isPublicAddress(address);
 }

@@ -46,7 +46,19 @@ describe('private_key_jwt (RFC 7523 §2.2, §3)', () => {
     pairs.Ed25519 = await keyPair('Ed25519');
   });
 
-  for (const alg of ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']) {
+  for (const alg of [
+    'RS256',
+    'RS384',
+    'RS512',
+    'PS256',
+    'PS384',
+    'PS512',
+    'ES256',
+    'ES384',
+    'ES512',
+    'EdDSA',
+    'Ed25519',
+  ]) {
     it(`accepts an assertion signed with ${alg} by a registered key (RFC 7523 §3 item 9)`, async () => {
       const pair = pairs[alg] as KeyPair;
       const { auth } = authenticatorFor([keyClient([pair])]);
@@ -153,7 +165,12 @@ describe('private_key_jwt (RFC 7523 §2.2, §3)', () => {
     try {
       const registered = await keyPair('ES256', 'k0');
       const { auth } = authenticatorFor([keyClient([registered])], { jwks: { allowHttp: true, allow: ['127.0.0.1'] } });
-      const jwt = await sign(claims('pk-client', now), attacker.privateKey, { alg: 'ES256', kid: 'k1', jku: url, x5u: url });
+      const jwt = await sign(claims('pk-client', now), attacker.privateKey, {
+        alg: 'ES256',
+        kid: 'k1',
+        jku: url,
+        x5u: url,
+      });
       expect(await outcome(auth, assertionRequest(jwt))).toBe('ERR_ASSERTION_KEY_NOT_FOUND');
       expect(hits).toBe(0);
     } finally {
@@ -259,7 +276,11 @@ describe('client_secret_jwt (OpenID Connect Core §9)', () => {
 
   it('needs a retrievable secret: a hashed one cannot be a MAC key (DESIGN.md §3)', async () => {
     const { auth } = authenticatorFor([
-      { client_id: 'hs-client', token_endpoint_auth_method: 'client_secret_jwt', client_secrets: [{ hash: '$scrypt$x' }] },
+      {
+        client_id: 'hs-client',
+        token_endpoint_auth_method: 'client_secret_jwt',
+        client_secrets: [{ hash: '$scrypt$x' }],
+      },
     ]);
     const jwt = await sign(claims('hs-client', now), secretKey, { alg: 'HS256' });
     expect(await outcome(auth, assertionRequest(jwt))).toBe('ERR_CLIENT_METADATA_INVALID');
@@ -341,7 +362,11 @@ describe('assertion envelope (RFC 7523 §2.2, RFC 7515)', () => {
 
   for (const typ of [undefined, 'JWT', 'jwt', 'client-authentication+jwt', 'application/client-authentication+jwt']) {
     it(`accepts typ ${JSON.stringify(typ)} (rfc7523bis §4; RFC 7515 §4.1.9)`, async () => {
-      const jwt = await sign(claims('hs-client', now), secretKey, typ === undefined ? { alg: 'HS256' } : { alg: 'HS256', typ });
+      const jwt = await sign(
+        claims('hs-client', now),
+        secretKey,
+        typ === undefined ? { alg: 'HS256' } : { alg: 'HS256', typ },
+      );
       expect(await outcome(auth, assertionRequest(jwt))).toBe('ok');
     });
   }
