@@ -171,7 +171,7 @@ export function normalizeJwksOptions(options: JwksOptions | undefined): Normaliz
 const NON_PUBLIC_V4 = new BlockList();
 // Separate lists: a BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules too.
 const NON_PUBLIC_V6 = new BlockList();
-{
+function fillNonPublic(): void {
   for (const [network, prefix] of [
     ['0.0.0.0', 8],
     ['10.0.0.0', 8],
@@ -205,6 +205,7 @@ const NON_PUBLIC_V6 = new BlockList();
     NON_PUBLIC_V6.addSubnet(network, prefix, 'ipv6');
   }
 }
+fillNonPublic();
 
 /** True for an address the default SSRF guard lets a `jwks_uri` fetch connect to. */
 export function isPublicAddress(address: string): boolean {
