@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExample, run, startExample } from '../../../test/helpers/example-server.js';
+import { json } from '../../../test/helpers/http.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -17,10 +18,6 @@ const formEncode = (value: string) =>
     .replace(/%20/g, '+')
     .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const basic = (id: string, secret: string) => `Basic ${b64(`${formEncode(id)}:${formEncode(secret)}`)}`;
-
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked by the assertions themselves
-type Json = any;
-const json = (response: Response): Promise<Json> => response.json();
 
 let server: RunningExample;
 let clientsFile: string;
