@@ -1,9 +1,11 @@
 /**
  * The example servers' configuration, read only from environment variables (DESIGN.md §5).
  */
-import { readFileSync } from 'node:fs';
-import type { ClientMetadata } from '@client-auth/core';
-import { demoClients } from './clients.js';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AudienceMode, ClientMetadata } from '@client-auth/core';
+import { demoClients, demoKeyPair } from './clients.js';
 
 export interface ExampleConfig {
   port: number;
@@ -13,6 +15,14 @@ export interface ExampleConfig {
   allowInsecureTransport: boolean;
   /** Where the clients came from, for the start-up banner. */
   clientsSource: string;
+  /** `AUDIENCE`: accepted client assertion audiences; undefined for the library's default. */
+  audience?: AudienceMode;
+  /** `CLOCK_TOLERANCE`: seconds of clock skew allowed on assertions; undefined for the default (15). */
+  clockTolerance?: number;
+  /** `JWKS_URI_ALLOW`: hosts or CIDRs a client's jwks_uri may point to despite the SSRF guard. */
+  jwksUriAllow: string[];
+  /** Where the built-in private_key_jwt demo client's private JWK was written (demo clients only). */
+  demoPrivateKeyFile?: string;
 }
 
 function fail(message: string): never {
@@ -37,6 +47,13 @@ function readClients(file: string): ClientMetadata[] {
   if (!Array.isArray(parsed)) fail(`CLIENTS_FILE ${file} must hold a JSON array of client metadata`);
   const seen = new Set<string>();
   for (const [index, client] of parsed.entries()) {
+    // RFC 7591 §2: jwks is a JWK Set, jwks_uri a URL; the core checks the rest per request.
+    if (client?.jwks !== undefined && !Array.isArray(client.jwks?.keys))
+      fail(`CLIENTS_FILE ${file}: entry ${index} has a jwks without a "keys" array`);
+    if (client?.jwks_uri !== undefined && typeof client.jwks_uri !== 'string')
+      fail(`CLIENTS_FILE ${file}: entry ${index} has a jwks_uri that is not a string`);
+  }
+  for (const [index, client] of parsed.entries()) {
     if (
       client === null ||
       typeof client !== 'object' ||
@@ -56,13 +73,55 @@ export function isLocalHttpIssuer(issuer: string): boolean {
   return /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/i.test(issuer);
 }
 
+function readAudience(value: string | undefined): AudienceMode | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value !== 'compatible' && value !== 'issuer' && value !== 'issuer-string')
+    fail(`AUDIENCE must be compatible, issuer or issuer-string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function readTolerance(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    fail(`CLOCK_TOLERANCE must be a number of seconds ≥ 0, got ${JSON.stringify(value)}`);
+  return seconds;
+}
+
+/** Write the demo private JWK where the banner says, readable by this user only. */
+function writeDemoKey(port: number, privateJwk: unknown): string {
+  const dir = join(tmpdir(), 'client-auth-demo');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, `private-key-jwt-${port}.json`);
+  writeFileSync(file, `${JSON.stringify(privateJwk, null, 2)}\n`, { mode: 0o600 });
+  return file;
+}
+
 /** Read the configuration from `env` (default `process.env`). Throws with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
   const port = readPort(env.PORT, 'PORT', 3000);
   const issuer = (env.ISSUER && env.ISSUER !== '' ? env.ISSUER : `http://localhost:${port}`).replace(/\/$/, '');
   const file = env.CLIENTS_FILE;
-  const clients = file ? readClients(file) : demoClients();
+  let clients: ClientMetadata[];
+  let demoPrivateKeyFile: string | undefined;
+  if (file) {
+    clients = readClients(file);
+  } else {
+    const { publicJwk, privateJwk } = demoKeyPair();
+    clients = demoClients(publicJwk);
+    demoPrivateKeyFile = writeDemoKey(port, privateJwk);
+  }
+  const audience = readAudience(env.AUDIENCE);
+  const clockTolerance = readTolerance(env.CLOCK_TOLERANCE);
+  const jwksUriAllow = (env.JWKS_URI_ALLOW ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   return {
+    ...(audience !== undefined ? { audience } : {}),
+    ...(clockTolerance !== undefined ? { clockTolerance } : {}),
+    ...(demoPrivateKeyFile !== undefined ? { demoPrivateKeyFile } : {}),
+    jwksUriAllow,
     port,
     issuer,
     clients,
