@@ -66,7 +66,7 @@ export interface JwksOptions {
   defaultFreshness?: number;
   /** Seconds past freshness during which the last good keys are still used when a fetch fails. Default 3600. */
   gracePeriod?: number;
-  /** Most clients whose keys are cached at once (least recently fetched are dropped). Default 10000. */
+  /** Most clients whose keys are cached at once (the oldest entries are dropped first). Default 10000. */
   maxClients?: number;
 }
 
