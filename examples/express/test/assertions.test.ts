@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { type CryptoKey, decodeJwt, exportJWK, generateKeyPair, importJWK, type 
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type RunningExample, startExample } from '../../../test/helpers/example-server.js';
+import { freePort, type RunningExample, run, startExample } from '../../../test/helpers/example-server.js';
 import { json } from '../../../test/helpers/http.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -268,11 +269,16 @@ describe('Express example: client assertions from real clients (RFC 7523)', () =
   });
 });
 
-describe('Express example: AUDIENCE and CLOCK_TOLERANCE', () => {
+describe('Express example: AUDIENCE, CLOCK_TOLERANCE and the SSRF guard without JWKS_URI_ALLOW', () => {
   let server: RunningExample;
   let issuer: string;
+  const keyServer = new KeyServer();
+  let loopbackKey: Pair;
 
   beforeAll(async () => {
+    loopbackKey = await pair('ES256');
+    keyServer.keys = [loopbackKey.publicJwk];
+    const jwksUri = await keyServer.start();
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}`;
     server = await startExample('express', {
@@ -280,12 +286,22 @@ describe('Express example: AUDIENCE and CLOCK_TOLERANCE', () => {
       ISSUER: issuer,
       CLIENTS_FILE: writeClients([
         { client_id: 'hs', client_secret: SECRET, token_endpoint_auth_method: 'client_secret_jwt' },
+        { client_id: 'pk-loopback', token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwksUri },
       ]),
       AUDIENCE: 'issuer-string',
       CLOCK_TOLERANCE: '0',
     });
   });
-  afterAll(() => server?.stop());
+  afterAll(async () => {
+    await server?.stop();
+    keyServer.server.close();
+  });
+
+  it('refuses a jwks_uri on loopback unless JWKS_URI_ALLOW lists it, without fetching (SSRF guard)', async () => {
+    const jwt = await assertion('pk-loopback', issuer, loopbackKey.privateKey, { alg: 'ES256' });
+    expect((await fetch(`${issuer}/token`, tokenRequest(jwt))).status).toBe(401);
+    expect(keyServer.fetches).toBe(0);
+  });
 
   it('AUDIENCE=issuer-string takes the issuer as a plain string only (FAPI 2.0 §5.3.2.1)', async () => {
     const ok = await assertion('hs', issuer, secretKey, { alg: 'HS256' });
@@ -322,5 +338,75 @@ describe('Express example: the built-in demo clients from the banner', () => {
     const secret = /--secret (\S+)\)/.exec(server.output())?.[1] as string;
     const hs = await assertion('demo-secret-jwt', issuer, new TextEncoder().encode(secret), { alg: 'HS256' });
     expect((await fetch(`${server.url}/token`, tokenRequest(hs))).status).toBe(200);
+  });
+});
+
+describe('Express example: an https jwks_uri trusted through NODE_EXTRA_CA_CERTS', () => {
+  let server: RunningExample;
+  let issuer: string;
+  let fetches = 0;
+  let key: Pair;
+  let keyServer: ReturnType<typeof createHttpsServer>;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'client-auth-tls-'));
+    const certFile = join(dir, 'cert.pem');
+    const keyFile = join(dir, 'key.pem');
+    // A self-signed certificate for 127.0.0.1, made for this run and trusted by the child only.
+    const made = await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=client-auth test key server',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ]);
+    expect(made.code).toBe(0);
+    key = await pair('PS256');
+    keyServer = createHttpsServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (_req, res) => {
+      fetches += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.publicJwk] }));
+    });
+    await new Promise<void>((resolve) => keyServer.listen(0, '127.0.0.1', resolve));
+    const jwksUri = `https://127.0.0.1:${(keyServer.address() as AddressInfo).port}/jwks`;
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}`;
+    server = await startExample('express', {
+      PORT: String(port),
+      ISSUER: issuer,
+      CLIENTS_FILE: writeClients([
+        { client_id: 'pk-tls', token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwksUri },
+      ]),
+      JWKS_URI_ALLOW: '127.0.0.0/8',
+      NODE_EXTRA_CA_CERTS: certFile,
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    keyServer?.close();
+  });
+
+  it('fetches the keys over TLS once and authenticates with them (FAPI 2 §5.4.2: jwks_uri over TLS)', async () => {
+    const config = await client.discovery(
+      new URL(issuer),
+      'pk-tls',
+      undefined,
+      client.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }),
+      { algorithm: 'oauth2', execute: [client.allowInsecureRequests] },
+    );
+    for (let i = 0; i < 3; i += 1)
+      expect((await client.clientCredentialsGrant(config)).access_token).toBeTypeOf('string');
+    expect(fetches).toBe(1);
   });
 });
