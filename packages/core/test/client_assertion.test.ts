@@ -1,9 +1,10 @@
 import { createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { exportJWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ClientMetadata, createClientAuthenticator, type ReplayStore } from '../src/index.js';
+import { type ClientMetadata, createClientAuthenticator, isOAuthError, type ReplayStore } from '../src/index.js';
 import {
   assertionRequest,
   authenticatorFor,
@@ -586,5 +587,47 @@ describe('assertion options and metadata (RFC 8414 §2)', () => {
     ]) {
       expect(() => createClientAuthenticator({ ...base, ...(bad as object) })).toThrow(TypeError);
     }
+  });
+});
+
+describe('assertion robustness (RFC 7523 §3 item 10: reject a JWT invalid in any other respect)', () => {
+  it('tries at most 8 registered keys for an assertion without kid (DESIGN.md §3: a bounded number)', async () => {
+    const pairs = await Promise.all(Array.from({ length: 9 }, () => keyPair('ES256', undefined)));
+    const { auth } = authenticatorFor([keyClient(pairs)]);
+    const eighth = await sign(claims('pk-client', now), (pairs[7] as KeyPair).privateKey, { alg: 'ES256' });
+    expect(await outcome(auth, assertionRequest(eighth))).toBe('ok');
+    const ninth = await sign(claims('pk-client', now), (pairs[8] as KeyPair).privateKey, { alg: 'ES256' });
+    expect(await outcome(auth, assertionRequest(ninth))).toBe('ERR_ASSERTION_SIGNATURE_INVALID');
+  });
+
+  it('answers any garbage with a 401 invalid_client, never a 500 or a success', async () => {
+    const { auth } = authenticatorFor([jwtClient()]);
+    const segment = fc.oneof(
+      fc.string().map((text) => b64(text)),
+      fc.jsonValue().map((value) => b64(value)),
+      fc.dictionary(fc.constantFrom('alg', 'typ', 'kid', 'crit', 'jku', 'iss', 'sub', 'exp'), fc.jsonValue()).map(b64),
+      fc.constant(b64({ alg: 'HS256' })),
+      fc.constant(b64(claims('hs-client', now))),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        // (An empty client_assertion counts as omitted, RFC 6749 §3.2: a 400 tested elsewhere.)
+        fc.oneof(
+          fc.string({ minLength: 1 }),
+          fc.tuple(segment, segment, segment).map((parts) => parts.join('.')),
+        ),
+        fc.boolean(),
+        async (assertion, withClientId) => {
+          const request = assertionRequest(assertion, withClientId ? { client_id: 'hs-client' } : {});
+          const error = await auth.authenticate(request, { endpoint: 'token' }).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(isOAuthError(error)).toBe(true);
+          expect((error as { status: number }).status).toBe(401);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
