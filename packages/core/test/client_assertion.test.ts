@@ -210,6 +210,13 @@ describe('private_key_jwt (RFC 7523 §2.2, §3)', () => {
     expect(await outcome(auth, assertionRequest(jwt))).toBe('ERR_CLIENT_METADATA_INVALID');
   });
 
+  it('refuses a private_key_jwt client that registered no keys (RFC 7591 §2)', async () => {
+    const es = pairs.ES256 as KeyPair;
+    const { auth } = authenticatorFor([{ client_id: 'pk-client', token_endpoint_auth_method: 'private_key_jwt' }]);
+    const jwt = await sign(claims('pk-client', now), es.privateKey, { alg: 'ES256' });
+    expect(await outcome(auth, assertionRequest(jwt))).toBe('ERR_CLIENT_METADATA_INVALID');
+  });
+
   it('refuses an assertion sent to a client registered for a secret method (RFC 6749 §2.3)', async () => {
     const es = pairs.ES256 as KeyPair;
     const { auth } = authenticatorFor([

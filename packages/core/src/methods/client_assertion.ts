@@ -200,6 +200,8 @@ async function asymmetricKeys(
   alg: string,
   kid: string | undefined,
 ): Promise<VerificationKey[]> {
+  // A private_key_jwt client with no registered keys at all is misregistered (RFC 7591 §2).
+  if (client.jwks === undefined && client.jwks_uri === undefined) fail('ERR_CLIENT_METADATA_INVALID');
   let fitting = candidates(await clientKeys(client, config), alg, kid);
   if (fitting.length === 0 && client.jwks_uri !== undefined) {
     // An unknown kid (or no key of this type): the client may have rotated. One re-fetch per cool-down.
