@@ -238,8 +238,28 @@ function rsaModulusBitsCached(jwk: ClientJWK): number {
 
 const encoder = new TextEncoder();
 
+/** Imported MAC keys, per client object and algorithm + secret (an import costs more than the MAC). */
+const importedSecrets = new WeakMap<object, Map<string, Promise<VerificationKey>>>();
+
+function importSecret(client: ClientMetadata, alg: string, secret: Uint8Array, text: string): Promise<VerificationKey> {
+  let byClient = importedSecrets.get(client);
+  if (byClient === undefined) {
+    byClient = new Map();
+    importedSecrets.set(client, byClient);
+  }
+  const cacheKey = `${alg}\n${text}`;
+  let key = byClient.get(cacheKey);
+  if (key === undefined) {
+    const hash = `SHA-${alg.slice(2)}`;
+    key = crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash }, false, ['verify']);
+    byClient.set(cacheKey, key);
+    key.catch(() => byClient.delete(cacheKey));
+  }
+  return key;
+}
+
 /** The MAC keys of a `client_secret_jwt` assertion: the client's retrievable, unexpired secrets. */
-function hmacKeys(client: ClientMetadata, alg: string, nowSeconds: number): VerificationKey[] {
+async function hmacKeys(client: ClientMetadata, alg: string, nowSeconds: number): Promise<VerificationKey[]> {
   const plain = secretEntries(client).filter(
     (entry): entry is { value: string; expires_at?: number } => 'value' in entry && typeof entry.value === 'string',
   );
@@ -248,10 +268,14 @@ function hmacKeys(client: ClientMetadata, alg: string, nowSeconds: number): Veri
   const active = plain.filter((entry) => !isExpired(entry, nowSeconds));
   if (active.length === 0) fail('ERR_SECRET_EXPIRED');
   const minimum = MIN_HMAC_SECRET_OCTETS[alg as keyof typeof MIN_HMAC_SECRET_OCTETS];
-  const long = active.map((entry) => encoder.encode(entry.value)).filter((secret) => secret.length >= minimum);
   // OpenID Connect Core §16.19: at least as many octets as the hash output.
+  const long = active
+    .map((entry) => ({ text: entry.value, bytes: encoder.encode(entry.value) }))
+    .filter((secret) => secret.bytes.length >= minimum);
   if (long.length === 0) fail('ERR_ASSERTION_SECRET_TOO_SHORT');
-  return long.slice(0, MAX_KEY_CANDIDATES);
+  return Promise.all(
+    long.slice(0, MAX_KEY_CANDIDATES).map((secret) => importSecret(client, alg, secret.bytes, secret.text)),
+  );
 }
 
 /** Verify the signature with each candidate key in turn; resolves the verified payload. */
@@ -401,7 +425,7 @@ export const verifyClientAssertion: MethodVerifier = async ({
 
   const keys =
     method === 'client_secret_jwt' && isHmacAlgorithm(header.alg)
-      ? hmacKeys(client, header.alg, nowSeconds)
+      ? await hmacKeys(client, header.alg, nowSeconds)
       : isAsymmetricAlgorithm(header.alg)
         ? await asymmetricKeys(client, config, header.alg, header.kid)
         : fail('ERR_ASSERTION_ALG_NOT_ALLOWED');
