@@ -223,6 +223,15 @@ class GuardRefused extends Error {
   }
 }
 
+/** True when the SSRF guard refused the fetch (possibly wrapped by `node:http` or a fetch). */
+function isGuardRefusal(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
+    if (current instanceof GuardRefused) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
 function isAllowed(options: NormalizedJwksOptions, url: URL, address: string, family: number): boolean {
   if (options.allowHosts.has(url.hostname.toLowerCase())) return true;
   if (family === 4 && options.allowAddresses.v4.check(address, 'ipv4')) return true;
@@ -402,6 +411,8 @@ interface CacheEntry {
   graceUntil: number;
   /** No new fetch before this (ms) after a failure. */
   retryAfter: number;
+  /** Why the last fetch failed: the SSRF guard refused the target, or anything else. */
+  failure: 'ERR_JWKS_URI_REFUSED' | 'ERR_JWKS_UNAVAILABLE';
   /** When the last unknown-kid re-fetch started (ms). */
   lastRefresh: number;
   /** The fetch in flight, shared by every concurrent caller (single flight). */
@@ -441,6 +452,7 @@ export class JwksCache {
         freshUntil: 0,
         graceUntil: 0,
         retryAfter: 0,
+        failure: 'ERR_JWKS_UNAVAILABLE',
         lastRefresh: -Infinity,
         inflight: undefined,
       };
@@ -455,7 +467,7 @@ export class JwksCache {
     } else if (now < entry.retryAfter) {
       // Stale after a recent failure: do not hammer the client's server.
       if (entry.keys !== undefined && now < entry.graceUntil) return entry.keys;
-      throw new InvalidClient('ERR_JWKS_UNAVAILABLE');
+      throw new InvalidClient(entry.failure);
     }
     const inflight = this.#fetch(uri, entry, now);
     entry.inflight = inflight;
@@ -500,9 +512,10 @@ export class JwksCache {
     } catch (cause) {
       this.stats.failures += 1;
       entry.retryAfter = startedAt + FAILURE_BACKOFF_MS;
+      entry.failure = isGuardRefusal(cause) ? 'ERR_JWKS_URI_REFUSED' : 'ERR_JWKS_UNAVAILABLE';
       const now = this.#now();
       if (entry.keys !== undefined && now < entry.graceUntil) return entry.keys;
-      throw new InvalidClient('ERR_JWKS_UNAVAILABLE', { cause });
+      throw new InvalidClient(entry.failure, { cause });
     }
   }
 }
@@ -540,8 +553,9 @@ export interface ClientKeysOptions {
  * The JWKs a client registered: its inline `jwks`, or the keys at its `jwks_uri` (cached), or none.
  * Used by `private_key_jwt` and by `self_signed_tls_client_auth` (the `x5c` of registered JWKs,
  * RFC 8705 §2.2). Rejects with `invalid_client`: `ERR_CLIENT_METADATA_INVALID` for a malformed
- * registration (both `jwks` and `jwks_uri`, RFC 7591 §2), `ERR_JWKS_UNAVAILABLE` when the
- * `jwks_uri` cannot be fetched and no good keys are within their grace period.
+ * registration (both `jwks` and `jwks_uri`, RFC 7591 §2), `ERR_JWKS_URI_REFUSED` when the SSRF
+ * guard refused the `jwks_uri` target, `ERR_JWKS_UNAVAILABLE` when it cannot be fetched otherwise
+ * (in both cases only when no good keys are within their grace period).
  *
  * @example
  * ```ts

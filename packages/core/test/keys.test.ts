@@ -122,8 +122,8 @@ describe('client keys: jwks_uri transport and SSRF guard', () => {
     keyServer.serve({ keys: [JWK] });
     const before = keyServer.hits;
     const { config } = setup({ allowHttp: true });
-    expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_UNAVAILABLE');
-    expect(await code(clientKeys(uriClient(keyServer.url('/jwks', 'localhost')), config))).toBe('ERR_JWKS_UNAVAILABLE');
+    expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(await code(clientKeys(uriClient(keyServer.url('/jwks', 'localhost')), config))).toBe('ERR_JWKS_URI_REFUSED');
     expect(keyServer.hits).toBe(before);
   });
 
@@ -147,7 +147,7 @@ describe('client keys: jwks_uri transport and SSRF guard', () => {
       },
     });
     expect(await clientKeys(uriClient(keyServer.url('/ok', 'localhost')), config)).toEqual([JWK]);
-    expect(await code(clientKeys(uriClient(keyServer.url('/no', 'localhost')), config))).toBe('ERR_JWKS_UNAVAILABLE');
+    expect(await code(clientKeys(uriClient(keyServer.url('/no', 'localhost')), config))).toBe('ERR_JWKS_URI_REFUSED');
     expect(seen.some((entry) => entry === 'localhost 127.0.0.1' || entry === 'localhost ::1')).toBe(true);
   });
 
@@ -158,7 +158,7 @@ describe('client keys: jwks_uri transport and SSRF guard', () => {
       return new Response(JSON.stringify({ keys: [JWK] }));
     };
     const refused = setup({ allowHttp: true, fetch });
-    expect(await code(clientKeys(uriClient(keyServer.url()), refused.config))).toBe('ERR_JWKS_UNAVAILABLE');
+    expect(await code(clientKeys(uriClient(keyServer.url()), refused.config))).toBe('ERR_JWKS_URI_REFUSED');
     expect(calls).toBe(0);
     const allowed = setup({ ...LOCAL, fetch });
     expect(await clientKeys(uriClient(keyServer.url()), allowed.config)).toEqual([JWK]);
