@@ -4,6 +4,7 @@
  * loopback; plus the same frameworks behind a body parser that already ran (express.urlencoded,
  * @koa/bodyparser, koa-body) and with errors handed to the app's error handler.
  */
+import { Readable } from 'node:stream';
 import { type ClientAuthenticator, createClientAuthenticator, type FailureEvent } from '@client-auth/core';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,16 +36,18 @@ afterAll(() => agent.close());
 async function send(server: RunningServer, path: string, req: CaseRequest) {
   const headers: string[] = [];
   for (const [name, value] of req.headers ?? []) headers.push(name, value);
-  let body: Buffer | AsyncIterable<Buffer> | undefined;
+  let body: Buffer | Readable | undefined;
   if (req.body !== undefined) {
     const contentType = req.contentType === undefined ? 'application/x-www-form-urlencoded' : req.contentType;
     if (contentType !== null) headers.push('content-type', contentType);
     const octets = Buffer.from(req.body);
-    // Chunked: an async iterable has no length, so undici sends Transfer-Encoding: chunked.
+    // Chunked: a stream has no length, so undici sends Transfer-Encoding: chunked.
     body = req.chunked
-      ? (async function* () {
-          for (let i = 0; i < octets.length; i += 16 * 1024) yield octets.subarray(i, i + 16 * 1024);
-        })()
+      ? Readable.from(
+          (function* () {
+            for (let i = 0; i < octets.length; i += 16 * 1024) yield octets.subarray(i, i + 16 * 1024);
+          })(),
+        )
       : octets;
   }
   const url = `${server.url}${path}${req.query === undefined ? '' : `?${req.query}`}`;

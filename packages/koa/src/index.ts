@@ -42,7 +42,7 @@ interface ParsedRequest {
  */
 function bodySource(ctx: Context): NodeBody {
   const request = ctx.request as Context['request'] & ParsedRequest;
-  const raw = request.rawBody;
+  const raw: unknown = request.rawBody;
   if (typeof raw === 'string' || raw instanceof Uint8Array) return { kind: 'raw', raw };
   if (!ctx.req.readableEnded) return { kind: 'stream' };
   return { kind: 'parsed', parsed: request.body };
