@@ -4,6 +4,7 @@
  * authentication answers `200 {client_id, method, endpoint}`.
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
   type ClientAuthenticator,
@@ -98,10 +99,14 @@ function routes(authenticators: Record<string, ClientAuthenticator>): Route[] {
   );
 }
 
-function success(client: { clientId: string; method: string; endpoint: string } | undefined) {
-  return client === undefined
-    ? { client_id: null }
-    : { client_id: client.clientId, method: client.method, endpoint: client.endpoint };
+function success(
+  client: { clientId: string; method: string; endpoint: string; certificate?: { thumbprint: string } } | undefined,
+) {
+  if (client === undefined) return { client_id: null };
+  const body: Record<string, string> = { client_id: client.clientId, method: client.method, endpoint: client.endpoint };
+  // RFC 8705 §3.1: the thumbprint a certificate-bound token would carry.
+  if (client.certificate !== undefined) body['x5t#S256'] = client.certificate.thumbprint;
+  return body;
 }
 
 /** What an app's error handler answers for an error that is not an OAuthError (a parser's 413). */
@@ -204,10 +209,19 @@ function honoListener(variant: Variant, state: RunningServer, all: Route[]): Req
   return getRequestListener(app.fetch);
 }
 
-/** Start one variant on a free loopback port. */
+/** TLS material for an HTTPS server that requests (does not require) client certificates. */
+export interface ServerTls {
+  cert: string;
+  key: string;
+  /** CAs trusted for client certificates. */
+  ca: string;
+}
+
+/** Start one variant on a free loopback port (HTTPS when `tls` is given). */
 export async function startServer(
   variant: Variant,
   authenticators: Record<string, ClientAuthenticator>,
+  tls?: ServerTls,
 ): Promise<RunningServer> {
   const all = routes(authenticators);
   let server: Server | undefined;
@@ -226,8 +240,11 @@ export async function startServer(
       : variant.framework.startsWith('koa')
         ? koaListener(variant, state, all)
         : expressListener(variant, state, all);
-  server = createServer(listener);
+  server =
+    tls === undefined
+      ? createServer(listener)
+      : createTlsServer({ ...tls, requestCert: true, rejectUnauthorized: false }, listener);
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.url = `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return state;
 }
