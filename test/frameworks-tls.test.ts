@@ -33,7 +33,11 @@ for (const variant of VARIANTS.filter((v) => v.parser === undefined && v.errors 
   describe(`${variant.name} over TLS`, () => {
     let server: RunningServer;
     beforeAll(async () => {
-      server = await startServer(variant, authenticators, { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert });
+      server = await startServer(variant, authenticators, {
+        cert: pki.server.cert,
+        key: pki.server.key,
+        ca: pki.ca.cert,
+      });
     });
     afterAll(() => server.close());
 
