@@ -28,7 +28,12 @@ afterEach(() => {
   for (const server of servers.splice(0)) server.close();
 });
 
-function post(app: Hono, body: string | Uint8Array, headers: Record<string, string> = FORM, url = 'http://localhost/token') {
+function post(
+  app: Hono,
+  body: string | Uint8Array,
+  headers: Record<string, string> = FORM,
+  url = 'http://localhost/token',
+) {
   return app.request(url, { method: 'POST', headers, body });
 }
 
