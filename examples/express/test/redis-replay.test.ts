@@ -5,69 +5,27 @@
  * and none is accepted; with Redis started again, authentication works without restarting the
  * servers.
  *
+ * A loaded machine can make Redis answers slower than the store's 200 ms timeout: those requests
+ * get the documented 503 (fail closed) instead of 401, so single requests that must succeed retry on
+ * 503, and the burst accepts 401 or 503 for every request but the one accepted.
+ *
  * The assertions are private_key_jwt (ES256, inline jwks). Until the core implements that method
  * (the server's metadata does not list it), the tests that need it are skipped and say why; the
  * guard (`needsPrivateKeyJwt`) is to be removed once it does.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { type RunningExample, startExample } from '../../../test/helpers/example-server.js';
+import { json } from '../../../test/helpers/http.js';
 import { eventually, freePort, noOwnRedisReason, OwnRedisServer, reportSkip } from '../../../test/helpers/redis.js';
 
-const EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLIENT_ID = 'redis-e2e';
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-
-interface ExampleProcess {
-  base: string;
-  child: ChildProcess;
-  output(): string;
-}
-
-/** Start `pnpm --dir examples/express start`'s command with `env`; resolve once it listens. */
-async function startExample(port: number, env: Record<string, string>): Promise<ExampleProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'src/server.ts'], {
-    cwd: EXAMPLE_DIR,
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString();
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`example did not start:\n${output}`)), 45_000);
-    child.stdout?.on('data', () => {
-      if (output.includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`example exited with ${code}:\n${output}`));
-    });
-  });
-  return { base: `http://127.0.0.1:${port}`, child, output: () => output };
-}
-
-async function stopExample(example: ExampleProcess | undefined): Promise<void> {
-  const child = example?.child;
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
 
 interface Answer {
   status: number;
@@ -84,7 +42,7 @@ async function tokenRequest(base: string, assertion: string): Promise<Answer> {
       client_assertion: assertion,
     }).toString(),
   });
-  const body = (await response.json()) as { error?: string };
+  const body = await json(response);
   return body.error === undefined ? { status: response.status } : { status: response.status, error: body.error };
 }
 
@@ -96,7 +54,7 @@ describe.skipIf(noOwnRedisReason !== undefined)('two Express example servers sha
   let issuer: string;
   let privateKey: CryptoKey;
   let kid: string;
-  const servers: ExampleProcess[] = [];
+  const servers: RunningExample[] = [];
   /** Why the server cannot run the private_key_jwt tests yet, or undefined when it can. */
   let privateKeyJwtMissing: string | undefined;
 
@@ -124,12 +82,15 @@ describe.skipIf(noOwnRedisReason !== undefined)('two Express example servers sha
     // is that issuer is valid at either instance, so only the shared store can stop a replay.
     issuer = `http://localhost:${portA}`;
     const env = { ISSUER: issuer, CLIENTS_FILE: clientsFile, REDIS_URL: redis.url };
-    servers.push(...(await Promise.all([startExample(portA, env), startExample(portB, env)])));
+    servers.push(
+      ...(await Promise.all([
+        startExample('express', { ...env, PORT: String(portA) }),
+        startExample('express', { ...env, PORT: String(portB) }),
+      ])),
+    );
 
-    const metadata = (await (await fetch(`${servers[0]!.base}/.well-known/oauth-authorization-server`)).json()) as {
-      token_endpoint_auth_methods_supported?: string[];
-    };
-    const supported = metadata.token_endpoint_auth_methods_supported ?? [];
+    const metadata = await json(await fetch(`${servers[0]!.url}/.well-known/oauth-authorization-server`));
+    const supported: string[] = metadata.token_endpoint_auth_methods_supported ?? [];
     privateKeyJwtMissing = supported.includes('private_key_jwt')
       ? undefined
       : `the server does not support private_key_jwt yet (token_endpoint_auth_methods_supported: ${supported.join(', ')})`;
@@ -138,7 +99,7 @@ describe.skipIf(noOwnRedisReason !== undefined)('two Express example servers sha
   });
 
   afterAll(async () => {
-    await Promise.all(servers.map(stopExample));
+    await Promise.all(servers.map((server) => server.stop()));
     await redis?.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
@@ -159,6 +120,13 @@ describe.skipIf(noOwnRedisReason !== undefined)('two Express example servers sha
       .sign(privateKey);
   }
 
+  /** Submit `jwt` until the answer is not a 503 (the store answering slower than its timeout). */
+  async function submit(base: string, jwt: string): Promise<Answer> {
+    let answer = await tokenRequest(base, jwt);
+    for (let attempt = 0; attempt < 10 && answer.status === 503; attempt += 1) answer = await tokenRequest(base, jwt);
+    return answer;
+  }
+
   it('both instances hold a connection to the shared Redis', async () => {
     const admin = createClient({ url: redis.url });
     admin.on('error', () => {});
@@ -176,26 +144,36 @@ describe.skipIf(noOwnRedisReason !== undefined)('two Express example servers sha
   it('accepts exactly one of 200 concurrent submissions of one assertion across both instances (OpenID Connect Core §9: jti "MUST only be used once")', async (ctx) => {
     needsPrivateKeyJwt(ctx);
     // Each instance accepts a fresh assertion: the setup is right.
-    for (const server of servers) expect(await tokenRequest(server.base, await assertion())).toEqual({ status: 200 });
+    for (const server of servers) expect(await submit(server.url, await assertion())).toEqual({ status: 200 });
 
     const replayed = await assertion();
     const answers = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => tokenRequest(servers[i % 2]!.base, replayed)),
+      Array.from({ length: 200 }, (_, i) => tokenRequest(servers[i % 2]!.url, replayed)),
     );
-    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
-    expect(answers.filter((answer) => answer.status === 401 && answer.error === 'invalid_client')).toHaveLength(199);
+    const count = (status: number, error?: string) =>
+      answers.filter((answer) => answer.status === status && answer.error === error).length;
+    console.log(
+      `[redis e2e] 200 submissions: ${count(200)} accepted, ${count(401, 'invalid_client')} refused as replays, ${count(503, 'temporarily_unavailable')} refused with 503`,
+    );
+    expect(count(200)).toBe(1);
+    expect(count(401, 'invalid_client') + count(503, 'temporarily_unavailable')).toBe(199);
+    // Replays were detected at both instances, not only at the one that accepted.
+    for (const index of [0, 1]) {
+      const atServer = answers.filter((answer, i) => i % 2 === index && answer.status === 401);
+      expect(atServer.length, `replays refused by instance ${index}`).toBeGreaterThan(0);
+    }
   });
 
   it('with Redis stopped mid-run answers 503 temporarily_unavailable and accepts nothing; recovers when Redis is back, without a server restart', async (ctx) => {
     needsPrivateKeyJwt(ctx);
     const acceptedBefore = await assertion();
-    expect(await tokenRequest(servers[0]!.base, acceptedBefore)).toEqual({ status: 200 });
+    expect(await submit(servers[0]!.url, acceptedBefore)).toEqual({ status: 200 });
 
     // Mid-run: one assertion submitted 200 times while Redis goes away. Whatever raced the stop,
     // at most one is accepted, and every other answer is a replay refusal or the documented 503.
     const racing = await assertion();
     const [answers] = await Promise.all([
-      Promise.all(Array.from({ length: 200 }, (_, i) => tokenRequest(servers[i % 2]!.base, racing))),
+      Promise.all(Array.from({ length: 200 }, (_, i) => tokenRequest(servers[i % 2]!.url, racing))),
       redis.stop(),
     ]);
     expect(answers.filter((answer) => answer.status === 200).length).toBeLessThanOrEqual(1);
@@ -212,9 +190,9 @@ describe.skipIf(noOwnRedisReason !== undefined)('two Express example servers sha
     const fresh = await Promise.all(Array.from({ length: 20 }, () => assertion()));
     const repeated = await assertion();
     const down = await Promise.all([
-      ...fresh.map((jwt, i) => tokenRequest(servers[i % 2]!.base, jwt)),
-      ...Array.from({ length: 20 }, (_, i) => tokenRequest(servers[i % 2]!.base, repeated)),
-      ...servers.map((server) => tokenRequest(server.base, acceptedBefore)),
+      ...fresh.map((jwt, i) => tokenRequest(servers[i % 2]!.url, jwt)),
+      ...Array.from({ length: 20 }, (_, i) => tokenRequest(servers[i % 2]!.url, repeated)),
+      ...servers.map((server) => tokenRequest(server.url, acceptedBefore)),
     ]);
     for (const answer of down) expect(answer).toEqual({ status: 503, error: 'temporarily_unavailable' });
 
@@ -222,12 +200,12 @@ describe.skipIf(noOwnRedisReason !== undefined)('two Express example servers sha
     await redis.restart();
     for (const server of servers) {
       const recovered = await eventually(
-        async () => (await tokenRequest(server.base, await assertion())).status === 200,
+        async () => (await tokenRequest(server.url, await assertion())).status === 200,
       );
-      expect(recovered, `${server.base} authenticates again without a restart`).toBe(true);
+      expect(recovered, `${server.url} authenticates again without a restart`).toBe(true);
     }
     const again = await assertion();
-    expect(await tokenRequest(servers[0]!.base, again)).toEqual({ status: 200 });
-    expect(await tokenRequest(servers[1]!.base, again)).toEqual({ status: 401, error: 'invalid_client' });
+    expect(await submit(servers[0]!.url, again)).toEqual({ status: 200 });
+    expect(await submit(servers[1]!.url, again)).toEqual({ status: 401, error: 'invalid_client' });
   });
 });

@@ -135,12 +135,22 @@ export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore 
 /** Run `command`, rejecting when it throws, rejects, or has not settled after `ms` milliseconds. */
 function withTimeout<T>(command: () => Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    let settled = false;
     const timer = setTimeout(() => {
-      // The command may still reach Redis and burn the jti: the request was refused either way.
-      reject(new RedisReplayStoreError('timeout', `Redis did not answer within ${ms} ms`));
+      // Timers run before I/O in an event-loop turn: after a stall of the loop (CPU-bound work of
+      // other requests) the answer may already be waiting in the socket. Look once more after the
+      // I/O phase, so that only a Redis that really did not answer counts as a timeout.
+      setImmediate(() => {
+        if (settled) return;
+        settled = true;
+        // The command may still reach Redis and burn the jti: the request was refused either way.
+        reject(new RedisReplayStoreError('timeout', `Redis did not answer within ${ms} ms`));
+      });
     }, ms);
     const failed = (cause: unknown) => {
       clearTimeout(timer);
+      if (settled) return;
+      settled = true;
       reject(new RedisReplayStoreError('command_failed', 'the SET command failed', { cause }));
     };
     let pending: Promise<T>;
@@ -152,6 +162,8 @@ function withTimeout<T>(command: () => Promise<T>, ms: number): Promise<T> {
     }
     Promise.resolve(pending).then((reply) => {
       clearTimeout(timer);
+      if (settled) return;
+      settled = true;
       resolve(reply);
     }, failed);
   });
