@@ -7,6 +7,7 @@
  * because a Redis behind `REDIS_URL` is not theirs to stop: they need the binary.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,7 +53,8 @@ export const noOwnRedisReason: string | undefined =
  */
 export function reportSkip(reason: string | undefined): void {
   if (reason === undefined) return;
-  const marker = join(tmpdir(), `client-auth-redis-skip-${process.ppid}-${Buffer.from(reason).length}`);
+  const digest = createHash('sha256').update(reason).digest('hex').slice(0, 16);
+  const marker = join(tmpdir(), `client-auth-redis-skip-${process.ppid}-${digest}`);
   try {
     writeFileSync(marker, reason, { flag: 'wx' });
   } catch {
