@@ -60,7 +60,7 @@ export function reportSkip(reason: string | undefined): void {
   } catch {
     return;
   }
-  console.warn(`\n[redis] skipping Redis test suites: ${reason}\n`);
+  console.warn(`\n[redis tests skipped] ${reason}\n`);
 }
 
 /** One PING over a raw socket: true when the server answered +PONG. */
