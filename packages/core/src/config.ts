@@ -3,6 +3,7 @@
  * into an internal, frozen {@link Config}. Bad options throw `TypeError` here, once, at setup; the
  * caller's object is never mutated.
  */
+import type { ReplayStore } from './replay.js';
 import type { VerifyHash } from './secrets.js';
 import { AUTH_METHODS, type AuthMethod, type ClientMetadata, ENDPOINT_NAMES, type EndpointName } from './types.js';
 
@@ -68,6 +69,11 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
   onFailure?: (event: FailureEvent) => void;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Where used assertion `jti` values are recorded (OpenID Connect Core §9). Share one store, such
+   * as `@client-auth/redis`, between every instance of the server.
+   */
+  replayStore?: ReplayStore;
 }
 
 /** Methods this version of the library can verify. */
