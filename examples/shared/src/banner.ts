@@ -5,6 +5,7 @@
 
 import { DEMO_PRIVATE_KEY_JWT_ID, DEMO_SECRET_JWT, RFC6749_EXAMPLE } from './clients.js';
 import type { ExampleConfig } from './config.js';
+import { redactRedisUrl } from './replay.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -15,6 +16,7 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
     `client-auth example (${framework}) listening on ${url}`,
     `issuer ${config.issuer} · clients: ${config.clientsSource}`,
     `metadata: curl ${config.issuer}/.well-known/oauth-authorization-server`,
+    `replay store: ${config.redisUrl === undefined ? 'in memory' : `Redis at ${redactRedisUrl(config.redisUrl)}`}`,
   ];
   if (config.clientsSource === 'built-in demo clients') {
     lines.push(

@@ -23,6 +23,8 @@ export interface ExampleConfig {
   jwksUriAllow: string[];
   /** Where the built-in private_key_jwt demo client's private JWK was written (demo clients only). */
   demoPrivateKeyFile?: string;
+  /** REDIS_URL: record assertion jti values in this Redis (shared by instances) instead of in memory. */
+  redisUrl?: string;
 }
 
 function fail(message: string): never {
@@ -97,6 +99,18 @@ function writeDemoKey(port: number, privateJwk: unknown): string {
   return file;
 }
 
+function readRedisUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') fail('REDIS_URL must be a redis:// or rediss:// URL');
+  return value;
+}
+
 /** Read the configuration from `env` (default `process.env`). Throws with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
   const port = readPort(env.PORT, 'PORT', 3000);
@@ -117,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
+  const redisUrl = readRedisUrl(env.REDIS_URL);
   return {
     ...(audience !== undefined ? { audience } : {}),
     ...(clockTolerance !== undefined ? { clockTolerance } : {}),
@@ -127,5 +142,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     clients,
     allowInsecureTransport: isLocalHttpIssuer(issuer),
     clientsSource: file ? file : 'built-in demo clients',
+    redisUrl,
   };
 }

@@ -11,6 +11,7 @@ import {
   type EndpointName,
 } from '@client-auth/core';
 import type { ExampleConfig } from './config.js';
+import { createRedisReplayStore } from './replay.js';
 import { TokenService } from './tokens.js';
 
 export interface ExampleResponse {
@@ -91,6 +92,7 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     ...(config.clockTolerance !== undefined ? { clockTolerance: config.clockTolerance } : {}),
     // http jwks_uris only where secrets may travel over http too: a local-development issuer.
     jwks: { allow: config.jwksUriAllow, allowHttp: config.allowInsecureTransport },
+    ...(config.redisUrl === undefined ? {} : { replayStore: await createRedisReplayStore(config.redisUrl) }),
   });
   const tokens = await TokenService.create(config.issuer);
 

@@ -73,8 +73,8 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
   now?: () => number;
   /**
    * Where client assertion `jti`s are remembered (OpenID Connect Core §9: "MUST only be used
-   * once"). Default: a {@link memoryReplayStore} of this authenticator (one process only; use a
-   * shared store such as `@client-auth/redis` behind a load balancer).
+   * once"). Default: a {@link memoryReplayStore} of this authenticator (one process only). Share
+   * one store, such as `@client-auth/redis`, between every instance of the server.
    */
   replayStore?: ReplayStore;
   /** Seconds of clock skew allowed on `exp`, `nbf` and `iat` of client assertions. Default 15. */
