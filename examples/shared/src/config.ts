@@ -1,10 +1,11 @@
 /**
  * The example servers' configuration, read only from environment variables (DESIGN.md §5).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { AudienceMode, ClientMetadata } from '@client-auth/core';
+import { dirname, join } from 'node:path';
+import type { AudienceMode, ClientJWK, ClientMetadata } from '@client-auth/core';
 import { demoClients, demoKeyPair } from './clients.js';
 
 export interface ExampleConfig {
@@ -91,12 +92,33 @@ function readTolerance(value: string | undefined): number | undefined {
 }
 
 /** Write the demo private JWK where the banner says, readable by this user only. */
-function writeDemoKey(port: number, privateJwk: unknown): string {
-  const dir = join(tmpdir(), 'client-auth-demo');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, `private-key-jwt-${port}.json`);
+function writeDemoKey(file: string, privateJwk: unknown): string {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, `${JSON.stringify(privateJwk, null, 2)}\n`, { mode: 0o600 });
   return file;
+}
+
+/**
+ * The private_key_jwt demo client's key: read from `DEMO_KEY_FILE` when that file exists (so that
+ * several example servers, or `pnpm demo`, share one key), else made at this start and written
+ * there (by default to a per-port file in the temporary directory, replaced at each start).
+ */
+function demoKey(file: string, reuse: boolean): ClientJWK {
+  if (!reuse || !existsSync(file)) {
+    const { publicJwk, privateJwk } = demoKeyPair();
+    writeDemoKey(file, privateJwk);
+    return publicJwk;
+  }
+  let privateJwk: ClientJWK;
+  try {
+    privateJwk = JSON.parse(readFileSync(file, 'utf8')) as ClientJWK;
+  } catch (error) {
+    fail(`DEMO_KEY_FILE ${file} could not be read as a JWK: ${(error as Error).message}`);
+  }
+  const publicJwk = createPublicKey(createPrivateKey({ key: privateJwk as never, format: 'jwk' })).export({
+    format: 'jwk',
+  });
+  return { ...publicJwk, kid: privateJwk.kid, alg: privateJwk.alg ?? 'ES256', use: 'sig' } as ClientJWK;
 }
 
 function readRedisUrl(value: string | undefined): string | undefined {
@@ -121,9 +143,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   if (file) {
     clients = readClients(file);
   } else {
-    const { publicJwk, privateJwk } = demoKeyPair();
-    clients = demoClients(publicJwk);
-    demoPrivateKeyFile = writeDemoKey(port, privateJwk);
+    demoPrivateKeyFile = env.DEMO_KEY_FILE || join(tmpdir(), 'client-auth-demo', `private-key-jwt-${port}.json`);
+    clients = demoClients(demoKey(demoPrivateKeyFile, Boolean(env.DEMO_KEY_FILE)));
   }
   const audience = readAudience(env.AUDIENCE);
   const clockTolerance = readTolerance(env.CLOCK_TOLERANCE);
