@@ -57,9 +57,10 @@ export function methodAlgorithms(method: AuthMethod): readonly SigningAlgorithm[
 
 const CURVE_OF: Partial<Record<string, string>> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
 
-function sameAlgorithm(registered: string, alg: string): boolean {
+/** True when `alg` is the registered algorithm; `EdDSA` and `Ed25519` name the same one (RFC 9864 §2). */
+export function sameAlgorithm(registered: string, alg: string): boolean {
   if (registered === alg) return true;
-  // RFC 9864 §2: "Ed25519" is the fully-specified name of what "EdDSA" with crv Ed25519 means.
+  // "Ed25519" is the fully-specified name of what "EdDSA" with crv Ed25519 means.
   return (registered === 'EdDSA' || registered === 'Ed25519') && (alg === 'EdDSA' || alg === 'Ed25519');
 }
 

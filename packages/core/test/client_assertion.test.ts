@@ -191,9 +191,16 @@ describe('private_key_jwt (RFC 7523 §2.2, §3)', () => {
     const ps = pairs.PS256 as KeyPair;
     const { auth } = authenticatorFor([keyClient([es, ps], { token_endpoint_auth_signing_alg: 'PS256' })]);
     const bad = await sign(claims('pk-client', now), es.privateKey, { alg: 'ES256' });
-    expect(await outcome(auth, assertionRequest(bad))).toBe('ERR_ASSERTION_ALG_NOT_ALLOWED');
+    expect(await outcome(auth, assertionRequest(bad))).toBe('ERR_ASSERTION_ALG_MISMATCH');
     const good = await sign(claims('pk-client', now), ps.privateKey, { alg: 'PS256' });
     expect(await outcome(auth, assertionRequest(good))).toBe('ok');
+  });
+
+  it('treats a registered EdDSA and a header Ed25519 as one algorithm (RFC 9864)', async () => {
+    const ed = pairs.Ed25519 as KeyPair;
+    const { auth } = authenticatorFor([keyClient([ed], { token_endpoint_auth_signing_alg: 'EdDSA' })]);
+    const jwt = await sign(claims('pk-client', now), ed.privateKey, { alg: 'Ed25519' });
+    expect(await outcome(auth, assertionRequest(jwt))).toBe('ok');
   });
 
   it('honours the signingAlgorithms allow-list', async () => {

@@ -16,6 +16,7 @@ import {
   methodAlgorithms,
   rsaModulusBits,
   type SigningAlgorithm,
+  sameAlgorithm,
 } from '../algorithms.js';
 import type { AudienceMode, Config } from '../config.js';
 import { JWT_BEARER_ASSERTION_TYPE, MAX_CLIENT_ID_LENGTH, type PresentedCredential } from '../credentials.js';
@@ -147,7 +148,7 @@ function checkHeader(segment: string, config: Config, client: ClientMetadata, me
   // these authentication methods from this Client MUST be rejected, if the JWT is not signed with
   // this algorithm."
   const bound = client.token_endpoint_auth_signing_alg;
-  if (bound !== undefined && bound !== alg) fail('ERR_ASSERTION_ALG_NOT_ALLOWED');
+  if (bound !== undefined && !sameAlgorithm(bound, alg)) fail('ERR_ASSERTION_ALG_MISMATCH');
 
   let explicitlyTyped = false;
   if (header.typ !== undefined) {
