@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { type ClientAuthenticatorOptions, type Config, normalizeOptions } from './config.js';
 import { type PresentedCredential, parseCredentials } from './credentials.js';
 import { InvalidClient, InvalidRequest, isOAuthError, type OAuthError, ServerError } from './errors.js';
+import { forgetFailures, recordRefusal, refuseIfBlocked } from './limiter.js';
 import { type ServerAuthMetadata, serverMetadata } from './metadata.js';
 import { assertionClientId, verifyClientAssertion } from './methods/client_assertion.js';
 import { verifyClientSecret } from './methods/client_secret.js';
@@ -124,6 +125,8 @@ async function authenticateOnce(
     throw new InvalidClient('ERR_NO_CLIENT_AUTHENTICATION');
   }
   state.clientId = clientId;
+  // RFC 6749 §2.3.1: a client_id that failed too often is refused before its credential is checked.
+  if (config.failureLimiter !== undefined) await refuseIfBlocked(config.failureLimiter, clientId);
   const secretPresented = isSecretMechanism(credential.mechanism);
   if (secretPresented && !config.allowInsecureTransport && request.secure !== true) {
     // RFC 6749 §2.3.1: "The authorization server MUST require the use of TLS … when sending
@@ -218,10 +221,14 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
         }
         Object.assign(state, retry);
       }
+      if (config.failureLimiter !== undefined) await forgetFailures(config.failureLimiter, result.clientId);
       emit(config.onAuthenticated, { clientId: result.clientId, method: result.method, endpoint });
       return result as ClientAuthResult<Client>;
-    } catch (error) {
-      if (!isOAuthError(error)) throw error;
+    } catch (thrown) {
+      if (!isOAuthError(thrown)) throw thrown;
+      let error: OAuthError = thrown;
+      if (config.failureLimiter !== undefined)
+        error = await recordRefusal(config.failureLimiter, state.clientId, error);
       if (error.status === 401) error.challenge = challenge;
       const event = { code: error.code, error: error.error, status: error.status, endpoint } as Parameters<
         NonNullable<Config['onFailure']>

@@ -5,6 +5,7 @@
  */
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
 import { createJwksCache, type JwksCache, type JwksOptions } from './keys.js';
+import type { FailureLimiter } from './limiter.js';
 import { memoryReplayStore, type ReplayStore } from './replay.js';
 import type { VerifyHash } from './secrets.js';
 import { AUTH_METHODS, type AuthMethod, type ClientMetadata, ENDPOINT_NAMES, type EndpointName } from './types.js';
@@ -102,6 +103,15 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
   signingAlgorithms?: readonly SigningAlgorithm[];
   /** Fetching and caching of clients' `jwks_uri` (SSRF guard, limits, cache); see {@link JwksOptions}. */
   jwks?: JwksOptions;
+  /**
+   * Brute-force protection (RFC 6749 §2.3.1: the AS "MUST protect any endpoint utilizing it
+   * against brute force attacks"): failed authentications are counted per client_id, and a blocked
+   * client_id is answered 429 `invalid_client` (`ERR_TOO_MANY_FAILURES`, with `Retry-After`)
+   * without checking its credential. A limiter that cannot answer refuses the request (503).
+   * Default none; `memoryFailureLimiter()` for one process, `redisFailureLimiter()` of
+   * `@client-auth/redis` for several.
+   */
+  failureLimiter?: FailureLimiter;
 }
 
 /** Accepted audiences of client assertions; see {@link ClientAuthenticatorOptions.audience}. */
@@ -135,6 +145,7 @@ export interface Config {
   audience: AudienceMode;
   signingAlgorithms: ReadonlySet<SigningAlgorithm>;
   jwksCache: JwksCache;
+  failureLimiter: FailureLimiter | undefined;
 }
 
 function fail(message: string): never {
@@ -230,7 +241,23 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     onFailure: checkHook(options.onFailure, 'onFailure'),
     now,
     ...assertions,
+    failureLimiter: checkLimiter(options.failureLimiter),
   });
+}
+
+function checkLimiter(value: unknown): FailureLimiter | undefined {
+  if (value === undefined) return undefined;
+  const limiter = value as Partial<FailureLimiter> | null;
+  if (
+    limiter === null ||
+    typeof limiter !== 'object' ||
+    typeof limiter.blockedFor !== 'function' ||
+    typeof limiter.recordFailure !== 'function' ||
+    typeof limiter.reset !== 'function'
+  ) {
+    fail('failureLimiter must have blockedFor, recordFailure and reset methods');
+  }
+  return limiter as FailureLimiter;
 }
 
 function checkSeconds(value: unknown, name: string, fallback: number, min: number): number {

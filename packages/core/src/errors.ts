@@ -79,7 +79,8 @@ export type ErrorCode =
   | 'ERR_INTERNAL'
   | 'ERR_CLIENT_LOOKUP_FAILED'
   | 'ERR_REPLAY_STORE_UNAVAILABLE'
-  | 'ERR_REPLAY_STORE_FULL';
+  | 'ERR_REPLAY_STORE_FULL'
+  | 'ERR_FAILURE_LIMITER_UNAVAILABLE';
 
 /** Options of every {@link OAuthError} constructor. */
 export interface OAuthErrorOptions {
@@ -87,6 +88,8 @@ export interface OAuthErrorOptions {
   status?: number;
   /** The underlying cause, for logs only. Never serialised to the client. */
   cause?: unknown;
+  /** Seconds the client should wait before retrying: sent as `Retry-After` (RFC 9110 §10.2.3). */
+  retryAfter?: number;
 }
 
 /**
@@ -109,6 +112,8 @@ export class OAuthError extends Error {
   readonly code: ErrorCode;
   /** `WWW-Authenticate` challenge to send with a 401, set by the authenticator. */
   challenge: string | undefined;
+  /** Seconds for a `Retry-After` header (429 after too many failures), when set. */
+  readonly retryAfter: number | undefined;
 
   constructor(
     error: OAuthErrorValue,
@@ -124,6 +129,7 @@ export class OAuthError extends Error {
     this.status = options.status ?? status;
     this.code = code;
     this.challenge = undefined;
+    this.retryAfter = options.retryAfter;
   }
 }
 

@@ -46,6 +46,7 @@ export {
   parseFormBody,
 } from './form.js';
 export { isPublicAddress, type JwksFetch, type JwksOptions, type JwksTarget } from './keys.js';
+export { type FailureLimiter, type MemoryFailureLimiterOptions, memoryFailureLimiter } from './limiter.js';
 export type { ServerAuthMetadata } from './metadata.js';
 export { MAX_ASSERTION_LENGTH } from './methods/client_assertion.js';
 export { type MemoryReplayStoreOptions, memoryReplayStore, type ReplayStore } from './replay.js';

@@ -4,6 +4,7 @@
  * authentications per client_id; once a client passes the limit, further attempts are refused
  * without checking the credential until the block expires.
  */
+import { InvalidClient, type OAuthError, TemporarilyUnavailable } from './errors.js';
 
 /** Counts failures per key (a client_id). Implementations may share state across instances. */
 export interface FailureLimiter {
@@ -94,4 +95,60 @@ export function memoryFailureLimiter(options: MemoryFailureLimiterOptions = {}):
       entries.delete(key);
     },
   };
+}
+
+/**
+ * Refuse a blocked client_id before its credential is checked: 429 `invalid_client`
+ * (`ERR_TOO_MANY_FAILURES`) with `Retry-After`. A limiter that cannot answer refuses too (503):
+ * brute-force protection that is down must not let guesses through unchecked.
+ */
+export async function refuseIfBlocked(limiter: FailureLimiter, clientId: string): Promise<void> {
+  let seconds: number;
+  try {
+    seconds = await limiter.blockedFor(clientId);
+  } catch (cause) {
+    throw new TemporarilyUnavailable('ERR_FAILURE_LIMITER_UNAVAILABLE', { cause });
+  }
+  if (typeof seconds !== 'number' || Number.isNaN(seconds)) {
+    throw new TemporarilyUnavailable('ERR_FAILURE_LIMITER_UNAVAILABLE', {
+      cause: new TypeError('blockedFor did not resolve a number'),
+    });
+  }
+  if (seconds > 0) {
+    throw new InvalidClient('ERR_TOO_MANY_FAILURES', { status: 429, retryAfter: Math.ceil(seconds) });
+  }
+}
+
+/**
+ * Count a refused authentication against the client_id it named. Only `invalid_client` outcomes
+ * count (a malformed request proves nothing about a credential), and a refusal because of the
+ * block itself does not extend it. Resolves the error to answer with: `error` itself, or a 503
+ * when the limiter cannot record the failure (fail closed).
+ */
+export async function recordRefusal(
+  limiter: FailureLimiter,
+  clientId: string | undefined,
+  error: OAuthError,
+): Promise<OAuthError> {
+  if (clientId === undefined || error.error !== 'invalid_client' || error.code === 'ERR_TOO_MANY_FAILURES') {
+    return error;
+  }
+  try {
+    await limiter.recordFailure(clientId);
+    return error;
+  } catch (cause) {
+    return new TemporarilyUnavailable('ERR_FAILURE_LIMITER_UNAVAILABLE', { cause });
+  }
+}
+
+/**
+ * Forget the failures of a client that just authenticated. A limiter that cannot do it does not
+ * turn a proven client away: its stale count expires with the window.
+ */
+export async function forgetFailures(limiter: FailureLimiter, clientId: string): Promise<void> {
+  try {
+    await limiter.reset(clientId);
+  } catch {
+    // see above
+  }
 }

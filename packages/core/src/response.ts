@@ -34,7 +34,11 @@ export function errorResponse(error: unknown): ErrorResponse {
     // RFC 9110 §15.5.2: a 401 MUST carry at least one challenge.
     headers['www-authenticate'] = oauth.challenge ?? 'Basic';
   }
-  if (oauth.status === 503) headers['retry-after'] = '1';
+  // RFC 9110 §10.2.3: delay-seconds, a non-negative integer.
+  const retryAfter = oauth.retryAfter;
+  if (typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter >= 0) {
+    headers['retry-after'] = String(Math.ceil(retryAfter));
+  } else if (oauth.status === 503) headers['retry-after'] = '1';
   const body = JSON.stringify({ error: oauth.error, error_description: oauth.error_description });
   return { status: oauth.status, headers, body };
 }
