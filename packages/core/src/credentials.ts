@@ -128,8 +128,14 @@ function authorizationHeader(request: ClientAuthRequest): string | undefined {
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
   if (Array.isArray(header)) {
-    if (header.length === 1) return header[0];
-    throw new InvalidRequest('ERR_AUTHORIZATION_HEADER_REPEATED', 'the Authorization header must not be repeated');
+    if (header.length !== 1) {
+      throw new InvalidRequest('ERR_AUTHORIZATION_HEADER_REPEATED', 'the Authorization header must not be repeated');
+    }
+    // A one-element list is held to the same size cap as a plain string.
+    return authorizationHeader({ ...request, headers: { authorization: header[0] } });
+  }
+  if (typeof header !== 'string') {
+    throw new InvalidRequest('ERR_BASIC_MALFORMED', 'the Authorization header is malformed');
   }
   if (header.length > MAX_AUTHORIZATION_HEADER) {
     throw new InvalidRequest('ERR_AUTHORIZATION_HEADER_TOO_LARGE', 'the Authorization header is too large');

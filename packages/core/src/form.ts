@@ -40,12 +40,16 @@ export function decodeFormComponent(component: string): string | undefined {
   }
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
  * Encode one form component as RFC 6749 Appendix B requires (UTF-8, then form escaping; a space
  * becomes `+`). `encodeFormComponent(' %&+£€') === '+%25%26%2B%C2%A3%E2%82%AC'`.
  */
 export function encodeFormComponent(value: string): string {
-  return encodeURIComponent(value)
+  // A lone UTF-16 surrogate has no UTF-8 form: it is sent as U+FFFD, as TextEncoder does
+  // (encodeURIComponent would throw a URIError; found by the fuzzer, docs/FUZZING.md).
+  return encodeURIComponent(value.replace(LONE_SURROGATE, '\uFFFD'))
     .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%20/g, '+');
 }

@@ -1,0 +1,32 @@
+/**
+ * Property-based tests of every parser (bounded runs; `pnpm fuzz` runs the same targets a million
+ * times): any input yields a parse or an OAuthError, never another exception; round trips hold;
+ * nothing random authenticates.
+ */
+import fc from 'fast-check';
+import { describe, it } from 'vitest';
+import { propertyOf, TARGETS } from './targets.js';
+
+const TITLES: Record<string, string> = {
+  'basic-header': 'any Authorization header parses as Basic or is an OAuthError (RFC 7617 §2, RFC 6749 §2.3.1)',
+  'basic-roundtrip':
+    'Basic round trip: form-encode, base64, parse gives the client_id and secret back (RFC 6749 §2.3.1)',
+  'form-parse': 'any form text parses or is invalid_request (RFC 6749 Appendix B)',
+  'form-body': 'any body octets and Content-Type parse or are invalid_request (RFC 6749 §3.2)',
+  'parsed-body': 'any output of a body parser converts or is invalid_request',
+  'form-roundtrip': 'form round trip: decode(encode(s)) = s for all of Unicode; parseForm(encode(pairs)) = pairs',
+  'assertion-envelope': 'any client_assertion names a client or is an OAuthError (RFC 7515 §7.1, RFC 7523 §3)',
+  'authenticate-assertion':
+    'authenticate() with arbitrary or random-JSON assertions only ever refuses with an OAuthError',
+  'authenticate-request': 'authenticate() with arbitrary headers and parameters refuses with an OAuthError',
+};
+
+const RUNS: Record<string, number> = { 'authenticate-assertion': 150, 'authenticate-request': 150 };
+
+describe('parsers under arbitrary input (fast-check)', () => {
+  for (const target of TARGETS) {
+    it(TITLES[target.name] ?? target.name, async () => {
+      await fc.assert(propertyOf(target), { numRuns: RUNS[target.name] ?? 400 });
+    });
+  }
+});
