@@ -14,7 +14,7 @@ import { verifyClientSecret } from './methods/client_secret.js';
 import type { MethodVerifier } from './methods/method.js';
 import { verifyNone } from './methods/none.js';
 import { basicChallenge } from './response.js';
-import { checkSecret, DUMMY_SECRET } from './secrets.js';
+import { dummySecretCheck } from './secrets.js';
 import {
   AUTH_METHODS,
   type AuthMethod,
@@ -137,8 +137,7 @@ async function authenticateOnce(
   const client = await findClient(config, clientId);
   if (client === undefined) {
     // An unknown client costs what a wrong secret does.
-    if (secretPresented && 'secret' in credential)
-      await checkSecret([{ value: DUMMY_SECRET }], credential.secret, nowSeconds, undefined);
+    if (secretPresented && 'secret' in credential) await dummySecretCheck(credential.secret, nowSeconds);
     throw new InvalidClient('ERR_CLIENT_NOT_FOUND');
   }
 
@@ -152,8 +151,7 @@ async function authenticateOnce(
     throw new InvalidClient('ERR_METHOD_NOT_ALLOWED');
   }
   if (MECHANISM_OF[method] !== credential.mechanism) {
-    if (secretPresented && 'secret' in credential)
-      await checkSecret([{ value: DUMMY_SECRET }], credential.secret, nowSeconds, undefined);
+    if (secretPresented && 'secret' in credential) await dummySecretCheck(credential.secret, nowSeconds);
     // A confidential client that sent only its client_id included no client authentication.
     throw new InvalidClient(
       credential.mechanism === 'client_id' ? 'ERR_NO_CLIENT_AUTHENTICATION' : 'ERR_METHOD_MISMATCH',

@@ -22,6 +22,17 @@ export function constantTimeEqual(presented: string, expected: string): boolean 
 /** A secret the unknown-client path compares against, so that it costs what a known client does. */
 export const DUMMY_SECRET = randomBytes(32).toString('base64url');
 
+const DUMMY_CLIENT: ClientMetadata = Object.freeze({ client_id: '', client_secret: DUMMY_SECRET });
+
+/**
+ * The work of a secret check against a client that does not exist, shaped like
+ * `verifyClientSecret` (same async depth, same entry list building, same comparison), so that an
+ * unknown client_id costs what a known one with a wrong secret does (measured by `pnpm test:timing`).
+ */
+export async function dummySecretCheck(presented: string, nowSeconds: number): Promise<void> {
+  await checkSecret(secretEntries(DUMMY_CLIENT), presented, nowSeconds, undefined);
+}
+
 const SCRYPT_PREFIX = '$scrypt$';
 
 interface ScryptParameters {
