@@ -45,10 +45,10 @@ export {
   parseForm,
   parseFormBody,
 } from './form.js';
-export { isPublicAddress, type JwksFetch, type JwksOptions, type JwksTarget } from './keys.js';
+export { isPublicAddress, type JwksFetch, type JwksOptions, type JwksTarget, MAX_JWKS_KEYS } from './keys.js';
 export { type FailureLimiter, type MemoryFailureLimiterOptions, memoryFailureLimiter } from './limiter.js';
 export type { ServerAuthMetadata } from './metadata.js';
-export { MAX_ASSERTION_LENGTH } from './methods/client_assertion.js';
+export { MAX_ASSERTION_LENGTH, MAX_JTI_LENGTH, MAX_KEY_CANDIDATES } from './methods/client_assertion.js';
 export { type MemoryReplayStoreOptions, memoryReplayStore, type ReplayStore } from './replay.js';
 export { basicChallenge, type ErrorResponse, errorResponse } from './response.js';
 export { constantTimeEqual, hashSecret, type VerifyHash, verifySecretHash } from './secrets.js';
