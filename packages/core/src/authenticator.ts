@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { type ClientAuthenticatorOptions, type Config, normalizeOptions } from './config.js';
 import { type PresentedCredential, parseCredentials } from './credentials.js';
 import { InvalidClient, InvalidRequest, isOAuthError, type OAuthError, ServerError } from './errors.js';
-import { type ServerAuthMetadata, serverMetadata } from './metadata.js';
+import { effectivePolicy, type ServerAuthMetadata, serverMetadata } from './metadata.js';
+import type { EffectivePolicy } from './policy.js';
 import { assertionClientId, verifyClientAssertion } from './methods/client_assertion.js';
 import { verifyClientSecret } from './methods/client_secret.js';
 import type { MethodVerifier } from './methods/method.js';
@@ -60,6 +61,8 @@ export interface ClientAuthenticator<Client extends ClientMetadata = ClientMetad
   authenticate(request: ClientAuthRequest, options: AuthenticateOptions): Promise<ClientAuthResult<Client>>;
   /** RFC 8414 fields describing client authentication, generated from the configuration. */
   metadata(): ServerAuthMetadata;
+  /** The rules this authenticator enforces: profile rules (and overrides), methods and algorithms per endpoint. */
+  policy(): EffectivePolicy;
   /** The issuer, as configured. */
   readonly issuer: string;
 }
@@ -236,6 +239,7 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
   return {
     authenticate,
     metadata: () => serverMetadata(config),
+    policy: () => effectivePolicy(config),
     issuer: config.issuer,
   };
 }

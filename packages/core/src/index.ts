@@ -64,3 +64,12 @@ export {
   type FormParameters,
   type PresentedCertificate,
 } from './types.js';
+export {
+  type EffectivePolicy,
+  PROFILE_NAMES,
+  PROFILES,
+  type Profile,
+  type ProfileName,
+  type ProfileRule,
+  type RuleId,
+} from './policy.js';
