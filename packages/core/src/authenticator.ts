@@ -11,6 +11,8 @@ import { type ServerAuthMetadata, serverMetadata } from './metadata.js';
 import { verifyClientSecret } from './methods/client_secret.js';
 import type { MethodVerifier } from './methods/method.js';
 import { verifyNone } from './methods/none.js';
+import { verifySelfSignedTlsClientAuth, verifyTlsClientAuth } from './methods/tls_client_auth.js';
+import { resolveCertificate } from './proxy.js';
 import { basicChallenge } from './response.js';
 import { checkSecret, DUMMY_SECRET } from './secrets.js';
 import {
@@ -27,6 +29,8 @@ import {
 const VERIFIERS: Partial<Record<AuthMethod, MethodVerifier>> = {
   client_secret_basic: verifyClientSecret,
   client_secret_post: verifyClientSecret,
+  tls_client_auth: verifyTlsClientAuth,
+  self_signed_tls_client_auth: verifySelfSignedTlsClientAuth,
   none: verifyNone,
 };
 
@@ -159,6 +163,19 @@ async function authenticateOnce(
 }
 
 /**
+ * The request with its certificate taken from the configured source: the TLS socket, or the
+ * header of a trusted proxy. Everything downstream (verifiers, the result's thumbprint) reads
+ * `request.certificate` only.
+ */
+function withResolvedCertificate(config: Config, request: ClientAuthRequest): ClientAuthRequest {
+  const certificate = resolveCertificate(config.certificateSource, request);
+  if (certificate === request.certificate) return request;
+  const { certificate: _socket, ...rest } = request;
+  // A certificate from the proxy means the client spoke TLS to the proxy.
+  return certificate === undefined ? rest : { ...rest, certificate, secure: true };
+}
+
+/**
  * Create the client authenticator of an authorization server.
  *
  * @example
@@ -178,7 +195,7 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
   const challenge = basicChallenge(config.issuer);
 
   async function authenticate(
-    request: ClientAuthRequest,
+    incoming: ClientAuthRequest,
     callOptions: AuthenticateOptions,
   ): Promise<ClientAuthResult<Client>> {
     const endpoint = callOptions?.endpoint;
@@ -187,6 +204,7 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
     }
     const state: { clientId?: string; method?: AuthMethod } = {};
     try {
+      const request = withResolvedCertificate(config, incoming);
       const credential = parseCredentials(request, { acceptUnencodedBasic: config.acceptUnencodedBasic });
       let result: ClientAuthResult;
       try {

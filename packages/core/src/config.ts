@@ -3,6 +3,7 @@
  * into an internal, frozen {@link Config}. Bad options throw `TypeError` here, once, at setup; the
  * caller's object is never mutated.
  */
+import { type MtlsConfig, type MtlsOptions, normalizeMtlsOptions } from './mtls_config.js';
 import type { VerifyHash } from './secrets.js';
 import { AUTH_METHODS, type AuthMethod, type ClientMetadata, ENDPOINT_NAMES, type EndpointName } from './types.js';
 
@@ -25,8 +26,12 @@ export interface FailureEvent {
   method?: AuthMethod;
 }
 
-/** Options of {@link createClientAuthenticator}. */
-export interface ClientAuthenticatorOptions<Client extends ClientMetadata = ClientMetadata> {
+/**
+ * Options of {@link createClientAuthenticator}. The mutual-TLS fields (`certificates`,
+ * `trustAnchors`, `minimumKeySizes`, `mtlsEndpointAliases`, `tlsClientCertificateBoundAccessTokens`)
+ * are documented in {@link MtlsOptions}.
+ */
+export interface ClientAuthenticatorOptions<Client extends ClientMetadata = ClientMetadata> extends MtlsOptions {
   /**
    * The authorization server's issuer identifier (RFC 8414 §2): an `https` URL (or `http` for
    * local development) without query or fragment. Used as the Basic realm and assertion audience.
@@ -71,10 +76,16 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
 }
 
 /** Methods this version of the library can verify. */
-export const IMPLEMENTED_METHODS: readonly AuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
+export const IMPLEMENTED_METHODS: readonly AuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+  'none',
+];
 
 /** The normalised, frozen configuration every module reads. */
-export interface Config {
+export interface Config extends MtlsConfig {
   issuer: string;
   getClient: (clientId: string) => ClientMetadata | undefined | null | Promise<ClientMetadata | undefined | null>;
   endpoints: Readonly<Partial<Record<EndpointName, string>>>;
@@ -177,5 +188,6 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     onAuthenticated: checkHook(options.onAuthenticated, 'onAuthenticated'),
     onFailure: checkHook(options.onFailure, 'onFailure'),
     now: checkHook(options.now, 'now') ?? Date.now,
+    ...normalizeMtlsOptions(options),
   });
 }
