@@ -5,6 +5,17 @@ export {
   createClientAuthenticator,
 } from './authenticator.js';
 export {
+  type AttributeTypeAndValue,
+  type CertificateKey,
+  type DistinguishedName,
+  distinguishedNameMatch,
+  type ParsedCertificate,
+  parseCertificate,
+  parseDistinguishedName,
+  type RelativeDistinguishedName,
+  x5tS256,
+} from './certificates.js';
+export {
   type AuthenticatedEvent,
   type ClientAuthenticatorOptions,
   type FailureEvent,
@@ -39,6 +50,16 @@ export {
   parseFormBody,
 } from './form.js';
 export type { ServerAuthMetadata } from './metadata.js';
+export { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
+export type { MinimumKeySizes, MtlsOptions } from './mtls_config.js';
+export {
+  CERTIFICATE_HEADER_FORMATS,
+  type CertificateHeaderFormat,
+  type CertificateSourceOptions,
+  DEFAULT_CERTIFICATE_HEADERS,
+  type DecodedCertificate,
+  decodeCertificateHeader,
+} from './proxy.js';
 export type { ReplayStore } from './replay.js';
 export { basicChallenge, type ErrorResponse, errorResponse } from './response.js';
 export { constantTimeEqual, hashSecret, type VerifyHash, verifySecretHash } from './secrets.js';
