@@ -2,7 +2,7 @@
  * The example servers' configuration, read only from environment variables (DESIGN.md §5).
  */
 import { readFileSync } from 'node:fs';
-import type { ClientMetadata } from '@client-auth/core';
+import { CERTIFICATE_HEADER_FORMATS, type CertificateHeaderFormat, type ClientMetadata } from '@client-auth/core';
 import { demoClients } from './clients.js';
 
 export interface ExampleConfig {
@@ -13,6 +13,15 @@ export interface ExampleConfig {
   allowInsecureTransport: boolean;
   /** Where the clients came from, for the start-up banner. */
   clientsSource: string;
+  /** TLS_PORT, TLS_CERT, TLS_KEY, TLS_CA: the HTTPS listener for mutual TLS (PEM contents). */
+  tls?: { port: number; cert: string; key: string; ca?: string };
+  /** CERT_HEADER, TRUSTED_PROXIES: certificates from a TLS-terminating proxy's header. */
+  certificateHeader?: { format: CertificateHeaderFormat; trustedProxies: string[] };
+  /**
+   * The origin of the HTTPS listener once it listens (`https://<issuer host>:<port>`), where the
+   * endpoints are published as RFC 8705 `mtls_endpoint_aliases`. Set by the server start-up.
+   */
+  mtlsOrigin?: string;
 }
 
 function fail(message: string): never {
@@ -51,6 +60,45 @@ function readClients(file: string): ClientMetadata[] {
   return parsed as ClientMetadata[];
 }
 
+function readPem(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const file = env[name];
+  if (file === undefined || file === '') return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    fail(`${name} ${file} could not be read: ${(error as Error).message}`);
+  }
+}
+
+function readTls(env: NodeJS.ProcessEnv): ExampleConfig['tls'] {
+  if (env.TLS_PORT === undefined || env.TLS_PORT === '') return undefined;
+  const port = readPort(env.TLS_PORT, 'TLS_PORT', 0);
+  const cert = readPem(env, 'TLS_CERT');
+  const key = readPem(env, 'TLS_KEY');
+  if (cert === undefined || key === undefined) fail('TLS_PORT needs TLS_CERT and TLS_KEY (PEM files)');
+  const ca = readPem(env, 'TLS_CA');
+  return ca === undefined ? { port, cert, key } : { port, cert, key, ca };
+}
+
+function readCertificateHeader(env: NodeJS.ProcessEnv): ExampleConfig['certificateHeader'] {
+  const format = env.CERT_HEADER;
+  if (format === undefined || format === '') return undefined;
+  if (!CERTIFICATE_HEADER_FORMATS.includes(format as CertificateHeaderFormat)) {
+    fail(`CERT_HEADER must be one of ${CERTIFICATE_HEADER_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+  }
+  const trustedProxies = (env.TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (trustedProxies.length === 0) fail('CERT_HEADER needs TRUSTED_PROXIES (comma list of addresses or CIDR ranges)');
+  return { format: format as CertificateHeaderFormat, trustedProxies };
+}
+
+/** The origin of the HTTPS listener: the issuer's host name on the TLS port. */
+export function mtlsOrigin(issuer: string, tlsPort: number): string {
+  return `https://${new URL(issuer).hostname}:${tlsPort}`;
+}
+
 /** True for an http issuer on the loopback host: the only case the examples allow plain HTTP secrets. */
 export function isLocalHttpIssuer(issuer: string): boolean {
   return /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/i.test(issuer);
@@ -62,11 +110,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   const issuer = (env.ISSUER && env.ISSUER !== '' ? env.ISSUER : `http://localhost:${port}`).replace(/\/$/, '');
   const file = env.CLIENTS_FILE;
   const clients = file ? readClients(file) : demoClients();
-  return {
+  const config: ExampleConfig = {
     port,
     issuer,
     clients,
     allowInsecureTransport: isLocalHttpIssuer(issuer),
     clientsSource: file ? file : 'built-in demo clients',
   };
+  const tls = readTls(env);
+  if (tls !== undefined) config.tls = tls;
+  const certificateHeader = readCertificateHeader(env);
+  if (certificateHeader !== undefined) config.certificateHeader = certificateHeader;
+  return config;
 }

@@ -1,6 +1,6 @@
 export { banner } from './banner.js';
 export { demoClients, RFC6749_EXAMPLE } from './clients.js';
-export { type ExampleConfig, isLocalHttpIssuer, loadConfig } from './config.js';
+export { type ExampleConfig, isLocalHttpIssuer, loadConfig, mtlsOrigin } from './config.js';
 export {
   createExampleServer,
   type ExampleResponse,

@@ -1,0 +1,286 @@
+/**
+ * The Express example over mutual TLS, driven from outside like a user would: the server runs as a
+ * child process configured by environment variables only, and curl presents real client
+ * certificates (`curl --cert --key --cacert`) or plays a TLS-terminating proxy.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPki, type Issued, type PkiFiles, SUBJECT_DN, type TestPki } from '../../../test/helpers/pki.js';
+
+const run = promisify(execFile);
+let pki: TestPki;
+let files: PkiFiles;
+const children: ChildProcess[] = [];
+
+interface Started {
+  http: string;
+  https: string | undefined;
+}
+
+/** Start examples/express with `env`; resolves with its listener URLs once the banner is printed. */
+async function startExample(env: Record<string, string>): Promise<Started> {
+  const child = spawn('node_modules/.bin/tsx', ['--conditions=source', 'examples/express/src/server.ts'], {
+    env: { ...process.env, PORT: '0', ISSUER: 'http://localhost', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on http:\/\/0\.0\.0\.0:(\d+)(?:, https:\/\/0\.0\.0\.0:(\d+))?/.exec(output);
+      if (match === null) return;
+      child.stdout?.off('data', onData);
+      resolve({
+        http: `http://127.0.0.1:${match[1]}`,
+        https: match[2] === undefined ? undefined : `https://localhost:${match[2]}`,
+      });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`example exited with ${code}: ${output}`)));
+  });
+}
+
+/** curl; returns the status and the parsed JSON body. */
+async function curl(args: string[]): Promise<{ status: number; body: Record<string, unknown> }> {
+  const { stdout } = await run('curl', ['-sS', '-w', '\n%{http_code}', ...args]);
+  const newline = stdout.lastIndexOf('\n');
+  const text = stdout.slice(0, newline);
+  return { status: Number(stdout.slice(newline + 1)), body: text === '' ? {} : JSON.parse(text) };
+}
+
+function withCertificate(name: keyof TestPki['leaves']): string[] {
+  return ['--cacert', files.caCert, '--cert', files.cert(name), '--key', files.key(name)];
+}
+
+/** RFC 8705 §3.1 x5t#S256 computed by openssl: `openssl x509 -outform DER | openssl dgst -sha256 -binary`. */
+async function opensslThumbprint(certFile: string): Promise<string> {
+  const { stdout } = await run('sh', [
+    '-c',
+    `openssl x509 -in "${certFile}" -outform DER | openssl dgst -sha256 -binary | base64`,
+  ]);
+  return stdout.trim().replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+function jwkWithX5c(leaf: Issued) {
+  return { ...leaf.x509.publicKey.export({ format: 'jwk' }), x5c: [Buffer.from(leaf.der).toString('base64')] };
+}
+
+const TOKEN_REQUEST = ['-d', 'grant_type=client_credentials'];
+
+beforeAll(async () => {
+  pki = await createTestPki();
+  files = pki.writeFiles();
+  const clients = [
+    { client_id: 'dn', token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: SUBJECT_DN },
+    { client_id: 'ed', token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_san_dns: 'ed25519.example.com' },
+    { client_id: 'p384', token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_san_dns: 'p384.example.com' },
+    {
+      client_id: 'self',
+      token_endpoint_auth_method: 'self_signed_tls_client_auth',
+      jwks: { keys: [jwkWithX5c(pki.leaves.selfSignedRsa), jwkWithX5c(pki.leaves.selfSignedEd25519)] },
+    },
+  ];
+  writeFileSync(join(files.dir, 'clients.json'), JSON.stringify(clients));
+});
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGTERM');
+});
+
+describe('examples/express over mutual TLS (TLS_PORT, TLS_CERT, TLS_KEY, TLS_CA)', () => {
+  let server: Started;
+  beforeAll(async () => {
+    server = await startExample({
+      TLS_PORT: '0',
+      TLS_CERT: files.serverCert,
+      TLS_KEY: files.serverKey,
+      TLS_CA: files.caCert,
+      CLIENTS_FILE: join(files.dir, 'clients.json'),
+    });
+  });
+
+  it('issues a certificate-bound token to a tls_client_auth client (curl --cert), cnf.x5t#S256 as openssl computes it', async () => {
+    const response = await curl([
+      ...withCertificate('subjectDn'),
+      '-d',
+      'client_id=dn',
+      ...TOKEN_REQUEST,
+      `${server.https}/token`,
+    ]);
+    expect(response.status).toBe(200);
+    const claims = decodeJwt(response.body.access_token as string);
+    expect(claims.client_id).toBe('dn');
+    expect(claims.cnf).toEqual({ 'x5t#S256': await opensslThumbprint(files.cert('subjectDn')) });
+  });
+
+  it.each([
+    ['Ed25519', 'ed', 'ed25519'],
+    ['EC P-384', 'p384', 'p384'],
+  ] as const)('accepts an %s client certificate', async (_title, clientId, leaf) => {
+    const response = await curl([
+      ...withCertificate(leaf),
+      '-d',
+      `client_id=${clientId}`,
+      ...TOKEN_REQUEST,
+      `${server.https}/token`,
+    ]);
+    expect(response.status).toBe(200);
+    expect(decodeJwt(response.body.access_token as string).cnf).toEqual({
+      'x5t#S256': await opensslThumbprint(files.cert(leaf)),
+    });
+  });
+
+  it.each(['selfSignedRsa', 'selfSignedEd25519'] as const)(
+    'issues a token to a self_signed_tls_client_auth client registered through CLIENTS_FILE (%s)',
+    async (leaf) => {
+      const response = await curl([
+        ...withCertificate(leaf),
+        '-d',
+        'client_id=self',
+        ...TOKEN_REQUEST,
+        `${server.https}/token`,
+      ]);
+      expect(response.status).toBe(200);
+      expect(decodeJwt(response.body.access_token as string).cnf).toEqual({
+        'x5t#S256': await opensslThumbprint(files.cert(leaf)),
+      });
+    },
+  );
+
+  it('answers 401 invalid_client without a certificate, with an untrusted or an expired one', async () => {
+    for (const args of [['--cacert', files.caCert], withCertificate('untrusted'), withCertificate('expired')]) {
+      const response = await curl([...args, '-d', 'client_id=dn', ...TOKEN_REQUEST, `${server.https}/token`]);
+      expect(response).toEqual({
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'client authentication failed' },
+      });
+    }
+  });
+
+  it('answers 401 for a self-signed certificate that is not registered', async () => {
+    const response = await curl([
+      ...withCertificate('selfSignedP256'),
+      '-d',
+      'client_id=self',
+      ...TOKEN_REQUEST,
+      `${server.https}/token`,
+    ]);
+    expect(response.status).toBe(401);
+  });
+
+  it('publishes the TLS origin as mtls_endpoint_aliases (RFC 8705 §5)', async () => {
+    const { body } = await curl([`${server.http}/.well-known/oauth-authorization-server`]);
+    expect(body.mtls_endpoint_aliases).toMatchObject({
+      token_endpoint: `${server.https}/token`,
+      introspection_endpoint: `${server.https}/introspect`,
+      revocation_endpoint: `${server.https}/revoke`,
+      pushed_authorization_request_endpoint: `${server.https}/par`,
+    });
+    expect(body.tls_client_certificate_bound_access_tokens).toBe(true);
+    expect(body.token_endpoint_auth_methods_supported).toEqual(
+      expect.arrayContaining(['tls_client_auth', 'self_signed_tls_client_auth']),
+    );
+  });
+
+  it('authenticates mTLS clients at the other endpoints too (introspection)', async () => {
+    const token = await curl([
+      ...withCertificate('subjectDn'),
+      '-d',
+      'client_id=dn',
+      ...TOKEN_REQUEST,
+      `${server.https}/token`,
+    ]);
+    const response = await curl([
+      ...withCertificate('subjectDn'),
+      '-d',
+      'client_id=dn',
+      '-d',
+      `token=${token.body.access_token}`,
+      `${server.https}/introspect`,
+    ]);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ active: true, client_id: 'dn' });
+  });
+});
+
+describe('examples/express behind a proxy (CERT_HEADER, TRUSTED_PROXIES)', () => {
+  let server: Started;
+  const clientCert = () => `Client-Cert: :${Buffer.from(pki.leaves.subjectDn.der).toString('base64')}:`;
+  beforeAll(async () => {
+    server = await startExample({
+      CERT_HEADER: 'rfc9440',
+      TRUSTED_PROXIES: '127.0.0.1/32, ::1',
+      CLIENTS_FILE: join(files.dir, 'clients.json'),
+    });
+  });
+
+  it('accepts the RFC 9440 Client-Cert header from the trusted proxy 127.0.0.1', async () => {
+    const response = await curl([
+      '--interface',
+      '127.0.0.1',
+      '-H',
+      clientCert(),
+      '-d',
+      'client_id=dn',
+      ...TOKEN_REQUEST,
+      `${server.http}/token`,
+    ]);
+    expect(response.status).toBe(200);
+    expect(decodeJwt(response.body.access_token as string).cnf).toEqual({
+      'x5t#S256': await opensslThumbprint(files.cert('subjectDn')),
+    });
+  });
+
+  it('ignores the header from the untrusted peer 127.0.0.2', async () => {
+    const response = await curl([
+      '--interface',
+      '127.0.0.2',
+      '-H',
+      clientCert(),
+      '-d',
+      'client_id=dn',
+      ...TOKEN_REQUEST,
+      `${server.http}/token`,
+    ]);
+    expect(response.status).toBe(401);
+  });
+
+  it('answers a repeated Client-Cert header with 400 invalid_request (RFC 9440 §2.2)', async () => {
+    const response = await curl([
+      '--interface',
+      '127.0.0.1',
+      '-H',
+      clientCert(),
+      '-H',
+      clientCert(),
+      '-d',
+      'client_id=dn',
+      ...TOKEN_REQUEST,
+      `${server.http}/token`,
+    ]);
+    expect(response.status).toBe(400);
+    expect(response.body.error).toBe('invalid_request');
+  });
+
+  it('answers a malformed Client-Cert header with 401, never a 500', async () => {
+    const response = await curl([
+      '--interface',
+      '127.0.0.1',
+      '-H',
+      'Client-Cert: :bm90IGEgY2VydGlmaWNhdGU=:',
+      '-d',
+      'client_id=dn',
+      ...TOKEN_REQUEST,
+      `${server.http}/token`,
+    ]);
+    expect(response.status).toBe(401);
+  });
+});
