@@ -29,7 +29,9 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import forge from 'node-forge';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as never);
+
+type CryptoKey = webcrypto.CryptoKey;
 
 /** A certificate with its private key. */
 export interface Issued {
@@ -284,7 +286,7 @@ async function issueWebCrypto(spec: IssueSpec, fallbackIssuer: TestCa): Promise<
     spec.key === 'ed25519'
       ? { name: 'Ed25519' }
       : { name: 'ECDSA', namedCurve: spec.key === 'p384' ? 'P-384' : 'P-256' };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const issuer = spec.issuer ?? fallbackIssuer;
   const subject = new x509.Name(peculiarName(spec.subject ?? [['CN', 'test']]));
   const extensions: x509.Extension[] = [

@@ -3,54 +3,21 @@
  * child process configured by environment variables only, and curl presents real client
  * certificates (`curl --cert --key --cacert`) or plays a TLS-terminating proxy.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, type RunningExample, run, startExample } from '../../../test/helpers/example-server.js';
 import { createTestPki, type Issued, type PkiFiles, SUBJECT_DN, type TestPki } from '../../../test/helpers/pki.js';
 
-const run = promisify(execFile);
 let pki: TestPki;
 let files: PkiFiles;
-const children: ChildProcess[] = [];
-
-interface Started {
-  http: string;
-  https: string | undefined;
-}
-
-/** Start examples/express with `env`; resolves with its listener URLs once the banner is printed. */
-async function startExample(env: Record<string, string>): Promise<Started> {
-  const child = spawn('node_modules/.bin/tsx', ['--conditions=source', 'examples/express/src/server.ts'], {
-    env: { ...process.env, PORT: '0', ISSUER: 'http://localhost', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on http:\/\/0\.0\.0\.0:(\d+)(?:, https:\/\/0\.0\.0\.0:(\d+))?/.exec(output);
-      if (match === null) return;
-      child.stdout?.off('data', onData);
-      resolve({
-        http: `http://127.0.0.1:${match[1]}`,
-        https: match[2] === undefined ? undefined : `https://localhost:${match[2]}`,
-      });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`example exited with ${code}: ${output}`)));
-  });
-}
+const running: RunningExample[] = [];
 
 /** curl; returns the status and the parsed JSON body. */
 async function curl(args: string[]): Promise<{ status: number; body: Record<string, unknown> }> {
-  const { stdout } = await run('curl', ['-sS', '-w', '\n%{http_code}', ...args]);
+  const { code, stdout, stderr } = await run('curl', ['-sS', '-w', '\n%{http_code}', ...args]);
+  if (code !== 0) throw new Error(`curl failed (${code}): ${stderr}`);
   const newline = stdout.lastIndexOf('\n');
   const text = stdout.slice(0, newline);
   return { status: Number(stdout.slice(newline + 1)), body: text === '' ? {} : JSON.parse(text) };
@@ -91,15 +58,25 @@ beforeAll(async () => {
   writeFileSync(join(files.dir, 'clients.json'), JSON.stringify(clients));
 });
 
-afterAll(() => {
-  for (const child of children) child.kill('SIGTERM');
+afterAll(async () => {
+  await Promise.all(running.map((example) => example.stop()));
 });
 
+/** Start examples/express; `https` is its mutual-TLS origin when TLS_PORT is set. */
+async function start(env: Record<string, string>): Promise<{ http: string; https: string }> {
+  const tlsPort = await freePort();
+  const example = await startExample(
+    'express',
+    env.TLS_CERT === undefined ? env : { TLS_PORT: String(tlsPort), ...env },
+  );
+  running.push(example);
+  return { http: example.url, https: `https://localhost:${tlsPort}` };
+}
+
 describe('examples/express over mutual TLS (TLS_PORT, TLS_CERT, TLS_KEY, TLS_CA)', () => {
-  let server: Started;
+  let server: { http: string; https: string };
   beforeAll(async () => {
-    server = await startExample({
-      TLS_PORT: '0',
+    server = await start({
       TLS_CERT: files.serverCert,
       TLS_KEY: files.serverKey,
       TLS_CA: files.caCert,
@@ -212,10 +189,10 @@ describe('examples/express over mutual TLS (TLS_PORT, TLS_CERT, TLS_KEY, TLS_CA)
 });
 
 describe('examples/express behind a proxy (CERT_HEADER, TRUSTED_PROXIES)', () => {
-  let server: Started;
+  let server: { http: string; https: string };
   const clientCert = () => `Client-Cert: :${Buffer.from(pki.leaves.subjectDn.der).toString('base64')}:`;
   beforeAll(async () => {
-    server = await startExample({
+    server = await start({
       CERT_HEADER: 'rfc9440',
       TRUSTED_PROXIES: '127.0.0.1/32, ::1',
       CLIENTS_FILE: join(files.dir, 'clients.json'),
