@@ -261,3 +261,49 @@ describe('examples/express behind a proxy (CERT_HEADER, TRUSTED_PROXIES)', () =>
     expect(response.status).toBe(401);
   });
 });
+
+describe('examples/express over TLS without TLS_CA', () => {
+  let server: { http: string; https: string };
+  beforeAll(async () => {
+    server = await start({
+      TLS_CERT: files.serverCert,
+      TLS_KEY: files.serverKey,
+      CLIENTS_FILE: join(files.dir, 'clients.json'),
+    });
+  });
+
+  it('does not offer tls_client_auth without a trust-anchor bundle (RFC 8705 §7.2)', async () => {
+    const { body } = await curl([`${server.http}/.well-known/oauth-authorization-server`]);
+    expect(body.token_endpoint_auth_methods_supported).not.toContain('tls_client_auth');
+    expect(body.token_endpoint_auth_methods_supported).toContain('self_signed_tls_client_auth');
+    const response = await curl([
+      ...withCertificate('subjectDn'),
+      '-d',
+      'client_id=dn',
+      ...TOKEN_REQUEST,
+      `${server.https}/token`,
+    ]);
+    expect(response.status).toBe(401);
+  });
+
+  it('still authenticates self_signed_tls_client_auth clients', async () => {
+    const response = await curl([
+      ...withCertificate('selfSignedRsa'),
+      '-d',
+      'client_id=self',
+      ...TOKEN_REQUEST,
+      `${server.https}/token`,
+    ]);
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('examples/express without TLS', () => {
+  it('does not advertise certificate-bound tokens or mTLS aliases', async () => {
+    const example = await startExample('express', {});
+    running.push(example);
+    const { body } = await curl([`${example.url}/.well-known/oauth-authorization-server`]);
+    expect(body).not.toHaveProperty('mtls_endpoint_aliases');
+    expect(body).not.toHaveProperty('tls_client_certificate_bound_access_tokens');
+  });
+});

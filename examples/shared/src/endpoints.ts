@@ -84,7 +84,10 @@ function id(): string {
  * otherwise validate client certificates against every public CA (RFC 8705 §7.2).
  */
 function mtlsOptions(config: ExampleConfig): Partial<ClientAuthenticatorOptions> {
-  const options: Partial<ClientAuthenticatorOptions> = { tlsClientCertificateBoundAccessTokens: true };
+  // The tokens carry cnf.x5t#S256 whenever a certificate was presented (tokens.ts).
+  const options: Partial<ClientAuthenticatorOptions> = {
+    tlsClientCertificateBoundAccessTokens: config.tls !== undefined || config.certificateHeader !== undefined,
+  };
   if (config.tls?.ca !== undefined) options.trustAnchors = config.tls.ca;
   if (config.certificateHeader !== undefined) {
     // The proxy is configured to verify client certificates (nginx `ssl_verify_client on`, …);
