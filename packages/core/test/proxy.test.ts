@@ -207,6 +207,43 @@ describe('certificate source in authenticate()', () => {
     ).rejects.toMatchObject({ status: 400, error: 'invalid_request', code: 'ERR_CERTIFICATE_HEADER_REPEATED' });
   });
 
+  it.each([
+    ['rfc9440', 'client-cert', () => `:${b64(leaf())}:`],
+    ['nginx', 'ssl-client-cert', () => escapedPem(leaf().certPem)],
+    ['envoy', 'x-forwarded-client-cert', () => `Hash=00;Cert="${escapedPem(leaf().certPem)}";Subject=""`],
+    ['traefik', 'x-forwarded-tls-client-cert', () => b64(leaf())],
+    ['aws-alb', 'x-amzn-mtls-clientcert', () => escapedPem(leaf().certPem)],
+  ] as const)('authenticates through the %s header from a trusted proxy', async (format, header, value) => {
+    const source = { from: format, trustedProxies: ['10.0.0.0/8'], chainValidated: true } as const;
+    const result = await auth(source).authenticate(request('::ffff:10.1.2.3', { [header]: value() }), {
+      endpoint: 'token',
+    });
+    expect(result.certificate).toMatchObject({
+      source: format,
+      thumbprint: createHash('sha256').update(leaf().der).digest('base64url'),
+    });
+    await expect(
+      auth(source).authenticate(request('192.0.2.1', { [header]: value() }), { endpoint: 'token' }),
+    ).rejects.toMatchObject({ code: 'ERR_MTLS_CERTIFICATE_MISSING' });
+  });
+
+  it('counts a certificate from the proxy as TLS for secret methods (RFC 6749 §2.3.1)', async () => {
+    const postClient = { client_id: 'post', client_secret: 's3cret', token_endpoint_auth_method: 'client_secret_post' };
+    const authenticator = createClientAuthenticator({
+      issuer: 'https://as.example.com',
+      getClient: (id) => (id === 'post' ? postClient : undefined),
+      certificates: nginx,
+    });
+    const viaProxy = request('127.0.0.1', { 'ssl-client-cert': escapedPem(leaf().certPem) });
+    viaProxy.body = { client_id: ['post'], client_secret: ['s3cret'] };
+    expect((await authenticator.authenticate(viaProxy, { endpoint: 'token' })).certificate?.source).toBe('nginx');
+    const plain = request('127.0.0.1', {});
+    plain.body = { client_id: ['post'], client_secret: ['s3cret'] };
+    await expect(authenticator.authenticate(plain, { endpoint: 'token' })).rejects.toMatchObject({
+      code: 'ERR_INSECURE_TRANSPORT',
+    });
+  });
+
   it('reads a custom header name', async () => {
     const result = await auth({ ...nginx, header: 'X-SSL-Cert' }).authenticate(
       request('127.0.0.1', { 'x-ssl-cert': escapedPem(leaf().certPem) }),
