@@ -10,10 +10,10 @@ import { ENDPOINT_NAMES, type EndpointName } from './types.js';
 
 /** Minimum key sizes, in bits. */
 export interface MinimumKeySizes {
-  /** RSA modulus length. Default 2048 (FAPI 1 Part 1 §5.2.2-5, FAPI 2 §5.4.1, RFC 7518 §3.3). */
+  /** RSA modulus length. Default and floor 2048 (FAPI 1 Part 1 §5.2.2-5, FAPI 2 §5.4.1, RFC 7518 §3.3). */
   rsa?: number;
   /**
-   * Elliptic-curve field size; Ed25519 counts as 256. Default 160 (FAPI 1 Part 1 §5.2.2-6); FAPI 2
+   * Elliptic-curve field size; Ed25519 counts as 256. Default and floor 160 (FAPI 1 Part 1 §5.2.2-6); FAPI 2
    * (§5.4.1) asks for 224.
    */
   ec?: number;
@@ -34,7 +34,7 @@ export interface MtlsOptions {
    * layer (`socket.authorized`) or by a trusted proxy that says so (`certificates.chainValidated`).
    */
   trustAnchors?: string | readonly string[];
-  /** Minimum sizes of the keys in client certificates. */
+  /** Minimum sizes of the keys in client certificates; they can only be raised above the defaults. */
   minimumKeySizes?: MinimumKeySizes;
   /**
    * RFC 8705 §5 `mtls_endpoint_aliases`: the URLs at which the endpoints also accept mutual TLS,
@@ -64,11 +64,13 @@ function fail(message: string): never {
   throw new TypeError(`client-auth: ${message}`);
 }
 
-function checkBits(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > 16384) {
+/** The defaults are floors (DESIGN §3: "RSA ≥ 2048 always"): the minimums can only be raised. */
+function checkBits(value: unknown, name: string, floor: number): number {
+  if (value === undefined) return floor;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value > 16384) {
     fail(`${name} must be a whole number of bits`);
   }
+  if (value < floor) fail(`${name} must not be below ${floor}`);
   return value;
 }
 

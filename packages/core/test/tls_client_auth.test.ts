@@ -409,6 +409,8 @@ describe('options and metadata', () => {
     ['a non-CA trust anchor', 'leaf-anchor'],
     ['a fractional key size', { minimumKeySizes: { rsa: 2048.5 } }],
     ['a negative key size', { minimumKeySizes: { ec: -1 } }],
+    ['an RSA minimum below 2048 (DESIGN §3: RSA ≥ 2048 always)', { minimumKeySizes: { rsa: 1024 } }],
+    ['an EC minimum below 160', { minimumKeySizes: { ec: 128 } }],
     ['an unknown certificate source', { certificates: { from: 'haproxy', trustedProxies: ['127.0.0.1'] } }],
     ['a header source without trusted proxies', { certificates: { from: 'nginx' } }],
     ['an empty trusted proxy list', { certificates: { from: 'nginx', trustedProxies: [] } }],

@@ -8,7 +8,8 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type ClientAuthenticatorOptions, type ClientMetadata, createClientAuthenticator } from '@client-auth/core';
-import express from 'express';
+import express4 from 'express4';
+import express5 from 'express5';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type Issued, SUBJECT_DN, type TestPki } from '../../../test/helpers/pki.js';
@@ -37,7 +38,9 @@ function clients(): ClientMetadata[] {
   ];
 }
 
-function app(options: Partial<ClientAuthenticatorOptions> = {}) {
+type AnyExpress = typeof express5;
+
+function app(options: Partial<ClientAuthenticatorOptions> = {}, express: AnyExpress = express5) {
   const registered = clients();
   const auth = createClientAuthenticator({
     issuer: 'https://as.example.com',
@@ -54,7 +57,11 @@ function app(options: Partial<ClientAuthenticatorOptions> = {}) {
   return application;
 }
 
-async function httpsServer(options: Partial<ClientAuthenticatorOptions> = {}, ca?: string[]): Promise<string> {
+async function httpsServer(
+  options: Partial<ClientAuthenticatorOptions> = {},
+  ca?: string[],
+  express: AnyExpress = express5,
+): Promise<string> {
   const server = createHttpsServer(
     {
       key: pki.server.keyPem,
@@ -64,7 +71,7 @@ async function httpsServer(options: Partial<ClientAuthenticatorOptions> = {}, ca
       // The core decides: a missing or unvalidated certificate is its invalid_client, not a TLS alert.
       rejectUnauthorized: false,
     },
-    app(options),
+    app(options, express),
   );
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -111,10 +118,13 @@ afterAll(async () => {
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
-describe('HTTPS with client certificates (undici Agent)', () => {
+describe.each([
+  ['Express 4', express4 as unknown as AnyExpress],
+  ['Express 5', express5],
+])('HTTPS with client certificates (undici Agent), %s', (_name, express) => {
   let url: string;
   beforeAll(async () => {
-    url = await httpsServer();
+    url = await httpsServer({}, undefined, express);
   });
 
   it.each([
