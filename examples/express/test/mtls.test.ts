@@ -199,6 +199,8 @@ describe('examples/express behind a proxy (CERT_HEADER, TRUSTED_PROXIES)', () =>
     });
   });
 
+  // The example listens on all interfaces: on a dual-stack socket an IPv4 peer is reported as
+  // ::ffff:127.0.0.1, which must match the IPv4 entry of TRUSTED_PROXIES.
   it('accepts the RFC 9440 Client-Cert header from the trusted proxy 127.0.0.1', async () => {
     const response = await curl([
       '--interface',
@@ -214,6 +216,20 @@ describe('examples/express behind a proxy (CERT_HEADER, TRUSTED_PROXIES)', () =>
     expect(decodeJwt(response.body.access_token as string).cnf).toEqual({
       'x5t#S256': await opensslThumbprint(files.cert('subjectDn')),
     });
+  });
+
+  it('accepts it from the trusted IPv6 peer ::1', async () => {
+    const response = await curl([
+      '--interface',
+      '::1',
+      '-H',
+      clientCert(),
+      '-d',
+      'client_id=dn',
+      ...TOKEN_REQUEST,
+      `${server.http.replace('127.0.0.1', '[::1]')}/token`,
+    ]);
+    expect(response.status).toBe(200);
   });
 
   it('ignores the header from the untrusted peer 127.0.0.2', async () => {
