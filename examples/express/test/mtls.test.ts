@@ -323,3 +323,33 @@ describe('examples/express without TLS', () => {
     expect(body).not.toHaveProperty('tls_client_certificate_bound_access_tokens');
   });
 });
+
+describe('examples/express built-in demo-mtls client', () => {
+  it('authenticates a certificate with subject CN=demo-mtls issued by TLS_CA, and the banner shows how', async () => {
+    const demo = await pki.issue({ key: 'p256', subject: [['CN', 'demo-mtls']] });
+    writeFileSync(join(files.dir, 'demo-mtls.crt'), demo.certPem);
+    writeFileSync(join(files.dir, 'demo-mtls.key'), demo.keyPem);
+    const tlsPort = await freePort();
+    const example = await startExample('express', {
+      TLS_PORT: String(tlsPort),
+      TLS_CERT: files.serverCert,
+      TLS_KEY: files.serverKey,
+      TLS_CA: files.caCert,
+    });
+    running.push(example);
+    expect(example.output()).toContain('-d client_id=demo-mtls');
+    const response = await curl([
+      '--cacert',
+      files.caCert,
+      '--cert',
+      join(files.dir, 'demo-mtls.crt'),
+      '--key',
+      join(files.dir, 'demo-mtls.key'),
+      '-d',
+      'client_id=demo-mtls',
+      ...TOKEN_REQUEST,
+      `https://localhost:${tlsPort}/token`,
+    ]);
+    expect(response.status).toBe(200);
+  });
+});

@@ -32,6 +32,9 @@ export const TLS_CLIENT_AUTH_IDENTIFIERS = [
 
 type Identifier = (typeof TLS_CLIENT_AUTH_IDENTIFIERS)[number];
 
+/** Intermediate certificates considered from a presented chain. */
+const MAX_INTERMEDIATES = 10;
+
 /** The presented certificate, parsed; `invalid_client` when there is none (RFC 8705 §2). */
 function presentedCertificate(certificate: PresentedCertificate | undefined): ParsedCertificate {
   if (certificate === undefined) throw new InvalidClient('ERR_MTLS_CERTIFICATE_MISSING');
@@ -88,7 +91,8 @@ function identifierMatches(name: Identifier, value: string, certificate: ParsedC
 function chainValidated(presented: PresentedCertificate, certificate: ParsedCertificate, config: Config, now: number) {
   if (config.trustAnchors === undefined) return presented.chainValidated;
   const intermediates: X509Certificate[] = [];
-  for (const der of presented.chain ?? []) {
+  // Bounded: every candidate may cost a signature verification per chain link.
+  for (const der of (presented.chain ?? []).slice(0, MAX_INTERMEDIATES)) {
     try {
       intermediates.push(new X509Certificate(der));
     } catch {
