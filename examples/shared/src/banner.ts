@@ -5,6 +5,7 @@
 
 import { RFC6749_EXAMPLE } from './clients.js';
 import type { ExampleConfig } from './config.js';
+import { redactRedisUrl } from './replay.js';
 
 /** Lines to print once the server listens on `url`. */
 export function banner(framework: string, config: ExampleConfig, url: string): string {
@@ -13,6 +14,7 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
     `client-auth example (${framework}) listening on ${url}`,
     `issuer ${config.issuer} · clients: ${config.clientsSource}`,
     `metadata: curl ${config.issuer}/.well-known/oauth-authorization-server`,
+    `replay store: ${config.redisUrl === undefined ? 'in memory' : `Redis at ${redactRedisUrl(config.redisUrl)}`}`,
   ];
   if (config.clientsSource === 'built-in demo clients') {
     lines.push(

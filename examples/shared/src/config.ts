@@ -22,6 +22,8 @@ export interface ExampleConfig {
    * endpoints are published as RFC 8705 `mtls_endpoint_aliases`. Set by the server start-up.
    */
   mtlsOrigin?: string;
+  /** REDIS_URL: record assertion jti values in this Redis (shared by instances) instead of in memory. */
+  redisUrl?: string;
 }
 
 function fail(message: string): never {
@@ -104,18 +106,32 @@ export function isLocalHttpIssuer(issuer: string): boolean {
   return /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/i.test(issuer);
 }
 
+function readRedisUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') fail('REDIS_URL must be a redis:// or rediss:// URL');
+  return value;
+}
+
 /** Read the configuration from `env` (default `process.env`). Throws with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
   const port = readPort(env.PORT, 'PORT', 3000);
   const issuer = (env.ISSUER && env.ISSUER !== '' ? env.ISSUER : `http://localhost:${port}`).replace(/\/$/, '');
   const file = env.CLIENTS_FILE;
   const clients = file ? readClients(file) : demoClients();
+  const redisUrl = readRedisUrl(env.REDIS_URL);
   const config: ExampleConfig = {
     port,
     issuer,
     clients,
     allowInsecureTransport: isLocalHttpIssuer(issuer),
     clientsSource: file ? file : 'built-in demo clients',
+    redisUrl,
   };
   const tls = readTls(env);
   if (tls !== undefined) config.tls = tls;

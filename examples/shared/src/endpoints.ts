@@ -13,6 +13,7 @@ import {
   IMPLEMENTED_METHODS,
 } from '@client-auth/core';
 import type { ExampleConfig } from './config.js';
+import { createRedisReplayStore } from './replay.js';
 import { TokenService } from './tokens.js';
 
 export interface ExampleResponse {
@@ -119,6 +120,7 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     getClient: (clientId) => clients.get(clientId),
     endpoints,
     allowInsecureTransport: config.allowInsecureTransport,
+    ...(config.redisUrl === undefined ? {} : { replayStore: await createRedisReplayStore(config.redisUrl) }),
     ...mtlsOptions(config),
   });
   const tokens = await TokenService.create(config.issuer);

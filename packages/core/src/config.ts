@@ -4,6 +4,7 @@
  * caller's object is never mutated.
  */
 import { type MtlsConfig, type MtlsOptions, normalizeMtlsOptions } from './mtls_config.js';
+import type { ReplayStore } from './replay.js';
 import type { VerifyHash } from './secrets.js';
 import { AUTH_METHODS, type AuthMethod, type ClientMetadata, ENDPOINT_NAMES, type EndpointName } from './types.js';
 
@@ -73,6 +74,11 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
   onFailure?: (event: FailureEvent) => void;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Where used assertion `jti` values are recorded (OpenID Connect Core §9). Share one store, such
+   * as `@client-auth/redis`, between every instance of the server.
+   */
+  replayStore?: ReplayStore;
 }
 
 /** Methods this version of the library can verify. */
