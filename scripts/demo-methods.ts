@@ -34,7 +34,12 @@ export const METHODS: MethodRow[] = [
   // Later rows, as the methods land (demo clients in examples/shared/src/clients.ts):
   // { method: 'client_secret_jwt', clientId: 'demo-jwt', clientAuth: () => client.ClientSecretJwt(secret) },
   // { method: 'private_key_jwt', clientId: 'demo-pkjwt', clientAuth: () => client.PrivateKeyJwt(privateKey) },
-  // { method: 'tls_client_auth', clientId: 'demo-mtls', clientAuth: () => client.TlsClientAuth(),
-  //   metadata: { use_mtls_endpoint_aliases: true }, certificate: (pki) => pki.issueClient('demo-mtls') },
+  {
+    method: 'tls_client_auth',
+    clientId: 'demo-mtls',
+    clientAuth: () => client.TlsClientAuth(),
+    metadata: { use_mtls_endpoint_aliases: true },
+    certificate: (pki) => pki.issueClient('demo-mtls'),
+  },
   // { method: 'self_signed_tls_client_auth', … },
 ];
