@@ -2,6 +2,9 @@
  * The rows of the demo table: one client authentication method each, with the built-in demo
  * client of the examples that is registered with it and the openid-client method that speaks it.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CryptoKey, importJWK, type JWK } from 'jose';
 import * as client from 'openid-client';
 import type { DevPki, PemPair } from './dev-pki.js';
 
@@ -19,6 +22,11 @@ export interface MethodRow {
   certificate?(pki: DevPki): PemPair;
 }
 
+/** Where `pnpm demo` keeps the private_key_jwt demo client's key, shared by the three examples. */
+export function demoKeyFile(pki: DevPki): string {
+  return join(pki.dir, 'demo-private-key-jwt.json');
+}
+
 export const METHODS: MethodRow[] = [
   {
     method: 'client_secret_basic',
@@ -31,9 +39,20 @@ export const METHODS: MethodRow[] = [
     clientAuth: () => client.ClientSecretPost('demo-post-secret'),
   },
   { method: 'none', clientId: 'demo-public', clientAuth: () => client.None() },
-  // Later rows, as the methods land (demo clients in examples/shared/src/clients.ts):
-  // { method: 'client_secret_jwt', clientId: 'demo-jwt', clientAuth: () => client.ClientSecretJwt(secret) },
-  // { method: 'private_key_jwt', clientId: 'demo-pkjwt', clientAuth: () => client.PrivateKeyJwt(privateKey) },
+  {
+    method: 'client_secret_jwt',
+    clientId: 'demo-secret-jwt',
+    clientAuth: () => client.ClientSecretJwt('demo-client-secret-jwt-0123456789abcdefghijklmnopqrstuvwxyzABCDEF'),
+  },
+  {
+    method: 'private_key_jwt',
+    clientId: 'demo-private-key-jwt',
+    // The examples share this key through DEMO_KEY_FILE (see demoKeyFile in scripts/demo.ts).
+    clientAuth: async (pki) => {
+      const jwk = JSON.parse(readFileSync(demoKeyFile(pki), 'utf8')) as JWK;
+      return client.PrivateKeyJwt({ key: (await importJWK(jwk, 'ES256')) as CryptoKey, kid: jwk.kid as string });
+    },
+  },
   {
     method: 'tls_client_auth',
     clientId: 'demo-mtls',
@@ -41,5 +60,5 @@ export const METHODS: MethodRow[] = [
     metadata: { use_mtls_endpoint_aliases: true },
     certificate: (pki) => pki.issueClient('demo-mtls'),
   },
-  // { method: 'self_signed_tls_client_auth', … },
+  // self_signed_tls_client_auth needs a demo client registered with a certificate made per run.
 ];

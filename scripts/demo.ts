@@ -8,13 +8,14 @@
  * examples/shared/src/clients.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createRemoteJWKSet, customFetch as joseFetch, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { METHODS, type MethodRow } from './demo-methods.js';
+import { demoKeyFile, METHODS, type MethodRow } from './demo-methods.js';
 import { createDevPki, type DevPki } from './dev-pki.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -30,6 +31,13 @@ const HTTPS = process.env.DEMO_HTTPS !== '0';
 
 /** Number of timed token requests per cell (after one warm-up); the median is reported. */
 const ROUNDS = 5;
+
+/** An ES256 private JWK for the private_key_jwt demo client, written before the examples start. */
+function writeDemoKey(file: string): void {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'pnpm-demo', alg: 'ES256' };
+  writeFileSync(file, JSON.stringify(jwk), { mode: 0o600 });
+}
 
 // ── Starting and stopping the examples ─────────────────────────────────────────────────────────
 
@@ -55,7 +63,12 @@ async function freePort(): Promise<number> {
 
 async function start(framework: Framework, pki: DevPki): Promise<Running> {
   const port = await freePort();
-  const env: Record<string, string> = { PORT: String(port), ISSUER: `http://localhost:${port}` };
+  const env: Record<string, string> = {
+    PORT: String(port),
+    ISSUER: `http://localhost:${port}`,
+    // One private_key_jwt demo key for the three examples (made before they start, see main()).
+    DEMO_KEY_FILE: demoKeyFile(pki),
+  };
   if (HTTPS) {
     const tlsPort = await freePort();
     Object.assign(env, {
@@ -177,6 +190,7 @@ function render(results: Map<string, Map<Framework, Cell>>): string {
 
 async function main(): Promise<number> {
   const pki = createDevPki();
+  writeDemoKey(demoKeyFile(pki));
   console.log(`dev PKI in ${pki.dir} (CA + server certificate for localhost, 127.0.0.1, ::1)`);
   console.log(`transport: ${HTTPS ? 'HTTPS (demo CA)' : 'plain HTTP on localhost (DEMO_HTTPS=0)'}`);
   const servers: Running[] = [];

@@ -9,9 +9,7 @@
  * get the documented 503 (fail closed) instead of 401, so single requests that must succeed retry on
  * 503, and the burst accepts 401 or 503 for every request but the one accepted.
  *
- * The assertions are private_key_jwt (ES256, inline jwks). Until the core implements that method
- * (the server's metadata does not list it), the tests that need it are skipped and say why; the
- * guard (`needsPrivateKeyJwt`) is to be removed once it does.
+ * The assertions are private_key_jwt (ES256, inline jwks).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExample, startExample } from '../../../test/helpers/example-server.js';
 import { json } from '../../../test/helpers/http.js';
 import { eventually, freePort, noOwnRedisReason, OwnRedisServer, reportSkip } from '../../../test/helpers/redis.js';
@@ -55,8 +53,6 @@ describe.skipIf(noOwnRedisReason !== undefined)('two Express example servers sha
   let privateKey: CryptoKey;
   let kid: string;
   const servers: RunningExample[] = [];
-  /** Why the server cannot run the private_key_jwt tests yet, or undefined when it can. */
-  let privateKeyJwtMissing: string | undefined;
 
   beforeAll(async () => {
     redis = await OwnRedisServer.start();
@@ -88,14 +84,6 @@ describe.skipIf(noOwnRedisReason !== undefined)('two Express example servers sha
         startExample('express', { ...env, PORT: String(portB) }),
       ])),
     );
-
-    const metadata = await json(await fetch(`${servers[0]!.url}/.well-known/oauth-authorization-server`));
-    const supported: string[] = metadata.token_endpoint_auth_methods_supported ?? [];
-    privateKeyJwtMissing = supported.includes('private_key_jwt')
-      ? undefined
-      : `the server does not support private_key_jwt yet (token_endpoint_auth_methods_supported: ${supported.join(', ')})`;
-    if (privateKeyJwtMissing !== undefined)
-      console.warn(`\n[redis e2e] skipping assertion tests: ${privateKeyJwtMissing}\n`);
   });
 
   afterAll(async () => {
@@ -103,11 +91,6 @@ describe.skipIf(noOwnRedisReason !== undefined)('two Express example servers sha
     await redis?.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
-
-  /** Skip (with the reason) while the core has no private_key_jwt. Remove once it does. */
-  function needsPrivateKeyJwt(ctx: TestContext): void {
-    if (privateKeyJwtMissing !== undefined) ctx.skip(privateKeyJwtMissing);
-  }
 
   function assertion(jti: string = randomUUID()): Promise<string> {
     return new SignJWT({ jti })
@@ -141,8 +124,7 @@ describe.skipIf(noOwnRedisReason !== undefined)('two Express example servers sha
     for (const server of servers) expect(server.output()).toContain(`replay store: Redis at ${redis.url}`);
   });
 
-  it('accepts exactly one of 200 concurrent submissions of one assertion across both instances (OpenID Connect Core §9: jti "MUST only be used once")', async (ctx) => {
-    needsPrivateKeyJwt(ctx);
+  it('accepts exactly one of 200 concurrent submissions of one assertion across both instances (OpenID Connect Core §9: jti "MUST only be used once")', async () => {
     // Each instance accepts a fresh assertion: the setup is right.
     for (const server of servers) expect(await submit(server.url, await assertion())).toEqual({ status: 200 });
 
@@ -164,8 +146,7 @@ describe.skipIf(noOwnRedisReason !== undefined)('two Express example servers sha
     }
   });
 
-  it('with Redis stopped mid-run answers 503 temporarily_unavailable and accepts nothing; recovers when Redis is back, without a server restart', async (ctx) => {
-    needsPrivateKeyJwt(ctx);
+  it('with Redis stopped mid-run answers 503 temporarily_unavailable and accepts nothing; recovers when Redis is back, without a server restart', async () => {
     const acceptedBefore = await assertion();
     expect(await submit(servers[0]!.url, acceptedBefore)).toEqual({ status: 200 });
 

@@ -120,6 +120,10 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     getClient: (clientId) => clients.get(clientId),
     endpoints,
     allowInsecureTransport: config.allowInsecureTransport,
+    ...(config.audience !== undefined ? { audience: config.audience } : {}),
+    ...(config.clockTolerance !== undefined ? { clockTolerance: config.clockTolerance } : {}),
+    // http jwks_uris only where secrets may travel over http too: a local-development issuer.
+    jwks: { allow: config.jwksUriAllow, allowHttp: config.allowInsecureTransport },
     ...(config.redisUrl === undefined ? {} : { replayStore: await createRedisReplayStore(config.redisUrl) }),
     ...mtlsOptions(config),
   });

@@ -1,4 +1,10 @@
 export {
+  ASYMMETRIC_ALGORITHMS,
+  HMAC_ALGORITHMS,
+  SIGNING_ALGORITHMS,
+  type SigningAlgorithm,
+} from './algorithms.js';
+export {
   type AuthenticateOptions,
   type ClientAuthenticator,
   certificateThumbprint,
@@ -16,6 +22,7 @@ export {
   x5tS256,
 } from './certificates.js';
 export {
+  type AudienceMode,
   type AuthenticatedEvent,
   type ClientAuthenticatorOptions,
   type FailureEvent,
@@ -49,7 +56,9 @@ export {
   parseForm,
   parseFormBody,
 } from './form.js';
+export { isPublicAddress, type JwksFetch, type JwksOptions, type JwksTarget } from './keys.js';
 export type { ServerAuthMetadata } from './metadata.js';
+export { MAX_ASSERTION_LENGTH } from './methods/client_assertion.js';
 export { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
 export type { MinimumKeySizes, MtlsOptions } from './mtls_config.js';
 export {
@@ -60,7 +69,7 @@ export {
   type DecodedCertificate,
   decodeCertificateHeader,
 } from './proxy.js';
-export type { ReplayStore } from './replay.js';
+export { type MemoryReplayStoreOptions, memoryReplayStore, type ReplayStore } from './replay.js';
 export { basicChallenge, type ErrorResponse, errorResponse } from './response.js';
 export { constantTimeEqual, hashSecret, type VerifyHash, verifySecretHash } from './secrets.js';
 export {

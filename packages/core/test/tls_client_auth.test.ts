@@ -1,4 +1,7 @@
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type Issued, SUBJECT_DN, type TestPki } from '../../../test/helpers/pki.js';
 import {
@@ -435,5 +438,84 @@ describe('options and metadata', () => {
     const copy = structuredClone(options);
     authenticator([], options);
     expect(options).toEqual(copy);
+  });
+});
+
+describe('self_signed_tls_client_auth with a jwks_uri (RFC 8705 §2.2.2)', () => {
+  it('reads x5c from the jwks_uri, cached, and re-fetches once for a rotated certificate', async () => {
+    const jwk = (leaf: Issued) => ({
+      ...leaf.x509.publicKey.export({ format: 'jwk' }),
+      x5c: [Buffer.from(leaf.der).toString('base64')],
+    });
+    let keys = [jwk(pki.leaves.selfSignedRsa)];
+    let fetches = 0;
+    const server = createServer((_req, res) => {
+      fetches += 1;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client: ClientMetadata = {
+        client_id: 'rotating',
+        token_endpoint_auth_method: 'self_signed_tls_client_auth',
+        jwks_uri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`,
+      };
+      const options = { jwks: { allowHttp: true, allow: ['127.0.0.1'], cooldown: 0 } };
+      const auth = authenticator([client], options);
+      const send = (leaf: Issued) =>
+        auth.authenticate(request('rotating', presented(leaf, false)), { endpoint: 'token' }).then(
+          (result) => result.method,
+          (error: { code: string }) => error.code,
+        );
+      expect(await send(pki.leaves.selfSignedRsa)).toBe('self_signed_tls_client_auth');
+      expect(await send(pki.leaves.selfSignedRsa)).toBe('self_signed_tls_client_auth');
+      expect(fetches).toBe(1);
+      // The client rotates its certificate at its jwks_uri.
+      keys = [jwk(pki.leaves.selfSignedP256)];
+      expect(await send(pki.leaves.selfSignedP256)).toBe('self_signed_tls_client_auth');
+      expect(fetches).toBe(2);
+      expect(await send(pki.leaves.selfSignedRsa)).toBe('ERR_MTLS_SELF_SIGNED_MISMATCH');
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('mtls_endpoint_aliases as assertion audiences (RFC 8705 §5, RFC 7523 §3)', () => {
+  it('accepts an assertion whose aud is the mTLS alias of the token endpoint, only when configured', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const client: ClientMetadata = {
+      client_id: 'pkjwt',
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [{ ...(publicKey.export({ format: 'jwk' }) as { kty: string }), alg: 'ES256' }] },
+    };
+    const alias = 'https://mtls.as.example.com/token';
+    const assertion = () =>
+      new SignJWT({ jti: crypto.randomUUID() })
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer('pkjwt')
+        .setSubject('pkjwt')
+        .setAudience(alias)
+        .setIssuedAt()
+        .setExpirationTime('1m')
+        .sign(privateKey);
+    const body = async () => ({
+      client_assertion_type: ['urn:ietf:params:oauth:client-assertion-type:jwt-bearer'],
+      client_assertion: [await assertion()],
+    });
+    const withAlias = authenticator([client], {
+      endpoints: { token: `${ISSUER}/token` },
+      mtlsEndpointAliases: { token: alias },
+    });
+    const result = await withAlias.authenticate(
+      { headers: {}, body: await body(), secure: true },
+      { endpoint: 'token' },
+    );
+    expect(result.method).toBe('private_key_jwt');
+    const without = authenticator([client], { endpoints: { token: `${ISSUER}/token` } });
+    await expect(
+      without.authenticate({ headers: {}, body: await body(), secure: true }, { endpoint: 'token' }),
+    ).rejects.toMatchObject({ code: 'ERR_ASSERTION_AUD_MISMATCH' });
   });
 });

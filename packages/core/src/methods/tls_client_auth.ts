@@ -18,6 +18,7 @@ import {
 } from '../certificates.js';
 import type { Config } from '../config.js';
 import { InvalidClient } from '../errors.js';
+import { clientKeys } from '../keys.js';
 import type { ClientJWK, ClientMetadata, PresentedCertificate } from '../types.js';
 import type { MethodVerifier, VerifyContext } from './method.js';
 
@@ -128,12 +129,12 @@ export const verifyTlsClientAuth: MethodVerifier = async ({ request, client, con
 };
 
 /**
- * The client's registered JWKs. Reads inline `jwks` only; the single place to switch to the
- * shared key loader (`jwks_uri` with caching) once it exists.
+ * The client's registered JWKs: inline `jwks` or the (cached) keys at its `jwks_uri`, through the
+ * same loader as `private_key_jwt`. `refresh` asks for a re-fetch of a `jwks_uri` (rate-limited by
+ * the loader's cool-down), for a certificate that matches no registered `x5c` (rotation).
  */
-export async function registeredJwks(context: VerifyContext): Promise<readonly ClientJWK[]> {
-  const keys = context.client.jwks?.keys;
-  return Array.isArray(keys) ? keys : [];
+export function registeredJwks(context: VerifyContext, refresh = false): Promise<readonly ClientJWK[]> {
+  return clientKeys(context.client, context.config, { refresh });
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -169,11 +170,14 @@ export const verifySelfSignedTlsClientAuth: MethodVerifier = async (context) => 
   const certificate = presentedCertificate(request.certificate);
   checkKeySize(certificate, config);
   const presented = Buffer.from(certificate.der);
-  for (const jwk of await registeredJwks(context)) {
-    if (jwk === null || typeof jwk !== 'object') continue;
-    const registered = firstX5c(jwk);
-    if (registered === undefined || !registered.equals(presented)) continue;
-    if (jwkMatchesCertificateKey(jwk, certificate)) return;
-  }
+  const matches = (keys: readonly ClientJWK[]) =>
+    keys.some((jwk) => {
+      if (jwk === null || typeof jwk !== 'object') return false;
+      const registered = firstX5c(jwk);
+      return registered?.equals(presented) === true && jwkMatchesCertificateKey(jwk, certificate);
+    });
+  if (matches(await registeredJwks(context))) return;
+  // A certificate rotated at the jwks_uri since the last fetch: one re-fetch (RFC 8705 §2.2).
+  if (context.client.jwks_uri !== undefined && matches(await registeredJwks(context, true))) return;
   throw new InvalidClient('ERR_MTLS_SELF_SIGNED_MISMATCH');
 };
