@@ -57,7 +57,8 @@ const TLS_IDENTIFIERS = [
 const CURVE_BITS: Record<string, number> = { 'P-256': 256, 'P-384': 384, 'P-521': 521, Ed25519: 256, Ed448: 448 };
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
 // RFC 1123 host names (letters, digits, hyphens; dots between labels), no wildcard.
-const DNS_NAME = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const DNS_NAME =
+  /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /**
  * Validate registered client metadata for client authentication. Returns every problem found.
@@ -88,7 +89,8 @@ export function validateClientMetadata(
     return { valid: false, problems };
   }
   const client = metadata as Record<string, unknown>;
-  if (typeof client.client_id !== 'string' || client.client_id === '') problem('client_id', 'client_id must be a non-empty string');
+  if (typeof client.client_id !== 'string' || client.client_id === '')
+    problem('client_id', 'client_id must be a non-empty string');
 
   // RFC 7591 §2: token_endpoint_auth_method defaults to client_secret_basic.
   const rawMethod = client.token_endpoint_auth_method ?? 'client_secret_basic';
@@ -101,8 +103,13 @@ export function validateClientMetadata(
     if (methodsRule !== undefined && !methodsRule.methods.includes(method)) {
       problem('token_endpoint_auth_method', `${method} is not allowed by ${profile?.title} (${methodsRule.section})`);
     } else if (confidential !== undefined && method === 'none') {
-      problem('token_endpoint_auth_method', `public clients are not allowed by ${profile?.title} (${confidential.section})`);
-    } else if (options.methods !== undefined ? !options.methods.includes(method) : !IMPLEMENTED_METHODS.includes(method)) {
+      problem(
+        'token_endpoint_auth_method',
+        `public clients are not allowed by ${profile?.title} (${confidential.section})`,
+      );
+    } else if (
+      options.methods !== undefined ? !options.methods.includes(method) : !IMPLEMENTED_METHODS.includes(method)
+    ) {
       problem('token_endpoint_auth_method', `${method} is not enabled on this server`);
     }
   }
@@ -114,7 +121,8 @@ export function validateClientMetadata(
   const needsKeys = method === 'private_key_jwt' || method === 'self_signed_tls_client_auth';
   if (needsKeys && !hasJwks && !hasJwksUri) problem('jwks', `${method} needs the client's keys in jwks or jwks_uri`);
   if (hasJwksUri) checkJwksUri(client.jwks_uri, options, rule('jwks-uri-https'), problem);
-  if (hasJwks) checkJwks(client.jwks, options, rule('ec-key-size')?.minBits ?? options.minEcBits ?? 160, method, problem);
+  if (hasJwks)
+    checkJwks(client.jwks, options, rule('ec-key-size')?.minBits ?? options.minEcBits ?? 160, method, problem);
 
   // RFC 8705 §2.1.2: exactly one identifier for tls_client_auth, each well-formed.
   const identifiers = TLS_IDENTIFIERS.filter((field) => client[field] !== undefined);
@@ -130,7 +138,10 @@ export function validateClientMetadata(
   const alg = client.token_endpoint_auth_signing_alg;
   if (alg !== undefined) {
     if (typeof alg !== 'string' || alg === 'none') {
-      problem('token_endpoint_auth_signing_alg', 'token_endpoint_auth_signing_alg must name a JWS algorithm other than none');
+      problem(
+        'token_endpoint_auth_signing_alg',
+        'token_endpoint_auth_signing_alg must name a JWS algorithm other than none',
+      );
     } else if (!SIGNING_ALGORITHMS.includes(alg as never)) {
       problem('token_endpoint_auth_signing_alg', `unsupported token_endpoint_auth_signing_alg ${alg}`);
     } else {
@@ -142,7 +153,10 @@ export function validateClientMetadata(
       }
       const algorithmsRule = rule('algorithms');
       if (algorithmsRule !== undefined && !algorithmsRule.algorithms.includes(alg as never)) {
-        problem('token_endpoint_auth_signing_alg', `${alg} is not allowed by ${profile?.title} (${algorithmsRule.section})`);
+        problem(
+          'token_endpoint_auth_signing_alg',
+          `${alg} is not allowed by ${profile?.title} (${algorithmsRule.section})`,
+        );
       } else if (options.signingAlgorithms !== undefined && !options.signingAlgorithms.includes(alg)) {
         problem('token_endpoint_auth_signing_alg', `${alg} is not enabled on this server`);
       }
@@ -162,7 +176,10 @@ function checkSecrets(client: Record<string, unknown>, method: AuthMethod | unde
   }
   const expires = client.client_secret_expires_at;
   if (expires !== undefined && (typeof expires !== 'number' || !Number.isInteger(expires) || expires < 0)) {
-    problem('client_secret_expires_at', 'client_secret_expires_at is seconds since the epoch, or 0 for never (RFC 7591 §3.2.1)');
+    problem(
+      'client_secret_expires_at',
+      'client_secret_expires_at is seconds since the epoch, or 0 for never (RFC 7591 §3.2.1)',
+    );
   }
   const entries = client.client_secrets;
   if (entries !== undefined) {
@@ -192,15 +209,24 @@ function checkSecrets(client: Record<string, unknown>, method: AuthMethod | unde
   if (method === 'client_secret_jwt') {
     // OpenID Connect Core §16.19 (FAPI 1 Part 1 §5.2.2-3): the secret is the HMAC key, retrievable
     // and at least as long as the hash: 32/48/64 octets for HS256/384/512.
-    if (plain.length === 0) problem('client_secret', 'client_secret_jwt needs a retrievable (not hashed) client_secret');
+    if (plain.length === 0)
+      problem('client_secret', 'client_secret_jwt needs a retrievable (not hashed) client_secret');
     const needed = typeof alg === 'string' && isHmacAlgorithm(alg) ? MIN_HMAC_SECRET_OCTETS[alg] : 32;
     if (plain.some((value) => Buffer.byteLength(value, 'utf8') < needed)) {
-      problem('client_secret', `client_secret_jwt needs a secret of at least ${needed} octets (OpenID Connect Core §16.19)`);
+      problem(
+        'client_secret',
+        `client_secret_jwt needs a secret of at least ${needed} octets (OpenID Connect Core §16.19)`,
+      );
     }
   }
 }
 
-function checkJwksUri(value: unknown, options: ValidateClientMetadataOptions, httpsRule: ProfileRule | undefined, problem: Report) {
+function checkJwksUri(
+  value: unknown,
+  options: ValidateClientMetadataOptions,
+  httpsRule: ProfileRule | undefined,
+  problem: Report,
+) {
   let url: URL | undefined;
   try {
     url = typeof value === 'string' ? new URL(value) : undefined;
@@ -216,7 +242,13 @@ function checkJwksUri(value: unknown, options: ValidateClientMetadataOptions, ht
   problem('jwks_uri', `jwks_uri must use https${httpsRule ? ` (${httpsRule.section})` : ''}`);
 }
 
-function checkJwks(value: unknown, _options: ValidateClientMetadataOptions, minEcBits: number, method: AuthMethod | undefined, problem: Report) {
+function checkJwks(
+  value: unknown,
+  _options: ValidateClientMetadataOptions,
+  minEcBits: number,
+  method: AuthMethod | undefined,
+  problem: Report,
+) {
   const keys = (value as { keys?: unknown } | null)?.keys;
   if (value === null || typeof value !== 'object' || !Array.isArray(keys)) {
     problem('jwks', 'jwks must be a JWK Set: an object with a "keys" array (RFC 7517 §5)');
@@ -241,7 +273,8 @@ function checkJwks(value: unknown, _options: ValidateClientMetadataOptions, minE
       else if (bits < minEcBits) problem('jwks', `${at}: elliptic curve keys must be at least ${minEcBits} bits`);
     }
     if (key.alg !== undefined && method !== undefined && methodAlgorithms(method).length > 0) {
-      if (!methodAlgorithms(method).includes(key.alg as never)) problem('jwks', `${at}: alg ${key.alg} cannot serve ${method}`);
+      if (!methodAlgorithms(method).includes(key.alg as never))
+        problem('jwks', `${at}: alg ${key.alg} cannot serve ${method}`);
     }
     if (key.x5c !== undefined) checkX5c(key, at, problem);
   });
@@ -258,12 +291,15 @@ function checkX5c(key: ClientJWK, at: string, problem: Report) {
     const certificate = new X509Certificate(Buffer.from(first, 'base64'));
     const fromCertificate = certificate.publicKey.export({ format: 'jwk' });
     const { kty, n, e, crv, x, y } = key;
-    const fromJwk = createPublicKey({ key: { kty, n, e, crv, x, y } as never, format: 'jwk' }).export({ format: 'jwk' });
+    const fromJwk = createPublicKey({ key: { kty, n, e, crv, x, y } as never, format: 'jwk' }).export({
+      format: 'jwk',
+    });
     if (JSON.stringify(fromCertificate) !== JSON.stringify(fromJwk)) {
       problem('jwks', `${at}: the key of x5c[0] is not the JWK's key (RFC 7517 §4.7)`);
     }
     const size = certificateKey(certificate);
-    if (size.family === 'rsa' && size.bits < MIN_RSA_BITS) problem('jwks', `${at}: x5c[0] has an RSA key under ${MIN_RSA_BITS} bits`);
+    if (size.family === 'rsa' && size.bits < MIN_RSA_BITS)
+      problem('jwks', `${at}: x5c[0] has an RSA key under ${MIN_RSA_BITS} bits`);
   } catch {
     problem('jwks', `${at}: x5c[0] is not a parsable certificate matching its JWK`);
   }

@@ -3,8 +3,9 @@
  * into an internal, frozen {@link Config}. Bad options throw `TypeError` here, once, at setup; the
  * caller's object is never mutated.
  */
-import { MIN_RSA_BITS, SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
 import { createJwksCache, type JwksCache, type JwksOptions } from './keys.js';
+import { type MtlsConfig, type MtlsOptions, normalizeMtlsOptions } from './mtls_config.js';
 import {
   type AudienceMode,
   audienceAtLeast,
@@ -39,8 +40,12 @@ export interface FailureEvent {
   method?: AuthMethod;
 }
 
-/** Options of {@link createClientAuthenticator}. */
-export interface ClientAuthenticatorOptions<Client extends ClientMetadata = ClientMetadata> {
+/**
+ * Options of {@link createClientAuthenticator}. The mutual-TLS fields (`certificates`,
+ * `trustAnchors`, `minimumKeySizes`, `mtlsEndpointAliases`, `tlsClientCertificateBoundAccessTokens`)
+ * are documented in {@link MtlsOptions}.
+ */
+export interface ClientAuthenticatorOptions<Client extends ClientMetadata = ClientMetadata> extends MtlsOptions {
   /**
    * The authorization server's issuer identifier (RFC 8414 §2): an `https` URL (or `http` for
    * local development) without query or fragment. Used as the Basic realm and assertion audience.
@@ -132,11 +137,6 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
    * `signingAlgorithms`). PAR, device authorization and CIBA follow the token endpoint unless set.
    */
   endpointSigningAlgorithms?: Partial<Record<EndpointName, readonly SigningAlgorithm[]>>;
-  /**
-   * Smallest key sizes accepted, in bits, for client JWKs and TLS client certificates. RSA is never
-   * below 2048 (RFC 7518 §3.3); EC defaults to 160 (FAPI 1) or the profile's (224 for FAPI 2).
-   */
-  minKeySizes?: { rsa?: number; ec?: number };
 }
 
 export type { AudienceMode } from './policy.js';
@@ -147,11 +147,13 @@ export const IMPLEMENTED_METHODS: readonly AuthMethod[] = [
   'client_secret_post',
   'client_secret_jwt',
   'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
   'none',
 ];
 
 /** The normalised, frozen configuration every module reads. */
-export interface Config {
+export interface Config extends MtlsConfig {
   issuer: string;
   getClient: (clientId: string) => ClientMetadata | undefined | null | Promise<ClientMetadata | undefined | null>;
   endpoints: Readonly<Partial<Record<EndpointName, string>>>;
@@ -174,8 +176,6 @@ export interface Config {
   profile: Profile | undefined;
   /** Profile rules turned off by `profileOverrides`. */
   overrides: ReadonlySet<RuleId>;
-  minRsaBits: number;
-  minEcBits: number;
 }
 
 function fail(message: string): never {
@@ -249,14 +249,21 @@ function reportOverrides(profile: Profile | undefined, overrides: ReadonlySet<Ru
   if (profile === undefined) return;
   for (const id of overrides) {
     const rule = profileRule(profile, id) as ProfileRule;
-    process.emitWarning(`client-auth: profile ${profile.name} rule '${id}' (${rule.section}) is overridden: ${rule.summary} — not enforced`, {
-      code: 'CLIENT_AUTH_PROFILE_OVERRIDE',
-    });
+    process.emitWarning(
+      `client-auth: profile ${profile.name} rule '${id}' (${rule.section}) is overridden: ${rule.summary} — not enforced`,
+      {
+        code: 'CLIENT_AUTH_PROFILE_OVERRIDE',
+      },
+    );
   }
 }
 
 /** Endpoints whose settings follow the token endpoint unless configured (no metadata of their own). */
-const FOLLOW_TOKEN: readonly EndpointName[] = ['pushed_authorization_request', 'device_authorization', 'backchannel_authentication'];
+const FOLLOW_TOKEN: readonly EndpointName[] = [
+  'pushed_authorization_request',
+  'device_authorization',
+  'backchannel_authentication',
+];
 
 /** Per-endpoint subsets: an endpoint's own list, else the token endpoint's (for FOLLOW_TOKEN), else all. */
 function perEndpoint<T>(
@@ -323,7 +330,8 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     methodList = checkMethods(options.methods, 'methods');
     for (const method of methodList) {
       if (confidentialRule !== undefined && method === 'none') loosens(confidentialRule, 'methods: none');
-      if (methodsRule !== undefined && !methodsRule.methods.includes(method)) loosens(methodsRule, `methods: ${method}`);
+      if (methodsRule !== undefined && !methodsRule.methods.includes(method))
+        loosens(methodsRule, `methods: ${method}`);
     }
   }
   const methods: ReadonlySet<AuthMethod> = new Set(methodList);
@@ -349,7 +357,9 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
   const algorithmsRule = enforced('algorithms');
   let algorithmList: SigningAlgorithm[];
   if (options.signingAlgorithms === undefined) {
-    algorithmList = SIGNING_ALGORITHMS.filter((alg) => algorithmsRule === undefined || algorithmsRule.algorithms.includes(alg));
+    algorithmList = SIGNING_ALGORITHMS.filter(
+      (alg) => algorithmsRule === undefined || algorithmsRule.algorithms.includes(alg),
+    );
   } else {
     algorithmList = checkAlgorithms(options.signingAlgorithms, 'signingAlgorithms');
     for (const alg of algorithmList) {
@@ -380,16 +390,20 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
   const clockTolerance = checkSeconds(options.clockTolerance, 'clockTolerance', 15, 0);
   const clockRule = enforced('clock-window');
   if (clockRule !== undefined && (clockTolerance < clockRule.minTolerance || clockTolerance > clockRule.maxTolerance)) {
-    loosens(clockRule, `clockTolerance: ${clockTolerance} (outside ${clockRule.minTolerance}–${clockRule.maxTolerance} s)`);
+    loosens(
+      clockRule,
+      `clockTolerance: ${clockTolerance} (outside ${clockRule.minTolerance}–${clockRule.maxTolerance} s)`,
+    );
   }
 
   // Key sizes: RSA never below 2048 (RFC 7518 §3.3); EC per profile (FAPI 1: 160, FAPI 2: 224).
-  const sizes = options.minKeySizes;
-  if (sizes !== undefined && (sizes === null || typeof sizes !== 'object')) fail('minKeySizes must be an object');
-  const minRsaBits = checkSeconds(sizes?.rsa, 'minKeySizes.rsa', MIN_RSA_BITS, MIN_RSA_BITS);
+  const mtls = normalizeMtlsOptions(options);
   const ecRule = enforced('ec-key-size');
-  const minEcBits = checkSeconds(sizes?.ec, 'minKeySizes.ec', ecRule?.minBits ?? 160, 0);
-  if (ecRule !== undefined && minEcBits < ecRule.minBits) loosens(ecRule, `minKeySizes.ec: ${minEcBits}`);
+  const explicitEc = options.minimumKeySizes?.ec;
+  if (ecRule !== undefined && explicitEc !== undefined && explicitEc < ecRule.minBits) {
+    loosens(ecRule, `minimumKeySizes.ec: ${explicitEc}`);
+  }
+  const minEcBits = Math.max(mtls.minimumKeySizes.ec, ecRule?.minBits ?? 0);
 
   // jwks_uri over TLS only (FAPI 1 Part 2 §8.9, FAPI 2 §5.4.2).
   const httpsRule = enforced('jwks-uri-https');
@@ -415,6 +429,8 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     onAuthenticated: checkHook(options.onAuthenticated, 'onAuthenticated'),
     onFailure: checkHook(options.onFailure, 'onFailure'),
     now,
+    ...mtls,
+    minimumKeySizes: Object.freeze({ rsa: mtls.minimumKeySizes.rsa, ec: minEcBits }),
     replayStore: store ?? memoryReplayStore({ now }),
     clockTolerance,
     maxAssertionLifetime: checkSeconds(options.maxAssertionLifetime, 'maxAssertionLifetime', 3600, 1),
@@ -424,8 +440,6 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     jwksCache,
     profile,
     overrides,
-    minRsaBits,
-    minEcBits,
   });
 }
 

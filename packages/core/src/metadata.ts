@@ -77,6 +77,15 @@ export function serverMetadata(config: Config): ServerAuthMetadata {
     const url = config.endpoints[endpoint as EndpointName];
     if (url !== undefined) document[field] = url;
   }
+  // RFC 8705 §5: the endpoints' mTLS aliases, under the same metadata names.
+  const aliases: Record<string, string> = {};
+  for (const [endpoint, field] of Object.entries(ENDPOINT_FIELDS)) {
+    const url = config.mtlsEndpointAliases[endpoint as EndpointName];
+    if (url !== undefined) aliases[field] = url;
+  }
+  if (Object.keys(aliases).length > 0) document.mtls_endpoint_aliases = aliases;
+  // RFC 8705 §3.3.
+  if (config.tlsClientCertificateBoundAccessTokens) document.tls_client_certificate_bound_access_tokens = true;
   return document;
 }
 
@@ -95,7 +104,7 @@ export function effectivePolicy(config: Config): EffectivePolicy {
     signingAlgorithms: algorithms,
     audience: config.audience,
     clockTolerance: config.clockTolerance,
-    minRsaBits: config.minRsaBits,
-    minEcBits: config.minEcBits,
+    minRsaBits: config.minimumKeySizes.rsa,
+    minEcBits: config.minimumKeySizes.ec,
   };
 }

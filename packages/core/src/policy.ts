@@ -63,7 +63,11 @@ const FAPI1_METHODS: readonly AuthMethod[] = [
   'self_signed_tls_client_auth',
   'none',
 ];
-const FAPI_ADVANCED_METHODS: readonly AuthMethod[] = ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'];
+const FAPI_ADVANCED_METHODS: readonly AuthMethod[] = [
+  'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+];
 
 /** Every profile, rule by rule. */
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {

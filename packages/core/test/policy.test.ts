@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type ClientMetadata, createClientAuthenticator, PROFILES } from '../src/index.js';
+import { type ClientJWK, type ClientMetadata, createClientAuthenticator, PROFILES } from '../src/index.js';
 import {
   assertionRequest,
   authenticatorFor,
@@ -22,9 +22,18 @@ let ed25519: KeyPair;
 let clients: ClientMetadata[];
 
 beforeAll(async () => {
-  [es256, ps256, rs256, ed25519] = await Promise.all([keyPair('ES256'), keyPair('PS256'), keyPair('RS256'), keyPair('EdDSA')]);
+  [es256, ps256, rs256, ed25519] = await Promise.all([
+    keyPair('ES256'),
+    keyPair('PS256'),
+    keyPair('RS256'),
+    keyPair('EdDSA'),
+  ]);
   clients = [
-    { client_id: 'pk', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [es256.publicJwk, ps256.publicJwk, rs256.publicJwk, ed25519.publicJwk] } },
+    {
+      client_id: 'pk',
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [es256, ps256, rs256, ed25519].map((key) => key.publicJwk as ClientJWK) },
+    },
     { client_id: 'hs', token_endpoint_auth_method: 'client_secret_jwt', client_secret: SECRET },
     { client_id: 'basic', client_secret: 'basic-secret' },
   ];
@@ -34,24 +43,33 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const assertion = (key: KeyPair, extra = {}) => sign(claims('pk', NOW, extra), key.privateKey, { alg: key.alg, kid: key.publicJwk.kid });
+const assertion = (key: KeyPair, extra = {}) =>
+  sign(claims('pk', NOW, extra), key.privateKey, { alg: key.alg, kid: key.publicJwk.kid });
 
 describe('fapi1-baseline (FAPI 1.0 Part 1 §5.2.2)', () => {
   it('leaves client_secret_basic and client_secret_post out of the default methods (§5.2.2-4)', () => {
     const auth = createClientAuthenticator({ ...base, profile: 'fapi1-baseline' });
-    expect(auth.metadata().token_endpoint_auth_methods_supported).toEqual(['client_secret_jwt', 'private_key_jwt', 'none']);
+    expect(auth.metadata().token_endpoint_auth_methods_supported).toEqual([
+      'client_secret_jwt',
+      'private_key_jwt',
+      'tls_client_auth',
+      'self_signed_tls_client_auth',
+      'none',
+    ]);
   });
 
   it('refuses Basic with invalid_client under the profile (§5.2.2-4)', async () => {
     const { auth } = authenticatorFor(clients, { profile: 'fapi1-baseline' });
     const basic = `Basic ${Buffer.from('basic:basic-secret').toString('base64')}`;
-    expect(await outcome(auth, { headers: { authorization: basic }, body: {}, secure: true })).toBe('ERR_METHOD_NOT_ALLOWED');
+    expect(await outcome(auth, { headers: { authorization: basic }, body: {}, secure: true })).toBe(
+      'ERR_METHOD_NOT_ALLOWED',
+    );
   });
 
   it('throws TypeError, naming the section, for an explicit method the profile forbids (§5.2.2-4)', () => {
-    expect(() => createClientAuthenticator({ ...base, profile: 'fapi1-baseline', methods: ['client_secret_basic'] })).toThrow(
-      /FAPI 1\.0 Part 1 §5\.2\.2-4.*profileOverrides/,
-    );
+    expect(() =>
+      createClientAuthenticator({ ...base, profile: 'fapi1-baseline', methods: ['client_secret_basic'] }),
+    ).toThrow(/FAPI 1\.0 Part 1 §5\.2\.2-4.*profileOverrides/);
   });
 
   it('allows loosening only through profileOverrides, reported as a process warning', () => {
@@ -62,7 +80,10 @@ describe('fapi1-baseline (FAPI 1.0 Part 1 §5.2.2)', () => {
       methods: ['client_secret_basic', 'private_key_jwt'],
       profileOverrides: ['methods'],
     });
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining("rule 'methods'"), expect.objectContaining({ code: 'CLIENT_AUTH_PROFILE_OVERRIDE' }));
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringContaining("rule 'methods'"),
+      expect.objectContaining({ code: 'CLIENT_AUTH_PROFILE_OVERRIDE' }),
+    );
     const policy = auth.policy();
     expect(policy.rules.find((rule) => rule.id === 'methods')?.overridden).toBe(true);
     expect(policy.methods.token).toEqual(['client_secret_basic', 'private_key_jwt']);
@@ -80,7 +101,9 @@ describe('fapi1-advanced (FAPI 1.0 Part 2)', () => {
 
   it('refuses an RS256 assertion with exactly invalid_client (§8.6)', async () => {
     const { auth } = authenticatorFor(clients, { profile: 'fapi1-advanced' });
-    const error = await auth.authenticate(assertionRequest(await assertion(rs256)), { endpoint: 'token' }).catch((e) => e);
+    const error = await auth
+      .authenticate(assertionRequest(await assertion(rs256)), { endpoint: 'token' })
+      .catch((e) => e);
     expect(error).toMatchObject({ error: 'invalid_client', status: 401, code: 'ERR_ASSERTION_ALG_NOT_ALLOWED' });
   });
 
@@ -91,15 +114,21 @@ describe('fapi1-advanced (FAPI 1.0 Part 2)', () => {
   });
 
   it('refuses public clients (§5.2.2-16) and an explicit none in methods', () => {
-    expect(() => createClientAuthenticator({ ...base, profile: 'fapi1-advanced', methods: ['none'] })).toThrow(/§5\.2\.2-16/);
+    expect(() => createClientAuthenticator({ ...base, profile: 'fapi1-advanced', methods: ['none'] })).toThrow(
+      /§5\.2\.2-16/,
+    );
   });
 
   it('refuses an explicit RS256 in signingAlgorithms (§8.6)', () => {
-    expect(() => createClientAuthenticator({ ...base, profile: 'fapi1-advanced', signingAlgorithms: ['RS256'] })).toThrow(/§8\.6/);
+    expect(() =>
+      createClientAuthenticator({ ...base, profile: 'fapi1-advanced', signingAlgorithms: ['RS256'] }),
+    ).toThrow(/§8\.6/);
   });
 
   it('refuses an http jwks_uri allowance (§8.9)', () => {
-    expect(() => createClientAuthenticator({ ...base, profile: 'fapi1-advanced', jwks: { allowHttp: true } })).toThrow(/§8\.9/);
+    expect(() => createClientAuthenticator({ ...base, profile: 'fapi1-advanced', jwks: { allowHttp: true } })).toThrow(
+      /§8\.9/,
+    );
   });
 });
 
@@ -107,22 +136,34 @@ describe('fapi2 (FAPI 2.0 Security Profile)', () => {
   it('holds the audience to the issuer as a string (§5.3.2.1-8)', async () => {
     const { auth } = authenticatorFor(clients, { profile: 'fapi2' });
     expect(await outcome(auth, assertionRequest(await assertion(es256)))).toBe('ok');
-    expect(await outcome(auth, assertionRequest(await assertion(es256, { aud: ENDPOINTS.token })))).toBe('ERR_ASSERTION_AUD_MISMATCH');
-    expect(await outcome(auth, assertionRequest(await assertion(es256, { aud: [ISSUER] })))).toBe('ERR_ASSERTION_AUD_MISMATCH');
+    expect(await outcome(auth, assertionRequest(await assertion(es256, { aud: ENDPOINTS.token })))).toBe(
+      'ERR_ASSERTION_AUD_MISMATCH',
+    );
+    expect(await outcome(auth, assertionRequest(await assertion(es256, { aud: [ISSUER] })))).toBe(
+      'ERR_ASSERTION_AUD_MISMATCH',
+    );
   });
 
   it('accepts an iat 8 seconds ahead and refuses one 62 seconds ahead (§5.3.2.1-13)', async () => {
     const { auth } = authenticatorFor(clients, { profile: 'fapi2' });
     expect(await outcome(auth, assertionRequest(await assertion(es256, { iat: NOW + 8 })))).toBe('ok');
-    expect(await outcome(auth, assertionRequest(await assertion(es256, { iat: NOW + 62, exp: NOW + 120 })))).toBe('ERR_ASSERTION_IAT_IN_FUTURE');
+    expect(await outcome(auth, assertionRequest(await assertion(es256, { iat: NOW + 62, exp: NOW + 120 })))).toBe(
+      'ERR_ASSERTION_IAT_IN_FUTURE',
+    );
     expect(await outcome(auth, assertionRequest(await assertion(es256, { nbf: NOW + 8 })))).toBe('ok');
-    expect(await outcome(auth, assertionRequest(await assertion(es256, { nbf: NOW + 62, exp: NOW + 120 })))).toBe('ERR_ASSERTION_NOT_YET_VALID');
+    expect(await outcome(auth, assertionRequest(await assertion(es256, { nbf: NOW + 62, exp: NOW + 120 })))).toBe(
+      'ERR_ASSERTION_NOT_YET_VALID',
+    );
   });
 
   it('keeps a clock tolerance between 10 and 60 seconds (§5.3.2.1-13)', () => {
     expect(() => createClientAuthenticator({ ...base, profile: 'fapi2', clockTolerance: 5 })).toThrow(/§5\.3\.2\.1-13/);
-    expect(() => createClientAuthenticator({ ...base, profile: 'fapi2', clockTolerance: 61 })).toThrow(/§5\.3\.2\.1-13/);
-    expect(createClientAuthenticator({ ...base, profile: 'fapi2', clockTolerance: 60 }).policy().clockTolerance).toBe(60);
+    expect(() => createClientAuthenticator({ ...base, profile: 'fapi2', clockTolerance: 61 })).toThrow(
+      /§5\.3\.2\.1-13/,
+    );
+    expect(createClientAuthenticator({ ...base, profile: 'fapi2', clockTolerance: 60 }).policy().clockTolerance).toBe(
+      60,
+    );
   });
 
   it('accepts PS256, ES256 and EdDSA and refuses RS256 with invalid_client (§5.4.1)', async () => {
@@ -136,15 +177,29 @@ describe('fapi2 (FAPI 2.0 Security Profile)', () => {
     const { auth } = authenticatorFor(clients, { profile: 'fapi2' });
     const hs = await sign(claims('hs', NOW), new TextEncoder().encode(SECRET), { alg: 'HS256' });
     expect(await outcome(auth, assertionRequest(hs))).toBe('ERR_METHOD_NOT_ALLOWED');
-    expect(auth.metadata().token_endpoint_auth_methods_supported).toEqual(['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth']);
+    expect(auth.metadata().token_endpoint_auth_methods_supported).toEqual([
+      'private_key_jwt',
+      'tls_client_auth',
+      'self_signed_tls_client_auth',
+    ]);
   });
 
   it('refuses a weaker audience, an EC floor under 224 bits and an http jwks_uri (§5.3.2.1-8, §5.4.1, §5.4.2)', () => {
-    expect(() => createClientAuthenticator({ ...base, profile: 'fapi2', audience: 'compatible' })).toThrow(/§5\.3\.2\.1-8/);
+    expect(() => createClientAuthenticator({ ...base, profile: 'fapi2', audience: 'compatible' })).toThrow(
+      /§5\.3\.2\.1-8/,
+    );
     expect(() => createClientAuthenticator({ ...base, profile: 'fapi2', audience: 'issuer' })).toThrow(TypeError);
-    expect(() => createClientAuthenticator({ ...base, profile: 'fapi2', minKeySizes: { ec: 160 } })).toThrow(/§5\.4\.1/);
-    expect(() => createClientAuthenticator({ ...base, profile: 'fapi2', jwks: { allowHttp: true } })).toThrow(/§5\.4\.2/);
-    expect(createClientAuthenticator({ ...base, profile: 'fapi2' }).policy()).toMatchObject({ audience: 'issuer-string', minEcBits: 224, minRsaBits: 2048 });
+    expect(() => createClientAuthenticator({ ...base, profile: 'fapi2', minimumKeySizes: { ec: 160 } })).toThrow(
+      /§5\.4\.1/,
+    );
+    expect(() => createClientAuthenticator({ ...base, profile: 'fapi2', jwks: { allowHttp: true } })).toThrow(
+      /§5\.4\.2/,
+    );
+    expect(createClientAuthenticator({ ...base, profile: 'fapi2' }).policy()).toMatchObject({
+      audience: 'issuer-string',
+      minEcBits: 224,
+      minRsaBits: 2048,
+    });
   });
 });
 
@@ -154,13 +209,18 @@ describe('profile options', () => {
     ['overrides without a profile', { profileOverrides: ['methods'] }],
     ['an override of a rule the profile lacks', { profile: 'fapi1-baseline', profileOverrides: ['audience'] }],
     ['an override of the RSA floor (RFC 7518 §3.3)', { profile: 'fapi2', profileOverrides: ['rsa-key-size'] }],
-    ['an RSA floor under 2048 bits (RFC 7518 §3.3)', { minKeySizes: { rsa: 1024 } }],
+    ['an RSA floor under 2048 bits (RFC 7518 §3.3)', { minimumKeySizes: { rsa: 1024 } }],
   ])('throws TypeError for %s', (_title, options) => {
     expect(() => createClientAuthenticator({ ...base, ...(options as object) })).toThrow(TypeError);
   });
 
   it('may be tightened without an override: fapi2 with ES256 only', () => {
-    const auth = createClientAuthenticator({ ...base, profile: 'fapi2', signingAlgorithms: ['ES256'], methods: ['private_key_jwt'] });
+    const auth = createClientAuthenticator({
+      ...base,
+      profile: 'fapi2',
+      signingAlgorithms: ['ES256'],
+      methods: ['private_key_jwt'],
+    });
     expect(auth.metadata().token_endpoint_auth_signing_alg_values_supported).toEqual(['ES256']);
     expect(auth.metadata().token_endpoint_auth_methods_supported).toEqual(['private_key_jwt']);
   });
@@ -185,7 +245,9 @@ describe('per-endpoint policy', () => {
     expect(metadata.introspection_endpoint_auth_signing_alg_values_supported).toEqual(['ES256']);
     expect(metadata.token_endpoint_auth_signing_alg_values_supported).toContain('PS256');
     expect(await outcome(auth, assertionRequest(await assertion(ps256)), 'token')).toBe('ok');
-    expect(await outcome(auth, assertionRequest(await assertion(ps256, { aud: ISSUER })), 'introspection')).toBe('ERR_ASSERTION_ALG_NOT_ALLOWED');
+    expect(await outcome(auth, assertionRequest(await assertion(ps256, { aud: ISSUER })), 'introspection')).toBe(
+      'ERR_ASSERTION_ALG_NOT_ALLOWED',
+    );
     // client_secret_jwt has no algorithm left at introspection: it is not advertised there.
     expect(metadata.introspection_endpoint_auth_methods_supported).not.toContain('client_secret_jwt');
   });
@@ -207,12 +269,16 @@ describe('per-endpoint policy', () => {
     const request = { headers: {}, body: { client_id: ['public'] }, secure: true };
     expect(await outcome(auth, request, 'token')).toBe('ok');
     expect(await outcome(auth, request, 'backchannel_authentication')).toBe('ERR_METHOD_NOT_ALLOWED');
-    expect(() => createClientAuthenticator({ ...base, endpointMethods: { backchannel_authentication: ['none'] } })).toThrow(/CIBA/);
+    expect(() =>
+      createClientAuthenticator({ ...base, endpointMethods: { backchannel_authentication: ['none'] } }),
+    ).toThrow(/CIBA/);
   });
 
   it('answers invalid_client with 401 at the introspection endpoint (RFC 7662 §2.3)', async () => {
     const { auth } = authenticatorFor(clients);
-    const error = await auth.authenticate({ headers: {}, body: { client_id: ['nobody'] }, secure: true }, { endpoint: 'introspection' }).catch((e) => e);
+    const error = await auth
+      .authenticate({ headers: {}, body: { client_id: ['nobody'] }, secure: true }, { endpoint: 'introspection' })
+      .catch((e) => e);
     expect(error).toMatchObject({ error: 'invalid_client', status: 401 });
   });
 });

@@ -214,7 +214,7 @@ async function asymmetricKeys(
     fitting = candidates(await clientKeys(client, config, { refresh: true }), alg, kid);
   }
   if (fitting.length === 0) fail('ERR_ASSERTION_KEY_NOT_FOUND');
-  const strong = fitting.filter((jwk) => jwk.kty !== 'RSA' || rsaModulusBitsCached(jwk) >= config.minRsaBits);
+  const strong = fitting.filter((jwk) => jwk.kty !== 'RSA' || rsaModulusBitsCached(jwk) >= config.minimumKeySizes.rsa);
   if (strong.length === 0) fail('ERR_ASSERTION_KEY_TOO_WEAK');
   const keys: VerificationKey[] = [];
   for (const jwk of strong.slice(0, MAX_KEY_CANDIDATES)) {
@@ -314,6 +314,11 @@ function audienceMatches(
   const called = config.endpoints[endpoint];
   if (token !== undefined) accepted.add(token);
   if (called !== undefined) accepted.add(called);
+  // RFC 8705 §5: the mTLS aliases are the same endpoints at another URL (also from configuration).
+  const tokenAlias = config.mtlsEndpointAliases.token;
+  const calledAlias = config.mtlsEndpointAliases[endpoint];
+  if (tokenAlias !== undefined) accepted.add(tokenAlias);
+  if (calledAlias !== undefined) accepted.add(calledAlias);
   return values.some((value) => accepted.has(value));
 }
 
