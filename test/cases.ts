@@ -17,10 +17,10 @@
  * - A profile is a named set of authenticator options ({@link PROFILES}); every runner mounts every
  *   profile (HTTP: under `/<profile>/<endpoint>`), so a case picks one with `profile`. Add
  *   `fapi2`, `mtls`, … there.
- * - mTLS: a case sets `request.tls = { cert, key }` (PEM); the HTTP runners will then need an HTTPS
- *   server that requests client certificates, and the core runner a `certificate` built from the
- *   same PEM. Neither exists yet: the issue-4 engineer adds `tls` support to both runners
- *   (`runCore` in core.test.ts, `send` in frameworks.test.ts).
+ * - mTLS: a case sets `request.tls = { cert, key }` (PEM, from `fixture.tls.clients`); the HTTP
+ *   runners send it over HTTPS to a server that requests client certificates and trusts
+ *   `fixture.tls.ca`, and the core runner builds the `certificate` from the same PEM, its
+ *   `chainValidated` computed as the TLS layer would (`socket.authorized` against that CA).
  * - `only: 'http'` for what the core cannot see (body size caps live in the adapters);
  *   `whenParsed` for what differs when a body parser already ran (it answers an oversized body
  *   itself, and decodes a malformed body its own way before the adapter sees it).
@@ -34,6 +34,7 @@ import {
   encodeFormComponent,
   hashSecret,
 } from '@client-auth/core';
+import { createTestPki, type Issued, SUBJECT_DN } from './helpers/pki.js';
 
 export const ISSUER = 'https://as.example.test';
 
@@ -49,7 +50,7 @@ export interface CaseRequest {
   chunked?: boolean;
   /** The query string, without `?`. */
   query?: string;
-  /** Client certificate for mTLS cases (not supported by the runners yet: see the header). */
+  /** Client certificate for mTLS cases: sent over HTTPS (the runners' server trusts `fixture.tls.ca`). */
   tls?: { cert: string; key: string };
 }
 
@@ -95,11 +96,22 @@ function mangledByParser(code: ErrorCode, alsoRaw = false) {
 /** A parser that ran first applies its own size limit and answers 413 itself. */
 const parserTooLarge = () => ({ status: 413 });
 
+/** A certificate and its private key, PEM. */
+export interface PemPair {
+  cert: string;
+  key: string;
+}
+
 /** Per-run material every runner shares. */
 export interface Fixture {
   issuer: string;
   clients: ClientMetadata[];
+  /** mTLS material (RFC 8705): the CA the HTTPS runners trust, their server pair, client pairs. */
+  tls: { ca: string; server: PemPair; clients: Record<MtlsCertificate, PemPair> };
 }
+
+/** The client certificates of the mTLS cases. */
+export type MtlsCertificate = 'subjectDn' | 'sanDns' | 'untrusted' | 'expired' | 'selfSigned' | 'otherSelfSigned';
 
 /** Named authenticator options; every runner mounts each one. */
 export const PROFILES = {
@@ -113,9 +125,42 @@ export const PROFILE_NAMES = Object.keys(PROFILES) as (keyof typeof PROFILES)[];
 
 export async function createFixture(): Promise<Fixture> {
   const past = Math.floor(Date.now() / 1000) - 3600;
+  const pki = await createTestPki();
+  const pair = (leaf: Issued): PemPair => ({ cert: leaf.certPem, key: leaf.keyPem });
+  const selfSigned = pki.leaves.selfSignedP256;
   return {
     issuer: ISSUER,
+    tls: {
+      ca: pki.ca.certPem,
+      server: pair(pki.server),
+      clients: {
+        subjectDn: pair(pki.leaves.subjectDn),
+        sanDns: pair(pki.leaves.p256),
+        untrusted: pair(pki.leaves.untrusted),
+        expired: pair(pki.leaves.expired),
+        selfSigned: pair(selfSigned),
+        otherSelfSigned: pair(pki.leaves.selfSignedRsa),
+      },
+    },
     clients: [
+      { client_id: 'mtls-dn', token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: SUBJECT_DN },
+      {
+        client_id: 'mtls-dns',
+        token_endpoint_auth_method: 'tls_client_auth',
+        tls_client_auth_san_dns: 'p256.example.com',
+      },
+      {
+        client_id: 'mtls-self',
+        token_endpoint_auth_method: 'self_signed_tls_client_auth',
+        jwks: {
+          keys: [
+            {
+              ...(selfSigned.x509.publicKey.export({ format: 'jwk' }) as { kty: string }),
+              x5c: [Buffer.from(selfSigned.der).toString('base64')],
+            },
+          ],
+        },
+      },
       { client_id: 'basic-client', client_secret: 'basic-secret', token_endpoint_auth_method: 'client_secret_basic' },
       {
         client_id: 's6BhdRkqt3',
@@ -564,4 +609,67 @@ const BAD_INPUT: Case[] = [
   },
 ];
 
-export const CASES: Case[] = [...SECRET_METHODS, ...BAD_INPUT];
+// ── mutual TLS (RFC 8705) ──────────────────────────────────────────────────────────────────────
+
+const token = (clientId: string) => form(['grant_type', 'client_credentials'], ['client_id', clientId]);
+
+const MTLS: Case[] = [
+  {
+    title: 'tls_client_auth: the registered subject DN over a validated chain (RFC 8705 §2.1)',
+    request: (fixture) => ({ tls: fixture.tls.clients.subjectDn, body: token('mtls-dn') }),
+    expect: { status: 200, clientId: 'mtls-dn', method: 'tls_client_auth' },
+  },
+  {
+    title: 'tls_client_auth: the registered SAN dNSName, EC P-256 certificate (RFC 8705 §2.1.2)',
+    request: (fixture) => ({ tls: fixture.tls.clients.sanDns, body: token('mtls-dns') }),
+    expect: { status: 200, clientId: 'mtls-dns', method: 'tls_client_auth' },
+  },
+  {
+    title: 'tls_client_auth: another certificate than the registered SAN is invalid_client (RFC 8705 §2)',
+    request: (fixture) => ({ tls: fixture.tls.clients.subjectDn, body: token('mtls-dns') }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_MTLS_SAN_MISMATCH' },
+  },
+  {
+    title: 'tls_client_auth: a chain the TLS layer did not validate is invalid_client (RFC 8705 §2.1)',
+    request: (fixture) => ({ tls: fixture.tls.clients.untrusted, body: token('mtls-dn') }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_MTLS_CHAIN_NOT_VALIDATED' },
+  },
+  {
+    title: 'tls_client_auth: an expired certificate is invalid_client',
+    request: (fixture) => ({ tls: fixture.tls.clients.expired, body: token('mtls-dn') }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_MTLS_CHAIN_NOT_VALIDATED' },
+  },
+  {
+    title: 'tls_client_auth: no certificate is invalid_client (RFC 8705 §2)',
+    request: { body: token('mtls-dn') },
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_MTLS_CERTIFICATE_MISSING' },
+  },
+  {
+    title: 'tls_client_auth: a client_secret instead is invalid_client (the registered method binds)',
+    request: (fixture) => ({
+      tls: fixture.tls.clients.subjectDn,
+      body: form(['client_id', 'mtls-dn'], ['client_secret', 'x']),
+    }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_METHOD_MISMATCH' },
+  },
+  {
+    title: 'self_signed_tls_client_auth: the certificate registered as x5c[0] (RFC 8705 §2.2)',
+    request: (fixture) => ({ tls: fixture.tls.clients.selfSigned, body: token('mtls-self') }),
+    expect: { status: 200, clientId: 'mtls-self', method: 'self_signed_tls_client_auth' },
+  },
+  {
+    title: 'self_signed_tls_client_auth: another self-signed certificate is invalid_client (RFC 8705 §2.2)',
+    request: (fixture) => ({ tls: fixture.tls.clients.otherSelfSigned, body: token('mtls-self') }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_MTLS_SELF_SIGNED_MISMATCH' },
+  },
+  {
+    title: 'a certificate alongside client_secret_post is reported, not a second mechanism (RFC 8705 §3)',
+    request: (fixture) => ({
+      tls: fixture.tls.clients.subjectDn,
+      body: form(['client_id', 'post-client'], ['client_secret', 'post-secret']),
+    }),
+    expect: { status: 200, clientId: 'post-client', method: 'client_secret_post' },
+  },
+];
+
+export const CASES: Case[] = [...SECRET_METHODS, ...BAD_INPUT, ...MTLS];

@@ -45,6 +45,18 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
         `  -d client_assertion=$(pnpm -s --dir examples/shared assertion ${DEMO_PRIVATE_KEY_JWT_ID} ${config.issuer} --key ${config.demoPrivateKeyFile}) ${token}`,
       );
     }
+    if (config.mtlsOrigin !== undefined && config.tls?.ca !== undefined) {
+      lines.push(
+        '',
+        '# tls_client_auth (a certificate with subject CN=demo-mtls issued by TLS_CA)',
+        `curl --cacert "$TLS_CA" --cert demo-mtls.crt --key demo-mtls.key -d client_id=demo-mtls -d grant_type=client_credentials ${config.mtlsOrigin}/token`,
+      );
+    }
+  }
+  if (config.mtlsOrigin !== undefined) lines.push('', `mutual TLS endpoints: ${config.mtlsOrigin}/token, …`);
+  if (config.certificateHeader !== undefined) {
+    const { format, trustedProxies } = config.certificateHeader;
+    lines.push(`client certificates from the ${format} header of ${trustedProxies.join(', ')}`);
   }
   return lines.join('\n');
 }

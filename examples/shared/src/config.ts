@@ -5,7 +5,13 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { AudienceMode, ClientJWK, ClientMetadata } from '@client-auth/core';
+import {
+  type AudienceMode,
+  CERTIFICATE_HEADER_FORMATS,
+  type CertificateHeaderFormat,
+  type ClientJWK,
+  type ClientMetadata,
+} from '@client-auth/core';
 import { demoClients, demoKeyPair } from './clients.js';
 
 export interface ExampleConfig {
@@ -16,6 +22,15 @@ export interface ExampleConfig {
   allowInsecureTransport: boolean;
   /** Where the clients came from, for the start-up banner. */
   clientsSource: string;
+  /** TLS_PORT, TLS_CERT, TLS_KEY, TLS_CA: the HTTPS listener for mutual TLS (PEM contents). */
+  tls?: { port: number; cert: string; key: string; ca?: string };
+  /** CERT_HEADER, TRUSTED_PROXIES: certificates from a TLS-terminating proxy's header. */
+  certificateHeader?: { format: CertificateHeaderFormat; trustedProxies: string[] };
+  /**
+   * The origin of the HTTPS listener once it listens (`https://<issuer host>:<port>`), where the
+   * endpoints are published as RFC 8705 `mtls_endpoint_aliases`. Set by the server start-up.
+   */
+  mtlsOrigin?: string;
   /** `AUDIENCE`: accepted client assertion audiences; undefined for the library's default. */
   audience?: AudienceMode;
   /** `CLOCK_TOLERANCE`: seconds of clock skew allowed on assertions; undefined for the default (15). */
@@ -69,6 +84,45 @@ function readClients(file: string): ClientMetadata[] {
     seen.add(client.client_id);
   }
   return parsed as ClientMetadata[];
+}
+
+function readPem(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const file = env[name];
+  if (file === undefined || file === '') return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    fail(`${name} ${file} could not be read: ${(error as Error).message}`);
+  }
+}
+
+function readTls(env: NodeJS.ProcessEnv): ExampleConfig['tls'] {
+  if (env.TLS_PORT === undefined || env.TLS_PORT === '') return undefined;
+  const port = readPort(env.TLS_PORT, 'TLS_PORT', 0);
+  const cert = readPem(env, 'TLS_CERT');
+  const key = readPem(env, 'TLS_KEY');
+  if (cert === undefined || key === undefined) fail('TLS_PORT needs TLS_CERT and TLS_KEY (PEM files)');
+  const ca = readPem(env, 'TLS_CA');
+  return ca === undefined ? { port, cert, key } : { port, cert, key, ca };
+}
+
+function readCertificateHeader(env: NodeJS.ProcessEnv): ExampleConfig['certificateHeader'] {
+  const format = env.CERT_HEADER;
+  if (format === undefined || format === '') return undefined;
+  if (!CERTIFICATE_HEADER_FORMATS.includes(format as CertificateHeaderFormat)) {
+    fail(`CERT_HEADER must be one of ${CERTIFICATE_HEADER_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+  }
+  const trustedProxies = (env.TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (trustedProxies.length === 0) fail('CERT_HEADER needs TRUSTED_PROXIES (comma list of addresses or CIDR ranges)');
+  return { format: format as CertificateHeaderFormat, trustedProxies };
+}
+
+/** The origin of the HTTPS listener: the issuer's host name on the TLS port. */
+export function mtlsOrigin(issuer: string, tlsPort: number): string {
+  return `https://${new URL(issuer).hostname}:${tlsPort}`;
 }
 
 /** True for an http issuer on the loopback host: the only case the examples allow plain HTTP secrets. */
@@ -153,7 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
   const redisUrl = readRedisUrl(env.REDIS_URL);
-  return {
+  const config: ExampleConfig = {
     ...(audience !== undefined ? { audience } : {}),
     ...(clockTolerance !== undefined ? { clockTolerance } : {}),
     ...(demoPrivateKeyFile !== undefined ? { demoPrivateKeyFile } : {}),
@@ -165,4 +219,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     clientsSource: file ? file : 'built-in demo clients',
     redisUrl,
   };
+  const tls = readTls(env);
+  if (tls !== undefined) config.tls = tls;
+  const certificateHeader = readCertificateHeader(env);
+  if (certificateHeader !== undefined) config.certificateHeader = certificateHeader;
+  return config;
 }

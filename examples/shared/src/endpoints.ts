@@ -6,9 +6,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   type ClientAuthenticator,
+  type ClientAuthenticatorOptions,
   type ClientAuthResult,
   createClientAuthenticator,
   type EndpointName,
+  IMPLEMENTED_METHODS,
 } from '@client-auth/core';
 import type { ExampleConfig } from './config.js';
 import { createRedisReplayStore } from './replay.js';
@@ -77,6 +79,36 @@ function id(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/**
+ * RFC 8705 options from the environment. `TLS_CA` is the trust-anchor bundle of tls_client_auth;
+ * without it (and without a proxy header) tls_client_auth stays off, since the TLS layer would
+ * otherwise validate client certificates against every public CA (RFC 8705 §7.2).
+ */
+function mtlsOptions(config: ExampleConfig): Partial<ClientAuthenticatorOptions> {
+  // The tokens carry cnf.x5t#S256 whenever a certificate was presented (tokens.ts).
+  const options: Partial<ClientAuthenticatorOptions> = {
+    tlsClientCertificateBoundAccessTokens: config.tls !== undefined || config.certificateHeader !== undefined,
+  };
+  if (config.tls?.ca !== undefined) options.trustAnchors = config.tls.ca;
+  if (config.certificateHeader !== undefined) {
+    // The proxy is configured to verify client certificates (nginx `ssl_verify_client on`, …);
+    // with TLS_CA the chain is checked here as well.
+    options.certificates = {
+      from: config.certificateHeader.format,
+      trustedProxies: config.certificateHeader.trustedProxies,
+      chainValidated: true,
+    };
+  } else if (config.tls?.ca === undefined) {
+    options.methods = IMPLEMENTED_METHODS.filter((method) => method !== 'tls_client_auth');
+  }
+  if (config.mtlsOrigin !== undefined) {
+    options.mtlsEndpointAliases = Object.fromEntries(
+      Object.entries(PATHS).map(([endpoint, path]) => [endpoint, `${config.mtlsOrigin}${path}`]),
+    );
+  }
+  return options;
+}
+
 /** Build the authenticator, the token service and the routes from a configuration. */
 export async function createExampleServer(config: ExampleConfig): Promise<ExampleServer> {
   const clients = new Map(config.clients.map((client) => [client.client_id, client]));
@@ -93,6 +125,7 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     // http jwks_uris only where secrets may travel over http too: a local-development issuer.
     jwks: { allow: config.jwksUriAllow, allowHttp: config.allowInsecureTransport },
     ...(config.redisUrl === undefined ? {} : { replayStore: await createRedisReplayStore(config.redisUrl) }),
+    ...mtlsOptions(config),
   });
   const tokens = await TokenService.create(config.issuer);
 

@@ -11,6 +11,17 @@ export {
   createClientAuthenticator,
 } from './authenticator.js';
 export {
+  type AttributeTypeAndValue,
+  type CertificateKey,
+  type DistinguishedName,
+  distinguishedNameMatch,
+  type ParsedCertificate,
+  parseCertificate,
+  parseDistinguishedName,
+  type RelativeDistinguishedName,
+  x5tS256,
+} from './certificates.js';
+export {
   type AudienceMode,
   type AuthenticatedEvent,
   type ClientAuthenticatorOptions,
@@ -49,6 +60,25 @@ export { isPublicAddress, type JwksFetch, type JwksOptions, type JwksTarget, MAX
 export { type FailureLimiter, type MemoryFailureLimiterOptions, memoryFailureLimiter } from './limiter.js';
 export type { ServerAuthMetadata } from './metadata.js';
 export { MAX_ASSERTION_LENGTH, MAX_JTI_LENGTH, MAX_KEY_CANDIDATES } from './methods/client_assertion.js';
+export { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
+export type { MinimumKeySizes, MtlsOptions } from './mtls_config.js';
+export {
+  type EffectivePolicy,
+  PROFILE_NAMES,
+  PROFILES,
+  type Profile,
+  type ProfileName,
+  type ProfileRule,
+  type RuleId,
+} from './policy.js';
+export {
+  CERTIFICATE_HEADER_FORMATS,
+  type CertificateHeaderFormat,
+  type CertificateSourceOptions,
+  DEFAULT_CERTIFICATE_HEADERS,
+  type DecodedCertificate,
+  decodeCertificateHeader,
+} from './proxy.js';
 export { type MemoryReplayStoreOptions, memoryReplayStore, type ReplayStore } from './replay.js';
 export { basicChallenge, type ErrorResponse, errorResponse } from './response.js';
 export { constantTimeEqual, hashSecret, type VerifyHash, verifySecretHash } from './secrets.js';
