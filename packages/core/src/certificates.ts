@@ -299,6 +299,9 @@ export function attributeTypeOid(type: string): string | undefined {
   return SHORT_NAMES[trimmed.toLowerCase()];
 }
 
+/** Longest RFC 4514 distinguished name string parsed, in characters. */
+export const MAX_DN_LENGTH = 4096;
+
 /** Read an RFC 4514 `string` attribute value, undoing escapes; returns the value and where it ended. */
 function readStringValue(text: string, start: number): { value: string; end: number } {
   const bytes: number[] = [];
@@ -354,6 +357,8 @@ function readStringValue(text: string, start: number): { value: string; end: num
  * @see https://www.rfc-editor.org/rfc/rfc4514#section-3
  */
 export function parseDistinguishedName(text: string): DistinguishedName {
+  // Bounded before any work (docs/LIMITS.md): a registered DN may come from dynamic registration.
+  if (text.length > MAX_DN_LENGTH) throw new SyntaxError('distinguished name too long');
   const rdns: DistinguishedName = [];
   if (text.trim() === '') return rdns;
   let i = 0;
@@ -449,7 +454,15 @@ export function distinguishedNameMatch(registered: DistinguishedName, presented:
 
 /** `tls_client_auth_san_dns`: ASCII case-insensitive, no wildcard expansion. */
 export function dnsNameMatch(registered: string, presented: string): boolean {
-  return registered.length === presented.length && registered.toLowerCase() === presented.toLowerCase();
+  return registered.length === presented.length && asciiLower(registered) === asciiLower(presented);
+}
+
+/**
+ * Lower-case A–Z only. `toLowerCase()` maps non-ASCII letters too: U+212A KELVIN SIGN became "k",
+ * so "\u212Aey.example" matched "key.example" (found by the fuzzer, docs/FUZZING.md).
+ */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
 const URI_PARTS = /^([A-Za-z][A-Za-z0-9+.-]*):(?:\/\/([^/?#]*))?(.*)$/s;
@@ -513,7 +526,7 @@ export function emailMatch(registered: string, presented: string): boolean {
   if (a <= 0 || b <= 0) return false;
   return (
     registered.slice(0, a) === presented.slice(0, b) &&
-    registered.slice(a + 1).toLowerCase() === presented.slice(b + 1).toLowerCase()
+    asciiLower(registered.slice(a + 1)) === asciiLower(presented.slice(b + 1))
   );
 }
 

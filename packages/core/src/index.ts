@@ -15,6 +15,7 @@ export {
   type CertificateKey,
   type DistinguishedName,
   distinguishedNameMatch,
+  MAX_DN_LENGTH,
   type ParsedCertificate,
   parseCertificate,
   parseDistinguishedName,
@@ -78,6 +79,8 @@ export {
   DEFAULT_CERTIFICATE_HEADERS,
   type DecodedCertificate,
   decodeCertificateHeader,
+  MAX_CERTIFICATE_CHAIN,
+  MAX_CERTIFICATE_HEADER_LENGTH,
 } from './proxy.js';
 export { type MemoryReplayStoreOptions, memoryReplayStore, type ReplayStore } from './replay.js';
 export { basicChallenge, type ErrorResponse, errorResponse } from './response.js';

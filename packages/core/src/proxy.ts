@@ -67,8 +67,18 @@ export interface CertificateSource {
   isTrusted: (address: string | undefined) => boolean;
 }
 
-/** Largest header value decoded, in characters (certificate chains are a few KiB). */
-const MAX_HEADER_LENGTH = 64 * 1024;
+/** Largest certificate header value decoded, in characters (certificate chains are a few KiB). */
+export const MAX_CERTIFICATE_HEADER_LENGTH = 64 * 1024;
+const MAX_HEADER_LENGTH = MAX_CERTIFICATE_HEADER_LENGTH;
+/**
+ * Most chain certificates (besides the end-entity one) a header may carry; a longer chain means no
+ * certificate. Counted before anything is decoded.
+ */
+export const MAX_CERTIFICATE_CHAIN = 10;
+
+function pemBlocks(text: string): number {
+  return text.split('-----BEGIN CERTIFICATE-----').length - 1;
+}
 
 function fail(message: string): never {
   throw new TypeError(`client-auth: ${message}`);
@@ -166,7 +176,7 @@ function single(value: string | string[] | undefined): string | undefined {
 }
 
 function fromPem(text: string | undefined, allowChain: boolean): DecodedCertificate | undefined {
-  if (text === undefined) return undefined;
+  if (text === undefined || pemBlocks(text) > MAX_CERTIFICATE_CHAIN + 1) return undefined;
   const ders = pemToDer(text);
   const [der, ...chain] = ders;
   if (der === undefined || (!allowChain && chain.length > 0)) return undefined;
@@ -188,7 +198,9 @@ function decodeRfc9440(headers: ClientAuthRequest['headers'], name: string): Dec
   const chainHeader = headers[`${name}-chain`];
   const chainValue = Array.isArray(chainHeader) ? chainHeader.join(',') : chainHeader;
   if (chainValue !== undefined && chainValue.trim() !== '') {
-    for (const item of chainValue.split(',')) {
+    const items = chainValue.split(',');
+    if (items.length > MAX_CERTIFICATE_CHAIN) return undefined;
+    for (const item of items) {
       const link = sfBinary(item);
       if (link === undefined) return undefined;
       chain.push(link);
@@ -266,7 +278,9 @@ function decodeTraefik(value: string): DecodedCertificate | undefined {
   const text = value.includes('%') ? percentDecode(value) : value;
   if (text === undefined) return undefined;
   const ders: Uint8Array[] = [];
-  for (const item of text.split(',')) {
+  const items = text.split(',');
+  if (items.length > MAX_CERTIFICATE_CHAIN + 1) return undefined;
+  for (const item of items) {
     const body = item.replace(/\s+/g, '');
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return undefined;
     ders.push(new Uint8Array(Buffer.from(body, 'base64')));

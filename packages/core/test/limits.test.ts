@@ -2,25 +2,47 @@
  * Every input is bounded before work is done on it (docs/LIMITS.md): one test per limit, just at
  * the limit (not refused for its size) and just over it (the documented error).
  */
-import { generateKeyPairSync } from 'node:crypto';
+import 'reflect-metadata';
+import { generateKeyPairSync, webcrypto } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as x509 from '@peculiar/x509';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ClientAuthRequest,
   type ClientMetadata,
   DEFAULT_BODY_LIMIT,
+  decodeCertificateHeader,
   MAX_ASSERTION_LENGTH,
   MAX_AUTHORIZATION_HEADER,
+  MAX_CERTIFICATE_CHAIN,
+  MAX_CERTIFICATE_HEADER_LENGTH,
   MAX_CLIENT_ID_LENGTH,
+  MAX_DN_LENGTH,
   MAX_JTI_LENGTH,
   MAX_JWKS_KEYS,
   MAX_KEY_CANDIDATES,
   OAuthError,
+  parseDistinguishedName,
 } from '../src/index.js';
 import { fromNodeRequest } from '../src/node.js';
-import { assertionRequest, authenticatorFor, b64, claims, ISSUER, NOW, outcome, SECRET } from './assertion-helpers.js';
+import { assertionRequest, authenticatorFor, b64, claims, NOW, outcome, SECRET } from './assertion-helpers.js';
+
+x509.cryptoProvider.set(webcrypto as never);
+async function selfSigned(): Promise<{ der: Uint8Array }> {
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+  const keys = await webcrypto.subtle.generateKey(algorithm, false, ['sign', 'verify']);
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: 'CN=limits.example',
+    notBefore: new Date(Date.now() - 3600_000),
+    notAfter: new Date(Date.now() + 86_400_000),
+    signingAlgorithm: algorithm,
+    keys: keys as never,
+  });
+  return { der: new Uint8Array(certificate.rawData) };
+}
 
 async function refusal(promise: Promise<unknown>): Promise<OAuthError> {
   try {
@@ -213,7 +235,71 @@ describe('limits (docs/LIMITS.md)', () => {
     });
   });
 
-  it('issuer of the fixtures is the configured one (sanity)', () => {
-    expect(ISSUER).toMatch(/^https:/);
+  it(`registered subject DN: ${MAX_DN_LENGTH} characters, then ERR_CLIENT_METADATA_INVALID (SyntaxError before parsing)`, async () => {
+    const dn = (length: number) => `CN=${'a'.repeat(length - 3)}`;
+    expect(parseDistinguishedName(dn(MAX_DN_LENGTH))[0]?.[0]?.value).toHaveLength(MAX_DN_LENGTH - 3);
+    expect(() => parseDistinguishedName(dn(MAX_DN_LENGTH + 1))).toThrow(SyntaxError);
+    const { auth } = authenticatorFor([
+      {
+        client_id: 'mtls',
+        token_endpoint_auth_method: 'tls_client_auth',
+        tls_client_auth_subject_dn: dn(MAX_DN_LENGTH + 1),
+      },
+    ]);
+    const { der } = await selfSigned();
+    const request: ClientAuthRequest = {
+      headers: {},
+      body: { client_id: ['mtls'] },
+      secure: true,
+      certificate: { der, chainValidated: true, source: 'socket' },
+    };
+    expect(await outcome(auth, request)).toBe('ERR_CLIENT_METADATA_INVALID');
+  });
+
+  it(`proxy certificate headers: ${MAX_CERTIFICATE_CHAIN} chain certificates and ${MAX_CERTIFICATE_HEADER_LENGTH} characters, then no certificate (ERR_MTLS_CERTIFICATE_MISSING)`, async () => {
+    const { der } = await selfSigned();
+    const item = `:${Buffer.from(der).toString('base64')}:`;
+    const chain = (count: number) => Array.from({ length: count }, () => item).join(', ');
+    expect(
+      decodeCertificateHeader('rfc9440', { 'client-cert': item, 'client-cert-chain': chain(MAX_CERTIFICATE_CHAIN) })
+        ?.chain,
+    ).toHaveLength(MAX_CERTIFICATE_CHAIN);
+    expect(
+      decodeCertificateHeader('rfc9440', {
+        'client-cert': item,
+        'client-cert-chain': chain(MAX_CERTIFICATE_CHAIN + 1),
+      }),
+    ).toBeUndefined();
+    const b64 = Buffer.from(der).toString('base64');
+    const traefik = (count: number) => Array.from({ length: count + 1 }, () => b64).join(',');
+    expect(
+      decodeCertificateHeader('traefik', { 'x-forwarded-tls-client-cert': traefik(MAX_CERTIFICATE_CHAIN) })?.chain,
+    ).toHaveLength(MAX_CERTIFICATE_CHAIN);
+    expect(
+      decodeCertificateHeader('traefik', { 'x-forwarded-tls-client-cert': traefik(MAX_CERTIFICATE_CHAIN + 1) }),
+    ).toBeUndefined();
+    const pem = `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+    const alb = (count: number) => encodeURIComponent(pem.repeat(count + 1));
+    expect(
+      decodeCertificateHeader('aws-alb', { 'x-amzn-mtls-clientcert': alb(MAX_CERTIFICATE_CHAIN) })?.chain,
+    ).toHaveLength(MAX_CERTIFICATE_CHAIN);
+    expect(
+      decodeCertificateHeader('aws-alb', { 'x-amzn-mtls-clientcert': alb(MAX_CERTIFICATE_CHAIN + 1) }),
+    ).toBeUndefined();
+    const padded = `${item}${' '.repeat(MAX_CERTIFICATE_HEADER_LENGTH - item.length)}`;
+    expect(decodeCertificateHeader('rfc9440', { 'client-cert': padded })?.der).toBeDefined();
+    expect(decodeCertificateHeader('rfc9440', { 'client-cert': `${padded} ` })).toBeUndefined();
+    // Through the authenticator, from a trusted proxy: no certificate.
+    const { auth } = authenticatorFor(
+      [{ client_id: 'self', token_endpoint_auth_method: 'self_signed_tls_client_auth', jwks: { keys: [] } }],
+      { certificates: { from: 'rfc9440', trustedProxies: ['127.0.0.1'] } },
+    );
+    const request: ClientAuthRequest = {
+      headers: { 'client-cert': item, 'client-cert-chain': chain(MAX_CERTIFICATE_CHAIN + 1) },
+      body: { client_id: ['self'] },
+      secure: true,
+      peerAddress: '127.0.0.1',
+    };
+    expect(await outcome(auth, request)).toBe('ERR_MTLS_CERTIFICATE_MISSING');
   });
 });

@@ -19,9 +19,24 @@ const TITLES: Record<string, string> = {
   'authenticate-assertion':
     'authenticate() with arbitrary or random-JSON assertions only ever refuses with an OAuthError',
   'authenticate-request': 'authenticate() with arbitrary headers and parameters refuses with an OAuthError',
+  'dn-parse': 'any string parses as an RFC 4514 DN (matching itself) or throws SyntaxError',
+  'dn-roundtrip': 'RFC 4514 round trip: parse(print(dn)) = dn for any attribute values in all of Unicode',
+  'san-ip':
+    'IP SANs: any text is 4 or 16 octets or not an address; every RFC 4291/5952 spelling round-trips (RFC 8705 §2.1.2)',
+  'san-compare': 'DNS, URI and e-mail SAN comparisons of arbitrary strings return booleans; URI match is reflexive',
+  'proxy-roundtrip':
+    'each proxy header format gives back the certificate and chain it encodes (RFC 9440, nginx, Envoy, Traefik, ALB)',
+  'proxy-decoders':
+    'any proxy header value decodes to a certificate or "no certificate" (repeated RFC 9440 Client-Cert: invalid_request)',
+  'authenticate-mtls': 'authenticate() with fuzzed certificate headers from trusted and untrusted peers only refuses',
 };
 
-const RUNS: Record<string, number> = { 'authenticate-assertion': 150, 'authenticate-request': 150 };
+const RUNS: Record<string, number> = {
+  'authenticate-assertion': 150,
+  'authenticate-request': 150,
+  'authenticate-mtls': 150,
+  'proxy-roundtrip': 50,
+};
 
 describe('parsers under arbitrary input (fast-check)', () => {
   for (const target of TARGETS) {

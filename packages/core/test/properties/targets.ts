@@ -27,6 +27,7 @@ import {
   parseFormBody,
 } from '../../src/index.js';
 import { assertionClientId } from '../../src/methods/client_assertion.js';
+import { MTLS_TARGETS } from './mtls-targets.js';
 
 export interface FuzzTarget<T = unknown> {
   name: string;
@@ -353,6 +354,7 @@ export const TARGETS: FuzzTarget<unknown>[] = [
   envelope,
   authenticateAssertion,
   authenticateRequest,
+  ...MTLS_TARGETS,
 ] as unknown as FuzzTarget<unknown>[];
 
 /** The fast-check property of a target. */
