@@ -3,6 +3,15 @@ export { RedisReplayStoreError, type RedisReplayStoreFailure } from './errors.js
 export { fromIoredis, type IoredisLike } from './ioredis.js';
 export { DEFAULT_PREFIX, DIGEST_LENGTH, replayKey } from './key.js';
 export {
+  DEFAULT_FAILURE_PREFIX,
+  failureKeys,
+  type RedisEvalClient,
+  RedisFailureLimiterError,
+  type RedisFailureLimiterFailure,
+  type RedisFailureLimiterOptions,
+  redisFailureLimiter,
+} from './limiter.js';
+export {
   DEFAULT_CLOCK_TOLERANCE,
   DEFAULT_TIMEOUT,
   type RedisReplayStoreOptions,

@@ -3,6 +3,7 @@
  * expects. ioredis spells options as positional tokens (`'PX', ms, 'NX'`) and reports its state as
  * `status`.
  */
+import type { RedisEvalClient } from './limiter.js';
 import type { RedisSetClient } from './store.js';
 
 /** What the adapter needs from an ioredis `Redis` or `Cluster` instance. */
@@ -10,6 +11,8 @@ export interface IoredisLike {
   set(key: string, value: string, millisecondsToken: 'PX', milliseconds: number, nx: 'NX'): Promise<'OK' | null>;
   /** `'ready'` when connected; anything else (`'reconnecting'`, `'end'`, …) means not connected. */
   readonly status: string;
+  /** `EVAL script numkeys key… arg…`: needed by `redisFailureLimiter` only. */
+  eval?(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
 }
 
 /**
@@ -22,12 +25,16 @@ export interface IoredisLike {
  * const store = redisReplayStore({ client: fromIoredis(redis) })
  * ```
  */
-export function fromIoredis(client: IoredisLike): RedisSetClient {
+export function fromIoredis(client: IoredisLike): RedisSetClient & RedisEvalClient {
   if (client === null || typeof client !== 'object' || typeof client.set !== 'function') {
     throw new TypeError('client-auth redis: fromIoredis needs an ioredis client');
   }
   return {
     set: (key, value, options) => client.set(key, value, 'PX', options.expiration.value, 'NX'),
+    eval: (script, { keys, arguments: args }) => {
+      if (typeof client.eval !== 'function') return Promise.reject(new TypeError('this ioredis client has no eval()'));
+      return client.eval(script, keys.length, ...keys, ...args);
+    },
     get isReady() {
       return client.status === 'ready';
     },
