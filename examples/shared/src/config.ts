@@ -11,6 +11,10 @@ import {
   type CertificateHeaderFormat,
   type ClientJWK,
   type ClientMetadata,
+  PROFILE_NAMES,
+  PROFILES,
+  type ProfileName,
+  validateClientMetadata,
 } from '@client-auth/core';
 import { demoClients, demoKeyPair } from './clients.js';
 
@@ -41,6 +45,8 @@ export interface ExampleConfig {
   demoPrivateKeyFile?: string;
   /** REDIS_URL: record assertion jti values in this Redis (shared by instances) instead of in memory. */
   redisUrl?: string;
+  /** PROFILE: fapi1-baseline, fapi1-advanced or fapi2. */
+  profile?: ProfileName;
 }
 
 function fail(message: string): never {
@@ -187,6 +193,43 @@ function readRedisUrl(value: string | undefined): string | undefined {
   return value;
 }
 
+function readProfile(value: string | undefined): ProfileName | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!PROFILE_NAMES.includes(value as ProfileName)) {
+    fail(`PROFILE must be one of ${PROFILE_NAMES.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as ProfileName;
+}
+
+/** Whether the examples may fetch an http jwks_uri: a local issuer, unless the profile forbids it. */
+export function allowHttpJwksUri(issuer: string, profile: ProfileName | undefined): boolean {
+  const httpsOnly = profile !== undefined && PROFILES[profile].rules.some((rule) => rule.id === 'jwks-uri-https');
+  return isLocalHttpIssuer(issuer) && !httpsOnly;
+}
+
+/**
+ * RFC 7591 validation of every client (and against the profile): a CLIENTS_FILE with a bad client
+ * refuses to start, listing each bad client and why; built-in demo clients the profile does not
+ * allow are left out.
+ */
+function checkClients(
+  clients: ClientMetadata[],
+  source: string | undefined,
+  profile: ProfileName | undefined,
+  allowHttp: boolean,
+): ClientMetadata[] {
+  const options = { allowHttpJwksUri: allowHttp, ...(profile !== undefined ? { profile } : {}) };
+  if (source === undefined) return clients.filter((client) => validateClientMetadata(client, options).valid);
+  const report: string[] = [];
+  for (const client of clients) {
+    const { problems } = validateClientMetadata(client, options);
+    for (const problem of problems)
+      report.push(`  - ${client.client_id}: ${problem.field}: ${problem.error_description}`);
+  }
+  if (report.length > 0) fail(`CLIENTS_FILE ${source} has invalid client metadata (RFC 7591):\n${report.join('\n')}`);
+  return clients;
+}
+
 /** Read the configuration from `env` (default `process.env`). Throws with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
   const port = readPort(env.PORT, 'PORT', 3000);
@@ -207,7 +250,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
   const redisUrl = readRedisUrl(env.REDIS_URL);
+  const profile = readProfile(env.PROFILE);
+  clients = checkClients(clients, file || undefined, profile, allowHttpJwksUri(issuer, profile));
   const config: ExampleConfig = {
+    ...(profile !== undefined ? { profile } : {}),
     ...(audience !== undefined ? { audience } : {}),
     ...(clockTolerance !== undefined ? { clockTolerance } : {}),
     ...(demoPrivateKeyFile !== undefined ? { demoPrivateKeyFile } : {}),

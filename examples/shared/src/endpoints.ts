@@ -11,8 +11,9 @@ import {
   createClientAuthenticator,
   type EndpointName,
   IMPLEMENTED_METHODS,
+  PROFILES,
 } from '@client-auth/core';
-import type { ExampleConfig } from './config.js';
+import { allowHttpJwksUri, type ExampleConfig } from './config.js';
 import { createRedisReplayStore } from './replay.js';
 import { TokenService } from './tokens.js';
 
@@ -99,7 +100,16 @@ function mtlsOptions(config: ExampleConfig): Partial<ClientAuthenticatorOptions>
       chainValidated: true,
     };
   } else if (config.tls?.ca === undefined) {
-    options.methods = IMPLEMENTED_METHODS.filter((method) => method !== 'tls_client_auth');
+    const allowed =
+      config.profile === undefined ? undefined : PROFILES[config.profile].rules.find((rule) => rule.id === 'methods');
+    const confidential =
+      config.profile !== undefined && PROFILES[config.profile].rules.some((rule) => rule.id === 'confidential-clients');
+    options.methods = IMPLEMENTED_METHODS.filter(
+      (method) =>
+        method !== 'tls_client_auth' &&
+        (allowed === undefined || (allowed.id === 'methods' && allowed.methods.includes(method))) &&
+        !(confidential && method === 'none'),
+    );
   }
   if (config.mtlsOrigin !== undefined) {
     options.mtlsEndpointAliases = Object.fromEntries(
@@ -122,8 +132,10 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     allowInsecureTransport: config.allowInsecureTransport,
     ...(config.audience !== undefined ? { audience: config.audience } : {}),
     ...(config.clockTolerance !== undefined ? { clockTolerance: config.clockTolerance } : {}),
-    // http jwks_uris only where secrets may travel over http too: a local-development issuer.
-    jwks: { allow: config.jwksUriAllow, allowHttp: config.allowInsecureTransport },
+    // http jwks_uris only where secrets may travel over http too: a local-development issuer
+    // (and never under a profile that requires TLS for jwks_uri).
+    jwks: { allow: config.jwksUriAllow, allowHttp: allowHttpJwksUri(config.issuer, config.profile) },
+    ...(config.profile !== undefined ? { profile: config.profile } : {}),
     ...(config.redisUrl === undefined ? {} : { replayStore: await createRedisReplayStore(config.redisUrl) }),
     ...mtlsOptions(config),
   });

@@ -23,6 +23,12 @@ export {
   x5tS256,
 } from './certificates.js';
 export {
+  type ClientMetadataProblem,
+  type ClientMetadataValidation,
+  type ValidateClientMetadataOptions,
+  validateClientMetadata,
+} from './client_metadata.js';
+export {
   type AudienceMode,
   type AuthenticatedEvent,
   type ClientAuthenticatorOptions,
