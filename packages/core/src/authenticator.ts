@@ -144,7 +144,8 @@ async function authenticateOnce(
   const client = await findClient(config, clientId);
   if (client === undefined) {
     // An unknown client costs what a wrong secret does.
-    if (secretPresented && 'secret' in credential) await dummySecretCheck(credential.secret, nowSeconds);
+    if (secretPresented && 'secret' in credential)
+      await dummySecretCheck(credential.secret, nowSeconds, config, config.verifyHash);
     throw new InvalidClient('ERR_CLIENT_NOT_FOUND');
   }
 
@@ -158,7 +159,8 @@ async function authenticateOnce(
     throw new InvalidClient('ERR_METHOD_NOT_ALLOWED');
   }
   if (MECHANISM_OF[method] !== credential.mechanism) {
-    if (secretPresented && 'secret' in credential) await dummySecretCheck(credential.secret, nowSeconds);
+    if (secretPresented && 'secret' in credential)
+      await dummySecretCheck(credential.secret, nowSeconds, config, config.verifyHash);
     // A confidential client that sent only its client_id included no client authentication.
     throw new InvalidClient(
       credential.mechanism === 'client_id' ? 'ERR_NO_CLIENT_AUTHENTICATION' : 'ERR_METHOD_MISMATCH',

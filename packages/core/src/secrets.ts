@@ -25,12 +25,37 @@ export const DUMMY_SECRET = randomBytes(32).toString('base64url');
 const DUMMY_CLIENT: ClientMetadata = Object.freeze({ client_id: '', client_secret: DUMMY_SECRET });
 
 /**
+ * The last stored hash a real client's secret was checked against. The unknown-client path
+ * verifies against it (and ignores the result), so that where secrets are hashed an unknown
+ * client_id costs a hash verification too, not a cheap comparison.
+ */
+const rememberedHashes = new WeakMap<object, string>();
+
+/** Remember the last stored hash among `entries` for the unknown-client path of `owner`. */
+export function rememberHash(owner: object, entries: readonly ClientSecretEntry[]): void {
+  for (const entry of entries) {
+    if ('hash' in entry && typeof entry.hash === 'string') rememberedHashes.set(owner, entry.hash);
+  }
+}
+
+/**
  * The work of a secret check against a client that does not exist, shaped like
  * `verifyClientSecret` (same async depth, same entry list building, same comparison), so that an
  * unknown client_id costs what a known one with a wrong secret does (measured by `pnpm test:timing`).
  */
-export async function dummySecretCheck(presented: string, nowSeconds: number): Promise<void> {
-  await checkSecret(secretEntries(DUMMY_CLIENT), presented, nowSeconds, undefined);
+export async function dummySecretCheck(
+  presented: string,
+  nowSeconds: number,
+  owner: object,
+  verifyHash: VerifyHash | undefined,
+): Promise<void> {
+  const hash = rememberedHashes.get(owner);
+  const entries = hash === undefined ? secretEntries(DUMMY_CLIENT) : [{ hash }];
+  try {
+    await checkSecret(entries, presented, nowSeconds, verifyHash);
+  } catch {
+    // Only the cost matters here; a failing verifier changes nothing (the client is unknown).
+  }
 }
 
 const SCRYPT_PREFIX = '$scrypt$';

@@ -3,7 +3,7 @@
  * The presented secret is compared in constant time against every active secret of the client.
  */
 import { InvalidClient } from '../errors.js';
-import { checkSecret, DUMMY_SECRET, secretEntries } from '../secrets.js';
+import { checkSecret, DUMMY_SECRET, rememberHash, secretEntries } from '../secrets.js';
 import type { MethodVerifier } from './method.js';
 
 /** Verify a client_secret_basic / client_secret_post credential against the registered secrets. */
@@ -17,6 +17,8 @@ export const verifyClientSecret: MethodVerifier = async ({ credential, client, c
     await checkSecret([{ value: DUMMY_SECRET }], credential.secret, nowSeconds, undefined);
     throw new InvalidClient('ERR_CLIENT_METADATA_INVALID');
   }
+  // The unknown-client path of this authenticator then costs a hash verification too.
+  rememberHash(config, entries);
   const outcome = await checkSecret(entries, credential.secret, nowSeconds, config.verifyHash);
   if (outcome === 'expired') throw new InvalidClient('ERR_SECRET_EXPIRED');
   if (outcome !== 'match') throw new InvalidClient('ERR_SECRET_MISMATCH');
