@@ -10,7 +10,7 @@ import { InvalidClient, InvalidRequest, isOAuthError, type OAuthError, ServerErr
 import { forgetFailures, recordRefusal, refuseIfBlocked } from './limiter.js';
 import { effectivePolicy, type ServerAuthMetadata, serverMetadata } from './metadata.js';
 import { assertionClientId, verifyClientAssertion } from './methods/client_assertion.js';
-import { verifyClientSecret } from './methods/client_secret.js';
+import { verifyClientSecret, verifyUnknownClient } from './methods/client_secret.js';
 import type { MethodVerifier } from './methods/method.js';
 import { verifyNone } from './methods/none.js';
 import { verifySelfSignedTlsClientAuth, verifyTlsClientAuth } from './methods/tls_client_auth.js';
@@ -38,6 +38,9 @@ const VERIFIERS: Partial<Record<AuthMethod, MethodVerifier>> = {
   self_signed_tls_client_auth: verifySelfSignedTlsClientAuth,
   none: verifyNone,
 };
+
+/** Stands in for the client in the unknown-client path (never returned, never authenticated). */
+const UNKNOWN_CLIENT: ClientMetadata = Object.freeze({ client_id: '' });
 
 /** Which presented mechanism can carry each registered method. */
 const MECHANISM_OF: Record<AuthMethod, PresentedCredential['mechanism']> = {
@@ -143,9 +146,19 @@ async function authenticateOnce(
 
   const client = await findClient(config, clientId);
   if (client === undefined) {
-    // An unknown client costs what a wrong secret does.
-    if (secretPresented && 'secret' in credential)
-      await dummySecretCheck(credential.secret, nowSeconds, config, config.verifyHash);
+    if (secretPresented) {
+      const method = credential.mechanism as AuthMethod;
+      await verifyUnknownClient({
+        request,
+        credential,
+        client: UNKNOWN_CLIENT,
+        clientId,
+        method,
+        endpoint,
+        config,
+        nowSeconds,
+      });
+    }
     throw new InvalidClient('ERR_CLIENT_NOT_FOUND');
   }
 

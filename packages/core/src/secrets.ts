@@ -38,23 +38,23 @@ export function rememberHash(owner: object, entries: readonly ClientSecretEntry[
   }
 }
 
-/**
- * The work of a secret check against a client that does not exist, shaped like
- * `verifyClientSecret` (same async depth, same entry list building, same comparison), so that an
- * unknown client_id costs what a known one with a wrong secret does (measured by `pnpm test:timing`).
- */
+/** The entries an unknown client_id is checked against: the remembered hash, else a dummy secret. */
+export function unknownClientEntries(owner: object): ClientSecretEntry[] {
+  const hash = rememberedHashes.get(owner);
+  return hash === undefined ? secretEntries(DUMMY_CLIENT) : [{ hash }];
+}
+
+/** A secret check whose result is ignored: what a refusal before verification still costs. */
 export async function dummySecretCheck(
   presented: string,
   nowSeconds: number,
   owner: object,
   verifyHash: VerifyHash | undefined,
 ): Promise<void> {
-  const hash = rememberedHashes.get(owner);
-  const entries = hash === undefined ? secretEntries(DUMMY_CLIENT) : [{ hash }];
   try {
-    await checkSecret(entries, presented, nowSeconds, verifyHash);
+    await checkSecret(unknownClientEntries(owner), presented, nowSeconds, verifyHash);
   } catch {
-    // Only the cost matters here; a failing verifier changes nothing (the client is unknown).
+    // Only the cost matters here.
   }
 }
 

@@ -3,7 +3,7 @@
  * The presented secret is compared in constant time against every active secret of the client.
  */
 import { InvalidClient } from '../errors.js';
-import { checkSecret, DUMMY_SECRET, rememberHash, secretEntries } from '../secrets.js';
+import { checkSecret, DUMMY_SECRET, rememberHash, secretEntries, unknownClientEntries } from '../secrets.js';
 import type { MethodVerifier } from './method.js';
 
 /** Verify a client_secret_basic / client_secret_post credential against the registered secrets. */
@@ -22,4 +22,20 @@ export const verifyClientSecret: MethodVerifier = async ({ credential, client, c
   const outcome = await checkSecret(entries, credential.secret, nowSeconds, config.verifyHash);
   if (outcome === 'expired') throw new InvalidClient('ERR_SECRET_EXPIRED');
   if (outcome !== 'match') throw new InvalidClient('ERR_SECRET_MISMATCH');
+};
+
+/**
+ * The unknown-client path, step for step the shape of {@link verifyClientSecret} (a verifier call,
+ * an entry list, the same comparison or hash verification, the error thrown at the same depth), so
+ * that an unknown client_id costs what a known client with a wrong secret does
+ * (`pnpm test:timing`, comparisons (a) and (d)).
+ */
+export const verifyUnknownClient: MethodVerifier = async ({ credential, config, nowSeconds }) => {
+  if (credential.mechanism !== 'client_secret_basic' && credential.mechanism !== 'client_secret_post') {
+    throw new InvalidClient('ERR_CLIENT_NOT_FOUND');
+  }
+  const entries = unknownClientEntries(config);
+  rememberHash(config, entries);
+  await checkSecret(entries, credential.secret, nowSeconds, config.verifyHash);
+  throw new InvalidClient('ERR_CLIENT_NOT_FOUND');
 };
