@@ -33,8 +33,13 @@ const rememberedHashes = new WeakMap<object, string>();
 
 /** Remember the last stored hash among `entries` for the unknown-client path of `owner`. */
 export function rememberHash(owner: object, entries: readonly ClientSecretEntry[]): void {
+  // One map lookup on every path, as `unknownClientEntries` does: the two paths cost the same.
+  let remembered = rememberedHashes.get(owner);
   for (const entry of entries) {
-    if ('hash' in entry && typeof entry.hash === 'string') rememberedHashes.set(owner, entry.hash);
+    if ('hash' in entry && typeof entry.hash === 'string' && entry.hash !== remembered) {
+      remembered = entry.hash;
+      rememberedHashes.set(owner, remembered);
+    }
   }
 }
 
