@@ -47,6 +47,8 @@ export interface ExampleConfig {
   redisUrl?: string;
   /** PROFILE: fapi1-baseline, fapi1-advanced or fapi2. */
   profile?: ProfileName;
+  /** FAILURE_LIMIT: `maxFailures[/windowSeconds[/blockSeconds]]` per client_id (brute-force limiter, per process). */
+  failureLimit?: { maxFailures: number; windowSeconds?: number; blockSeconds?: number };
 }
 
 function fail(message: string): never {
@@ -151,6 +153,23 @@ function readTolerance(value: string | undefined): number | undefined {
   return seconds;
 }
 
+/** `FAILURE_LIMIT`: `5`, `5/60` or `5/60/300` (maxFailures, windowSeconds, blockSeconds). */
+function readFailureLimit(value: string | undefined): ExampleConfig['failureLimit'] {
+  if (value === undefined || value === '') return undefined;
+  const parts = value.split('/').map((part) => Number(part.trim()));
+  if (parts.length > 3 || parts.some((n) => !Number.isSafeInteger(n) || n < 1)) {
+    fail(
+      `FAILURE_LIMIT must be maxFailures[/windowSeconds[/blockSeconds]] of positive integers, got ${JSON.stringify(value)}`,
+    );
+  }
+  const [maxFailures, windowSeconds, blockSeconds] = parts as [number, number?, number?];
+  return {
+    maxFailures,
+    ...(windowSeconds !== undefined ? { windowSeconds } : {}),
+    ...(blockSeconds !== undefined ? { blockSeconds } : {}),
+  };
+}
+
 /** Write the demo private JWK where the banner says, readable by this user only. */
 function writeDemoKey(file: string, privateJwk: unknown): string {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -251,9 +270,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     .filter((entry) => entry !== '');
   const redisUrl = readRedisUrl(env.REDIS_URL);
   const profile = readProfile(env.PROFILE);
+  const failureLimit = readFailureLimit(env.FAILURE_LIMIT);
   clients = checkClients(clients, file || undefined, profile, allowHttpJwksUri(issuer, profile));
   const config: ExampleConfig = {
     ...(profile !== undefined ? { profile } : {}),
+    ...(failureLimit !== undefined ? { failureLimit } : {}),
     ...(audience !== undefined ? { audience } : {}),
     ...(clockTolerance !== undefined ? { clockTolerance } : {}),
     ...(demoPrivateKeyFile !== undefined ? { demoPrivateKeyFile } : {}),

@@ -11,6 +11,7 @@ import {
   createClientAuthenticator,
   type EndpointName,
   IMPLEMENTED_METHODS,
+  memoryFailureLimiter,
   PROFILES,
 } from '@client-auth/core';
 import { allowHttpJwksUri, type ExampleConfig } from './config.js';
@@ -138,6 +139,7 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     ...(config.profile !== undefined ? { profile: config.profile } : {}),
     ...(config.redisUrl === undefined ? {} : { replayStore: await createRedisReplayStore(config.redisUrl) }),
     ...mtlsOptions(config),
+    ...(config.failureLimit === undefined ? {} : { failureLimiter: memoryFailureLimiter(config.failureLimit) }),
   });
   const tokens = await TokenService.create(config.issuer);
 

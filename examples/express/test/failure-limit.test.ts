@@ -1,0 +1,31 @@
+/**
+ * FAILURE_LIMIT in the example server: after N wrong secrets a client_id is refused with 429
+ * invalid_client and Retry-After (RFC 6749 §2.3.1 brute-force protection), the right secret too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningExample, startExample } from '../../../test/helpers/example-server.js';
+import { json } from '../../../test/helpers/http.js';
+
+let server: RunningExample;
+beforeAll(async () => {
+  server = await startExample('express', { FAILURE_LIMIT: '2/60/120' });
+});
+afterAll(() => server?.stop());
+
+const token = (secret: string) =>
+  fetch(`${server.url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 's6BhdRkqt3', client_secret: secret }),
+  });
+
+describe('FAILURE_LIMIT (example server)', () => {
+  it('blocks a client_id after 2 failures with 429 invalid_client and Retry-After: 120', async () => {
+    expect((await token('wrong-1')).status).toBe(401);
+    expect((await token('wrong-2')).status).toBe(401);
+    const blocked = await token('7Fjfp0ZBr1KtDRbnfVdmIw');
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get('retry-after')).toBe('120');
+    expect((await json(blocked)).error).toBe('invalid_client');
+  });
+});
