@@ -5,13 +5,14 @@
  * serialised error response, inspected error (with its causes) and event is searched for the
  * secrets, assertions and key material used. None may appear (DESIGN.md; ERROR-CODES.md).
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, X509Certificate } from 'node:crypto';
 import { inspect } from 'node:util';
 import {
   type AuthenticatedEvent,
   type ClientAuthRequest,
   type ClientMetadata,
   createClientAuthenticator,
+  type EndpointName,
   errorResponse,
   type FailureEvent,
   isOAuthError,
@@ -23,7 +24,7 @@ import {
 } from '@client-auth/core';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CASES, type CaseRequest, createFixture, type Fixture } from './cases.js';
+import { CASES, type CaseRequest, createFixture, type Fixture, PROFILE_NAMES, PROFILES } from './cases.js';
 
 const ISSUER = 'https://as.example.test';
 const HMAC_SECRET = `hmac-${randomUUID()}-${randomUUID()}`;
@@ -56,7 +57,29 @@ function toRequest(request: CaseRequest): ClientAuthRequest {
     request.body === undefined
       ? Object.create(null)
       : parseFormBody(contentType, typeof request.body === 'string' ? Buffer.from(request.body) : request.body);
-  return { headers, body, query: parseForm(request.query ?? ''), secure: true };
+  const view: ClientAuthRequest = { headers, body, query: parseForm(request.query ?? ''), secure: false };
+  if (request.tls !== undefined) {
+    // As test/core.test.ts: what an adapter reads from a TLS socket trusting fixture.tls.ca.
+    const leaf = new X509Certificate(request.tls.cert);
+    const ca = new X509Certificate(fixture.tls.ca);
+    const now = Date.now();
+    const authorized =
+      leaf.checkIssued(ca) &&
+      leaf.verify(ca.publicKey) &&
+      Date.parse(leaf.validFrom) <= now &&
+      now <= Date.parse(leaf.validTo);
+    view.secure = true;
+    view.certificate = { der: new Uint8Array(leaf.raw), chainValidated: authorized, source: 'socket' };
+  }
+  return view;
+}
+
+/** A PEM's material: the whole text, its base64 on one line, and each base64 line of it. */
+function addPem(pem: string): void {
+  addSensitive(pem);
+  const lines = pem.split('\n').filter((line) => line !== '' && !line.startsWith('-----'));
+  addSensitive(lines.join(''));
+  for (const line of lines) if (line.length >= 32) addSensitive(line);
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -235,6 +258,11 @@ function collectFromRequest(request: ClientAuthRequest): void {
 
 beforeAll(async () => {
   fixture = await createFixture();
+  addPem(fixture.tls.server.key);
+  for (const pair of Object.values(fixture.tls.clients)) {
+    addPem(pair.key);
+    addPem(pair.cert);
+  }
   for (const client of fixture.clients) {
     addSensitive(client.client_secret);
     for (const entry of client.client_secrets ?? []) addSensitive('value' in entry ? entry.value : entry.hash);
@@ -242,7 +270,20 @@ beforeAll(async () => {
   const clients = new Map([...fixture.clients, ...ASSERTION_CLIENTS].map((client) => [client.client_id, client]));
   const failures: FailureEvent[] = [];
   const successes: AuthenticatedEvent[] = [];
-  const auth = createClientAuthenticator({
+  const authenticators = Object.fromEntries(
+    PROFILE_NAMES.map((name) => [
+      name,
+      createClientAuthenticator({
+        issuer: fixture.issuer,
+        getClient: (id) => clients.get(id),
+        onFailure: (event) => failures.push(event),
+        onAuthenticated: (event) => successes.push(event),
+        failureLimiter: memoryFailureLimiter({ maxFailures: 1_000 }),
+        ...PROFILES[name],
+      }),
+    ]),
+  );
+  const assertionAuth = createClientAuthenticator({
     issuer: ISSUER,
     getClient: (id) => clients.get(id),
     onFailure: (event) => failures.push(event),
@@ -250,7 +291,13 @@ beforeAll(async () => {
     failureLimiter: memoryFailureLimiter({ maxFailures: 1_000 }),
   });
 
-  async function run(label: string, build: () => ClientAuthRequest | Promise<ClientAuthRequest>, expected?: string) {
+  async function run(
+    label: string,
+    build: () => ClientAuthRequest | Promise<ClientAuthRequest>,
+    expected?: string,
+    auth = assertionAuth,
+    endpoint: EndpointName = 'token',
+  ) {
     failures.length = 0;
     successes.length = 0;
     let request: ClientAuthRequest;
@@ -264,9 +311,9 @@ beforeAll(async () => {
     }
     collectFromRequest(request);
     try {
-      const result = await auth.authenticate(request, { endpoint: 'token' });
+      const result = await auth.authenticate(request, { endpoint });
       if (expected !== undefined) expect(expected, label).toBe('ok');
-      expect(successes, label).toEqual([{ clientId: result.clientId, method: result.method, endpoint: 'token' }]);
+      expect(successes, label).toEqual([{ clientId: result.clientId, method: result.method, endpoint }]);
       expect(failures, label).toEqual([]);
       observed.push({ label, texts: successes.map((event) => JSON.stringify(event)) });
     } catch (error) {
@@ -279,7 +326,7 @@ beforeAll(async () => {
         code: oauth.code,
         error: oauth.error,
         status: oauth.status,
-        endpoint: 'token',
+        endpoint,
       });
       expect(successes, label).toEqual([]);
       observed.push({ label, texts: [...texts(error), ...failures.map((event) => JSON.stringify(event))] });
@@ -288,8 +335,13 @@ beforeAll(async () => {
 
   for (const testCase of CASES) {
     if (testCase.only === 'http') continue;
-    await run(testCase.title, async () =>
-      toRequest(typeof testCase.request === 'function' ? await testCase.request(fixture) : testCase.request),
+    await run(
+      testCase.title,
+      async () =>
+        toRequest(typeof testCase.request === 'function' ? await testCase.request(fixture) : testCase.request),
+      testCase.expect.status === 200 ? 'ok' : testCase.expect.code,
+      authenticators[testCase.profile ?? 'default'],
+      testCase.endpoint ?? 'token',
     );
   }
   for (const [label, request, code] of await assertionCases()) await run(label, () => request, code);
