@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // Tests run on the TypeScript sources through the "source" export condition: no build step.
-const conditions = ['source', 'node', 'import', 'module', 'default'];
+// (Only add "source" to Vite's defaults: listing "import" here would make Vite hand ESM builds to
+// CommonJS dependencies such as Express 5's router.)
+const conditions = ['source', 'module', 'node', 'development|production'];
 
 export default defineConfig({
   resolve: { conditions },

@@ -138,6 +138,8 @@ async function load(port: number, method: HttpMethod, jwtClient: JwtClient, amou
     url: `http://127.0.0.1:${port}`,
     connections,
     amount,
+    // autocannon notices the end of an `amount` run only at its next sample tick (default 1 s).
+    sampleInt: 10,
     requests: [
       {
         method: 'POST',
