@@ -16,6 +16,7 @@ function step(title, command, args) {
 
 for (const [title, command, args] of [
   ['type check', bin('tsc'), ['-b']],
+  ['type check of tests', bin('tsc'), ['-p', 'tsconfig.test.json']],
   ['lint', bin('biome'), ['check', '.']],
 ]) {
   if (step(title, command, args)) passed += 1;

@@ -67,7 +67,8 @@ export async function readBody(req: IncomingMessage, limit: number = DEFAULT_BOD
     new InvalidRequest('ERR_BODY_TOO_LARGE', `the request body exceeds ${limit} octets`, { status: 413 });
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
-  if (req.readableEnded || req.complete) return new Uint8Array(0);
+  // Already consumed by someone else: nothing left to read (the adapter passes parsed bodies instead).
+  if (req.readableEnded) return new Uint8Array(0);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

@@ -36,7 +36,10 @@ export interface ClientAuthenticationOptions {
 
 /** Decide how the body reaches us: a body parser that ran (sets `req._body`) or the raw stream. */
 function bodySource(req: Request): NodeBody {
-  if ((req as Request & { _body?: boolean })._body === true) return { kind: 'parsed', parsed: req.body };
+  // body-parser 1 (Express 4) sets `_body`; body-parser 2 (Express 5) leaves the stream consumed.
+  if ((req as Request & { _body?: boolean })._body === true || req.readableEnded) {
+    return { kind: 'parsed', parsed: req.body };
+  }
   return { kind: 'stream' };
 }
 
