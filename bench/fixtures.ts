@@ -4,8 +4,8 @@
  * `jti`, so that signing never runs inside what is being measured.
  */
 import { randomUUID } from 'node:crypto';
-import * as core from '@client-auth/core';
 import type { ClientMetadata } from '@client-auth/core';
+import * as core from '@client-auth/core';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 
 /** Issuer of every server in the benchmark: plain HTTP on loopback, as the examples allow it. */

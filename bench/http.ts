@@ -104,7 +104,11 @@ function cpuOf(child: ChildProcess): Promise<number> {
 }
 
 /** The bodies (and headers) of one run: assertions are signed here, before the clock starts. */
-async function requestsFor(method: HttpMethod, jwtClient: JwtClient, count: number) {
+async function requestsFor(
+  method: HttpMethod,
+  jwtClient: JwtClient,
+  count: number,
+): Promise<{ headers: Record<string, string>; bodies: string[] }> {
   if (method === 'client_secret_basic') {
     return {
       headers: {

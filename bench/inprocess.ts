@@ -10,7 +10,12 @@
  * Both sides start from the same pre-built request object (what an adapter hands the core).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { type ClientAuthRequest, type ClientMetadata, createClientAuthenticator, type ReplayStore } from '@client-auth/core';
+import {
+  type ClientAuthRequest,
+  type ClientMetadata,
+  createClientAuthenticator,
+  type ReplayStore,
+} from '@client-auth/core';
 import { decodeJwt, jwtVerify } from 'jose';
 import {
   BASIC_CLIENT,

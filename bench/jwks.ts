@@ -8,7 +8,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ClientAuthRequest, type ClientMetadata, createClientAuthenticator } from '@client-auth/core';
-import { implemented, ISSUER, JWT_BEARER, makeJwtClient, memoryReplayStoreFactory, signAssertions } from './fixtures.js';
+import {
+  ISSUER,
+  implemented,
+  JWT_BEARER,
+  makeJwtClient,
+  memoryReplayStoreFactory,
+  signAssertions,
+} from './fixtures.js';
 import type { BenchOptions } from './lib.js';
 
 export interface JwksRow {
@@ -127,6 +134,6 @@ export async function runJwks(options: BenchOptions, log: (line: string) => void
 /** Split into `n` interleaved parts: n requests in flight at a time. */
 function chunks<T>(items: T[], n: number): T[][] {
   const parts: T[][] = Array.from({ length: n }, () => []);
-  items.forEach((item, i) => parts[i % n]?.push(item));
+  for (const [i, item] of items.entries()) parts[i % n]?.push(item);
   return parts;
 }

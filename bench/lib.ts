@@ -10,29 +10,38 @@ export interface BenchOptions {
   only: Set<string> | undefined;
   /** Where results.json goes. */
   out: string;
+  /** Also print the tables as markdown (for bench/README.md). */
+  markdown: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
   let quick = false;
   let smoke = false;
   let only: Set<string> | undefined;
+  let markdown = false;
   let out = new URL('./results.json', import.meta.url).pathname;
   for (const arg of argv) {
     if (arg === '--') continue;
     else if (arg === '--quick') quick = true;
     else if (arg === '--smoke') smoke = true;
+    else if (arg === '--markdown') markdown = true;
     else if (arg.startsWith('--only=')) only = new Set(arg.slice(7).split(','));
     else if (arg.startsWith('--out=')) out = arg.slice(6);
-    else throw new Error(`bench: unknown argument ${arg} (use --quick, --smoke, --only=inprocess,http,jwks,memory, --out=FILE)`);
+    else
+      throw new Error(
+        `bench: unknown argument ${arg} (use --quick, --smoke, --only=inprocess,http,jwks,memory, --out=FILE, --markdown)`,
+      );
   }
-  return { quick: quick || smoke, smoke, only, out };
+  return { quick: quick || smoke, smoke, only, out, markdown };
 }
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export function machine() {

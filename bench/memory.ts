@@ -24,7 +24,15 @@ export async function runMemory(options: BenchOptions, log: (line: string) => vo
   const output = await new Promise<string>((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--expose-gc', '--import', 'tsx', '--conditions=source', 'bench/memory-child.ts', String(count), String(waitLimitMs)],
+      [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        '--conditions=source',
+        'bench/memory-child.ts',
+        String(count),
+        String(waitLimitMs),
+      ],
       { cwd: root, maxBuffer: 1 << 20 },
       (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
     );

@@ -15,12 +15,12 @@ export function oidcProviderListener(clients: ClientMetadata[]): RequestListener
       grant_types: [],
       response_types: [],
       redirect_uris: [],
-    })) as never,
+    })),
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'],
     enabledJWA: { clientAuthSigningAlgValues: ['ES256', 'PS256', 'HS256'] },
     features: { revocation: { enabled: true }, devInteractions: { enabled: false } },
     routes: { revocation: '/revoke' },
   });
   // oidc-provider logs configuration warnings (dev keys, http issuer) that say nothing here.
-  return provider.callback() as RequestListener;
+  return provider.callback();
 }

@@ -109,5 +109,5 @@ const markdown = [
   `Machine: ${info.cpuModel}, ${info.cores} cores, ${info.memoryGiB} GiB, ${info.platform}, Node ${info.node}; ${info.date}; mode ${mode}.`,
   ...tables.map((t) => `**${t.title}**\n\n${markdownTable(t.header, t.rows)}`),
 ].join('\n\n');
-writeFileSync(options.out.replace(/\.json$/, '.md'), `${markdown}\n`);
+if (options.markdown) console.log(`\n${markdown}`);
 console.log(`\nwrote ${options.out} (${fmt(results.seconds as number, 0)} s)`);

@@ -120,5 +120,5 @@ export function errorOf(error: unknown): { status: number; headers: Record<strin
 }
 
 export function isForm(contentType: string | undefined): boolean {
-  return contentType !== undefined && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded');
+  return contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded') === true;
 }
