@@ -50,6 +50,13 @@ export interface HttpRow {
   vsInline?: number;
   /** Adapter rows: requests/s relative to oidc-provider (target > 1). */
   vsOidcProvider?: number;
+  /** Adapter rows: server CPU per request relative to the inline route's (lower is better). */
+  cpuVsInline?: number;
+  /** Adapter rows: server CPU per request relative to oidc-provider's. */
+  cpuVsOidcProvider?: number;
+  /** Per-round figures (aligned by round across the rows of one method). */
+  roundsRequestsPerSecond?: number[];
+  roundsCpuMicrosPerRequest?: number[];
   rounds?: number;
   requestsPerRound?: number;
   skipped?: string;
@@ -160,12 +167,12 @@ async function load(port: number, method: HttpMethod, jwtClient: JwtClient, amou
 }
 
 export async function runHttp(options: BenchOptions, log: (line: string) => void): Promise<HttpRow[]> {
-  const rounds = options.smoke ? 1 : options.quick ? 3 : 5;
+  const rounds = options.smoke ? 1 : options.quick ? 5 : 9;
   const amounts: Record<HttpMethod, number> = options.smoke
     ? { client_secret_basic: 40, private_key_jwt: 40 }
     : options.quick
-      ? { client_secret_basic: 3000, private_key_jwt: 1500 }
-      : { client_secret_basic: 20000, private_key_jwt: 8000 };
+      ? { client_secret_basic: 2000, private_key_jwt: 1000 }
+      : { client_secret_basic: 10000, private_key_jwt: 5000 };
   const connections = options.smoke ? 2 : 10;
 
   const jwtClient = await makeJwtClient('ES256');
@@ -245,15 +252,23 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
         if (server.row.skipped !== undefined) continue;
         server.row.requestsPerSecond = median(server.rps);
         server.row.cpuMicrosPerRequest = median(server.cpu);
+        server.row.roundsRequestsPerSecond = server.rps;
+        server.row.roundsCpuMicrosPerRequest = server.cpu;
         server.row.rounds = rounds;
         server.row.requestsPerRound = amounts[method];
       }
-      const reference = methodRows.find((r) => r.server === 'oidc-provider')?.requestsPerSecond;
+      // Ratios are taken round by round (the runs compared were minutes apart at most, seconds
+      // usually), then the median: steadier on a shared machine than a ratio of medians.
+      const ratio = (a: number[] | undefined, b: number[] | undefined) =>
+        a && b && a.length === b.length && a.length > 0 ? median(a.map((x, i) => x / (b[i] as number))) : undefined;
+      const reference = methodRows.find((r) => r.server === 'oidc-provider');
       for (const row of methodRows) {
         if (row.server !== 'adapter' || row.requestsPerSecond === undefined) continue;
         const inline = methodRows.find((r) => r.server === 'inline' && r.framework === row.framework);
-        if (inline?.requestsPerSecond !== undefined) row.vsInline = row.requestsPerSecond / inline.requestsPerSecond;
-        if (reference !== undefined) row.vsOidcProvider = row.requestsPerSecond / reference;
+        row.vsInline = ratio(row.roundsRequestsPerSecond, inline?.roundsRequestsPerSecond);
+        row.cpuVsInline = ratio(row.roundsCpuMicrosPerRequest, inline?.roundsCpuMicrosPerRequest);
+        row.vsOidcProvider = ratio(row.roundsRequestsPerSecond, reference?.roundsRequestsPerSecond);
+        row.cpuVsOidcProvider = ratio(row.roundsCpuMicrosPerRequest, reference?.roundsCpuMicrosPerRequest);
       }
       rows.push(...methodRows);
     }

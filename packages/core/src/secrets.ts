@@ -105,9 +105,32 @@ export type SecretCheck = 'match' | 'expired' | 'mismatch';
 
 /**
  * Check a presented secret against all of a client's secrets. Every plain entry is compared
- * (no early exit), so the time taken does not tell which entry matched.
+ * (no early exit), so the time taken does not tell which entry matched. Answers synchronously
+ * when every entry is a plain secret (the common case: no promise to allocate and await), else
+ * through a promise (hash verification is asynchronous).
  */
-export async function checkSecret(
+export function checkSecret(
+  entries: readonly ClientSecretEntry[],
+  presented: string,
+  nowSeconds: number,
+  verifyHash: VerifyHash | undefined,
+): SecretCheck | Promise<SecretCheck> {
+  for (const entry of entries) {
+    if (!('value' in entry && typeof entry.value === 'string')) {
+      return checkSecretAsync(entries, presented, nowSeconds, verifyHash);
+    }
+  }
+  let result: SecretCheck = 'mismatch';
+  for (const entry of entries) {
+    if (constantTimeEqual(presented, (entry as { value: string }).value)) {
+      if (!isExpired(entry, nowSeconds)) result = 'match';
+      else if (result === 'mismatch') result = 'expired';
+    }
+  }
+  return result;
+}
+
+async function checkSecretAsync(
   entries: readonly ClientSecretEntry[],
   presented: string,
   nowSeconds: number,
