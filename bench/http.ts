@@ -166,6 +166,15 @@ async function load(port: number, method: HttpMethod, jwtClient: JwtClient, amou
   return { requests: result.requests.total, rps: result.requests.total / seconds };
 }
 
+interface ServerSpec {
+  framework: string;
+  server: HttpRow['server'];
+  name: string;
+  spec: object;
+  /** Why this server cannot run at all (its module is missing). */
+  skipped?: string;
+}
+
 export async function runHttp(options: BenchOptions, log: (line: string) => void): Promise<HttpRow[]> {
   const rounds = options.smoke ? 1 : options.quick ? 5 : 9;
   const amounts: Record<HttpMethod, number> = options.smoke
@@ -184,45 +193,69 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
   const clientsFile = join(dir, 'clients.json');
   writeFileSync(clientsFile, JSON.stringify(clients));
 
+  // The servers: per framework whose example exists, the example (adapter) and the inline route;
+  // then node-oidc-provider. Each serves every method.
+  const servers: ServerSpec[] = [];
+  for (const framework of FRAMEWORKS) {
+    const example = join(ROOT, framework.example);
+    const inline = join(ROOT, framework.inline);
+    if (!existsSync(example)) continue; // the framework's example is not in this checkout yet
+    servers.push({
+      framework: framework.name,
+      server: 'adapter',
+      name: `${framework.name} adapter (example /revoke)`,
+      spec: { kind: 'adapter', module: example, clients, clientsFile },
+    });
+    const hand: ServerSpec = {
+      framework: framework.name,
+      server: 'inline',
+      name: `${framework.name} inline by hand`,
+      spec: { kind: 'inline', module: inline, clients, clientsFile },
+    };
+    if (!existsSync(inline)) hand.skipped = `no ${framework.inline}`;
+    servers.push(hand);
+  }
+  servers.push({
+    framework: 'koa (oidc-provider)',
+    server: 'oidc-provider',
+    name: 'node-oidc-provider revocation',
+    spec: { kind: 'oidc-provider', clients, clientsFile },
+  });
+
+  // Start them all at once (each is a tsx process: seconds to start).
+  const processes = await Promise.all(
+    servers.map(async (server) => {
+      if (server.skipped !== undefined) return undefined;
+      const stderr: string[] = [];
+      try {
+        return { ...(await startServer(server.spec, stderr)), stderr };
+      } catch (error) {
+        server.skipped = `error: ${(error as Error).message.split('\n')[0]}`;
+        return undefined;
+      }
+    }),
+  );
+
   const rows: HttpRow[] = [];
   try {
     for (const method of METHODS) {
-      const running: Running[] = [];
       const methodRows: HttpRow[] = [];
-      const add = async (row: HttpRow, spec: object | undefined) => {
+      const running: Running[] = [];
+      for (const [index, server] of servers.entries()) {
+        const row: HttpRow = { method, framework: server.framework, server: server.server, name: server.name };
         methodRows.push(row);
-        if (spec === undefined) return;
-        const stderr: string[] = [];
-        try {
-          const { child, port } = await startServer(spec, stderr);
-          const entry: Running = { row, child, port, rps: [], cpu: [], stderr };
-          running.push(entry);
-          await probe(port, method, jwtClient);
-        } catch (error) {
-          row.skipped = `error: ${(error as Error).message.split('\n')[0]}`;
-          for (const r of running) if (r.row === row) r.child.kill();
-          running.splice(
-            running.findIndex((r) => r.row === row),
-            running.some((r) => r.row === row) ? 1 : 0,
-          );
+        const proc = processes[index];
+        if (server.skipped !== undefined) row.skipped = server.skipped;
+        else if (server.server === 'adapter' && !implemented(method)) row.skipped = 'not implemented';
+        else if (proc !== undefined) {
+          try {
+            await probe(proc.port, method, jwtClient);
+            running.push({ row, child: proc.child, port: proc.port, rps: [], cpu: [], stderr: proc.stderr });
+          } catch (error) {
+            row.skipped = `error: ${(error as Error).message.split('\n')[0]}`;
+          }
         }
-      };
-      for (const framework of FRAMEWORKS) {
-        const example = join(ROOT, framework.example);
-        const inline = join(ROOT, framework.inline);
-        const base = { method, framework: framework.name };
-        if (!existsSync(example)) continue; // the framework's example is not in this checkout yet
-        const adapter: HttpRow = { ...base, server: 'adapter', name: `${framework.name} adapter (example /revoke)` };
-        if (!implemented(method)) adapter.skipped = 'not implemented';
-        await add(adapter, adapter.skipped ? undefined : { kind: 'adapter', module: example, clients, clientsFile });
-        const hand: HttpRow = { ...base, server: 'inline', name: `${framework.name} inline by hand` };
-        if (!existsSync(inline)) hand.skipped = `no ${framework.inline}`;
-        await add(hand, hand.skipped ? undefined : { kind: 'inline', module: inline, clients, clientsFile });
       }
-      await add(
-        { method, framework: 'koa (oidc-provider)', server: 'oidc-provider', name: 'node-oidc-provider revocation' },
-        { kind: 'oidc-provider', clients, clientsFile },
-      );
 
       log(`http: ${method}: ${running.length} servers, ${rounds} rounds of ${amounts[method]} requests`);
       // Warm-up: one unmeasured run each (JIT, connection pools, caches).
@@ -248,7 +281,6 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
         }
       }
       for (const server of running) {
-        server.child.kill();
         if (server.row.skipped !== undefined) continue;
         server.row.requestsPerSecond = median(server.rps);
         server.row.cpuMicrosPerRequest = median(server.cpu);
@@ -257,8 +289,8 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
         server.row.rounds = rounds;
         server.row.requestsPerRound = amounts[method];
       }
-      // Ratios are taken round by round (the runs compared were minutes apart at most, seconds
-      // usually), then the median: steadier on a shared machine than a ratio of medians.
+      // Ratios are taken round by round (the runs compared are seconds apart), then the median:
+      // steadier on a shared machine than a ratio of medians.
       const ratio = (a: number[] | undefined, b: number[] | undefined) =>
         a && b && a.length === b.length && a.length > 0 ? median(a.map((x, i) => x / (b[i] as number))) : undefined;
       const reference = methodRows.find((r) => r.server === 'oidc-provider');
@@ -273,6 +305,7 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
       rows.push(...methodRows);
     }
   } finally {
+    for (const proc of processes) proc?.child.kill();
     rmSync(dir, { recursive: true, force: true });
   }
   return rows;
