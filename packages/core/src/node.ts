@@ -87,8 +87,8 @@ export function readBody(req: IncomingMessage, limit: number = DEFAULT_BODY_LIMI
       size += buffer.length;
       if (size > limit) {
         cleanup();
-        // As before: stop reading a body that is too large and let the stream go.
-        req.destroy();
+        // As before: stop collecting, let the rest drain so that the 413 can still be answered.
+        req.resume();
         reject(tooLarge());
         return;
       }
