@@ -3,8 +3,11 @@
  * built-in demo clients.
  */
 
-import { RFC6749_EXAMPLE } from './clients.js';
+import { DEMO_PRIVATE_KEY_JWT_ID, DEMO_SECRET_JWT, RFC6749_EXAMPLE } from './clients.js';
 import type { ExampleConfig } from './config.js';
+import { redactRedisUrl } from './replay.js';
+
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** Lines to print once the server listens on `url`. */
 export function banner(framework: string, config: ExampleConfig, url: string): string {
@@ -13,6 +16,7 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
     `client-auth example (${framework}) listening on ${url}`,
     `issuer ${config.issuer} · clients: ${config.clientsSource}`,
     `metadata: curl ${config.issuer}/.well-known/oauth-authorization-server`,
+    `replay store: ${config.redisUrl === undefined ? 'in memory' : `Redis at ${redactRedisUrl(config.redisUrl)}`}`,
   ];
   if (config.clientsSource === 'built-in demo clients') {
     lines.push(
@@ -27,7 +31,20 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
       '',
       '# none (public client)',
       `curl -d client_id=demo-public -d grant_type=client_credentials ${token}`,
+      '',
+      '# client_secret_jwt (RFC 7523): an HS256 assertion made with the published demo secret',
+      `curl -d grant_type=client_credentials -d client_assertion_type=${ASSERTION_TYPE} \\`,
+      `  -d client_assertion=$(pnpm -s --dir examples/shared assertion ${DEMO_SECRET_JWT.client_id} ${config.issuer} --secret ${DEMO_SECRET_JWT.client_secret}) ${token}`,
     );
+    if (config.demoPrivateKeyFile !== undefined) {
+      lines.push(
+        '',
+        `# private_key_jwt (RFC 7523): an ES256 key pair was made at start; its private JWK (demo only) is in`,
+        `#   ${config.demoPrivateKeyFile}`,
+        `curl -d grant_type=client_credentials -d client_assertion_type=${ASSERTION_TYPE} \\`,
+        `  -d client_assertion=$(pnpm -s --dir examples/shared assertion ${DEMO_PRIVATE_KEY_JWT_ID} ${config.issuer} --key ${config.demoPrivateKeyFile}) ${token}`,
+      );
+    }
   }
   return lines.join('\n');
 }

@@ -2,12 +2,49 @@
  * The built-in demo clients: one per method, with fixed, published credentials. They exist so that
  * a new user can get a token with curl in a minute; never use them outside local development.
  */
-import type { ClientMetadata } from '@client-auth/core';
+import { generateKeyPairSync } from 'node:crypto';
+import type { ClientJWK, ClientMetadata } from '@client-auth/core';
 
 /** RFC 6749 §2.3.1's own example credentials. */
 export const RFC6749_EXAMPLE = { client_id: 's6BhdRkqt3', client_secret: '7Fjfp0ZBr1KtDRbnfVdmIw' } as const;
 
-export function demoClients(): ClientMetadata[] {
+/**
+ * The published secret of the `client_secret_jwt` demo client: 64 octets, long enough for HS256,
+ * HS384 and HS512 (OpenID Connect Core §16.19).
+ */
+export const DEMO_SECRET_JWT = {
+  client_id: 'demo-secret-jwt',
+  client_secret: 'demo-client-secret-jwt-0123456789abcdefghijklmnopqrstuvwxyzABCDEF',
+} as const;
+
+/** The `private_key_jwt` demo client's id. Its key pair is made at each start (see {@link demoKeyPair}). */
+export const DEMO_PRIVATE_KEY_JWT_ID = 'demo-private-key-jwt';
+
+/** An ES256 key pair for the `private_key_jwt` demo client, made at start-up. */
+export function demoKeyPair(): { publicJwk: ClientJWK; privateJwk: ClientJWK } {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const kid = `demo-${Date.now().toString(36)}`;
+  const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig' } as ClientJWK;
+  const privateJwk = { ...privateKey.export({ format: 'jwk' }), kid, alg: 'ES256' } as ClientJWK;
+  return { publicJwk, privateJwk };
+}
+
+export function demoClients(demoKey?: ClientJWK): ClientMetadata[] {
+  const jwtClients: ClientMetadata[] = [
+    {
+      ...DEMO_SECRET_JWT,
+      client_name: 'Demo client_secret_jwt',
+      token_endpoint_auth_method: 'client_secret_jwt',
+    },
+  ];
+  if (demoKey !== undefined) {
+    jwtClients.push({
+      client_id: DEMO_PRIVATE_KEY_JWT_ID,
+      client_name: 'Demo private_key_jwt',
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [demoKey] },
+    });
+  }
   return [
     {
       ...RFC6749_EXAMPLE,
@@ -31,5 +68,6 @@ export function demoClients(): ClientMetadata[] {
       client_name: 'Demo public client (none)',
       token_endpoint_auth_method: 'none',
     },
+    ...jwtClients,
   ];
 }

@@ -11,6 +11,7 @@ import {
   type EndpointName,
 } from '@client-auth/core';
 import type { ExampleConfig } from './config.js';
+import { createRedisReplayStore } from './replay.js';
 import { TokenService } from './tokens.js';
 
 export interface ExampleResponse {
@@ -87,6 +88,11 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     getClient: (clientId) => clients.get(clientId),
     endpoints,
     allowInsecureTransport: config.allowInsecureTransport,
+    ...(config.audience !== undefined ? { audience: config.audience } : {}),
+    ...(config.clockTolerance !== undefined ? { clockTolerance: config.clockTolerance } : {}),
+    // http jwks_uris only where secrets may travel over http too: a local-development issuer.
+    jwks: { allow: config.jwksUriAllow, allowHttp: config.allowInsecureTransport },
+    ...(config.redisUrl === undefined ? {} : { replayStore: await createRedisReplayStore(config.redisUrl) }),
   });
   const tokens = await TokenService.create(config.issuer);
 

@@ -1,5 +1,5 @@
 export { banner } from './banner.js';
-export { demoClients, RFC6749_EXAMPLE } from './clients.js';
+export { DEMO_PRIVATE_KEY_JWT_ID, DEMO_SECRET_JWT, demoClients, demoKeyPair, RFC6749_EXAMPLE } from './clients.js';
 export { type ExampleConfig, isLocalHttpIssuer, loadConfig } from './config.js';
 export {
   createExampleServer,

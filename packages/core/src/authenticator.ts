@@ -8,6 +8,7 @@ import { type ClientAuthenticatorOptions, type Config, normalizeOptions } from '
 import { type PresentedCredential, parseCredentials } from './credentials.js';
 import { InvalidClient, InvalidRequest, isOAuthError, type OAuthError, ServerError } from './errors.js';
 import { type ServerAuthMetadata, serverMetadata } from './metadata.js';
+import { assertionClientId, verifyClientAssertion } from './methods/client_assertion.js';
 import { verifyClientSecret } from './methods/client_secret.js';
 import type { MethodVerifier } from './methods/method.js';
 import { verifyNone } from './methods/none.js';
@@ -27,6 +28,8 @@ import {
 const VERIFIERS: Partial<Record<AuthMethod, MethodVerifier>> = {
   client_secret_basic: verifyClientSecret,
   client_secret_post: verifyClientSecret,
+  client_secret_jwt: verifyClientAssertion,
+  private_key_jwt: verifyClientAssertion,
   none: verifyNone,
 };
 
@@ -87,8 +90,14 @@ async function findClient(config: Config, clientId: string): Promise<ClientMetad
   return client;
 }
 
-/** The client_id a credential names, or undefined when it must come from elsewhere (assertions). */
+/**
+ * The client_id a credential names. An assertion without a body `client_id` names its client in
+ * the (not yet verified) `sub`/`iss` claims (RFC 7523 §3); the registered keys then verify it.
+ */
 function namedClientId(credential: PresentedCredential): string | undefined {
+  if (credential.mechanism === 'client_assertion' && credential.clientId === undefined) {
+    return assertionClientId(credential.assertion);
+  }
   return credential.clientId;
 }
 
@@ -111,8 +120,8 @@ async function authenticateOnce(
   const nowSeconds = Math.floor(config.now() / 1000);
   const clientId = namedClientId(credential);
   if (clientId === undefined) {
-    // Client assertions are not implemented in this version: nothing else names no client.
-    throw new InvalidClient('ERR_METHOD_NOT_ALLOWED');
+    // Every credential names a client (assertions through their claims); kept as a safety net.
+    throw new InvalidClient('ERR_NO_CLIENT_AUTHENTICATION');
   }
   state.clientId = clientId;
   const secretPresented = isSecretMechanism(credential.mechanism);

@@ -3,6 +3,9 @@
  * into an internal, frozen {@link Config}. Bad options throw `TypeError` here, once, at setup; the
  * caller's object is never mutated.
  */
+import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
+import { createJwksCache, type JwksCache, type JwksOptions } from './keys.js';
+import { memoryReplayStore, type ReplayStore } from './replay.js';
 import type { VerifyHash } from './secrets.js';
 import { AUTH_METHODS, type AuthMethod, type ClientMetadata, ENDPOINT_NAMES, type EndpointName } from './types.js';
 
@@ -68,10 +71,50 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
   onFailure?: (event: FailureEvent) => void;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Where client assertion `jti`s are remembered (OpenID Connect Core §9: "MUST only be used
+   * once"). Default: a {@link memoryReplayStore} of this authenticator (one process only). Share
+   * one store, such as `@client-auth/redis`, between every instance of the server.
+   */
+  replayStore?: ReplayStore;
+  /** Seconds of clock skew allowed on `exp`, `nbf` and `iat` of client assertions. Default 15. */
+  clockTolerance?: number;
+  /**
+   * Longest lifetime of a client assertion, in seconds, inclusive: `exp − iat` when `iat` is
+   * present, else `exp − now` (plus the clock tolerance). Default 3600.
+   */
+  maxAssertionLifetime?: number;
+  /**
+   * Which `aud` values a client assertion may carry (DESIGN.md §3):
+   * - `'compatible'` (default): the issuer, the token endpoint URL or the URL of the endpoint
+   *   called, as a string or in an array (RFC 7523 §3, FAPI 1, CIBA, RFC 9126 as published);
+   * - `'issuer'`: the issuer as sole value, a string or a one-element array (rfc7523bis §4);
+   * - `'issuer-string'`: the issuer as a plain string (FAPI 2.0 Security Profile §5.3.2.1).
+   * An assertion typed `client-authentication+jwt` is held to `'issuer'` (or stricter) whatever this says.
+   * The URLs come from `issuer` and `endpoints` only, never from the request.
+   */
+  audience?: AudienceMode;
+  /**
+   * JWS algorithms client assertions may use. HMAC ones serve `client_secret_jwt` only,
+   * asymmetric ones `private_key_jwt` only; `none` is never accepted. Default: all of
+   * HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA and Ed25519.
+   */
+  signingAlgorithms?: readonly SigningAlgorithm[];
+  /** Fetching and caching of clients' `jwks_uri` (SSRF guard, limits, cache); see {@link JwksOptions}. */
+  jwks?: JwksOptions;
 }
 
+/** Accepted audiences of client assertions; see {@link ClientAuthenticatorOptions.audience}. */
+export type AudienceMode = 'compatible' | 'issuer' | 'issuer-string';
+
 /** Methods this version of the library can verify. */
-export const IMPLEMENTED_METHODS: readonly AuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
+export const IMPLEMENTED_METHODS: readonly AuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'none',
+];
 
 /** The normalised, frozen configuration every module reads. */
 export interface Config {
@@ -86,6 +129,12 @@ export interface Config {
   onAuthenticated: ((event: AuthenticatedEvent) => void) | undefined;
   onFailure: ((event: FailureEvent) => void) | undefined;
   now: () => number;
+  replayStore: ReplayStore;
+  clockTolerance: number;
+  maxAssertionLifetime: number;
+  audience: AudienceMode;
+  signingAlgorithms: ReadonlySet<SigningAlgorithm>;
+  jwksCache: JwksCache;
 }
 
 function fail(message: string): never {
@@ -165,6 +214,9 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
   if (acceptUnencoded !== undefined && typeof acceptUnencoded !== 'boolean')
     fail('basic.acceptUnencoded must be a boolean');
 
+  const now = checkHook(options.now, 'now') ?? Date.now;
+  const assertions = normalizeAssertionOptions(options, now);
+
   return Object.freeze({
     issuer,
     getClient: options.getClient as Config['getClient'],
@@ -176,6 +228,42 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     verifyHash: checkHook(options.secrets?.verifyHash, 'secrets.verifyHash'),
     onAuthenticated: checkHook(options.onAuthenticated, 'onAuthenticated'),
     onFailure: checkHook(options.onFailure, 'onFailure'),
-    now: checkHook(options.now, 'now') ?? Date.now,
+    now,
+    ...assertions,
   });
+}
+
+function checkSeconds(value: unknown, name: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(`${name} must be a number ≥ ${min}`);
+  return value;
+}
+
+/** The client assertion options (RFC 7523, OpenID Connect Core §9). */
+function normalizeAssertionOptions(options: ClientAuthenticatorOptions<ClientMetadata>, now: () => number) {
+  const store = options.replayStore;
+  if (store !== undefined && (store === null || typeof store !== 'object' || typeof store.consume !== 'function')) {
+    fail('replayStore must have a consume(clientId, jti, expiresAt) method');
+  }
+  const audience = options.audience ?? 'compatible';
+  if (audience !== 'compatible' && audience !== 'issuer' && audience !== 'issuer-string') {
+    fail(`audience must be 'compatible', 'issuer' or 'issuer-string', got ${JSON.stringify(audience)}`);
+  }
+  let signingAlgorithms: ReadonlySet<SigningAlgorithm> = new Set(SIGNING_ALGORITHMS);
+  if (options.signingAlgorithms !== undefined) {
+    const list = options.signingAlgorithms;
+    if (!Array.isArray(list) || list.length === 0) fail('signingAlgorithms must be a non-empty array');
+    for (const alg of list) {
+      if (!SIGNING_ALGORITHMS.includes(alg)) fail(`signingAlgorithms: unsupported algorithm ${JSON.stringify(alg)}`);
+    }
+    signingAlgorithms = new Set(list);
+  }
+  return {
+    replayStore: store ?? memoryReplayStore({ now }),
+    clockTolerance: checkSeconds(options.clockTolerance, 'clockTolerance', 15, 0),
+    maxAssertionLifetime: checkSeconds(options.maxAssertionLifetime, 'maxAssertionLifetime', 3600, 1),
+    audience,
+    signingAlgorithms,
+    jwksCache: createJwksCache(options.jwks, now),
+  };
 }

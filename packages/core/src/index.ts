@@ -1,10 +1,17 @@
 export {
+  ASYMMETRIC_ALGORITHMS,
+  HMAC_ALGORITHMS,
+  SIGNING_ALGORITHMS,
+  type SigningAlgorithm,
+} from './algorithms.js';
+export {
   type AuthenticateOptions,
   type ClientAuthenticator,
   certificateThumbprint,
   createClientAuthenticator,
 } from './authenticator.js';
 export {
+  type AudienceMode,
   type AuthenticatedEvent,
   type ClientAuthenticatorOptions,
   type FailureEvent,
@@ -38,8 +45,10 @@ export {
   parseForm,
   parseFormBody,
 } from './form.js';
+export { isPublicAddress, type JwksFetch, type JwksOptions, type JwksTarget } from './keys.js';
 export type { ServerAuthMetadata } from './metadata.js';
-export type { ReplayStore } from './replay.js';
+export { MAX_ASSERTION_LENGTH } from './methods/client_assertion.js';
+export { type MemoryReplayStoreOptions, memoryReplayStore, type ReplayStore } from './replay.js';
 export { basicChallenge, type ErrorResponse, errorResponse } from './response.js';
 export { constantTimeEqual, hashSecret, type VerifyHash, verifySecretHash } from './secrets.js';
 export {

@@ -40,7 +40,8 @@ interface Entry {
 
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) throw new TypeError(`client-auth: ${name} must be a positive integer`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new TypeError(`client-auth: ${name} must be a positive integer`);
   return value;
 }
 

@@ -397,6 +397,8 @@ describe('metadata (RFC 8414 §2)', () => {
     expect(metadata.token_endpoint_auth_methods_supported).toEqual([
       'client_secret_basic',
       'client_secret_post',
+      'client_secret_jwt',
+      'private_key_jwt',
       'none',
     ]);
     expect(metadata.introspection_endpoint_auth_methods_supported).toEqual(['client_secret_basic']);

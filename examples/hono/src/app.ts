@@ -1,0 +1,38 @@
+/**
+ * The Hono example: the shared routes, each behind `clientAuthentication()` for its endpoint.
+ */
+
+import type { ExampleServer, FormBody } from '@client-auth/example-kit';
+import { clientAuthentication } from '@client-auth/hono';
+import { Hono, type MiddlewareHandler } from 'hono';
+
+/** The form as the adapter read it, every value kept (a repeated key is an array). */
+function formBody(text: string): FormBody {
+  const body: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(text)) {
+    const previous = body[name];
+    body[name] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
+  }
+  return body;
+}
+
+export function createApp(server: ExampleServer): Hono {
+  const app = new Hono();
+  for (const route of server.routes) {
+    const handlers: MiddlewareHandler[] = [];
+    if (route.endpoint !== undefined) {
+      handlers.push(clientAuthentication(server.authenticator, { endpoint: route.endpoint }));
+    }
+    handlers.push(async (c) => {
+      // The adapter already read (and validated) the body: the route reads it from Hono's cache.
+      const body = route.method === 'POST' ? formBody(await c.req.text()) : {};
+      const response = await route.handle(c.get('client'), body);
+      return new Response(response.body === '' ? null : response.body, response);
+    });
+    // Handlers registered one by one on the same route run in order, as one chain.
+    for (const handler of handlers) app.on(route.method, route.path, handler);
+  }
+  // Anything unexpected: a bare 500, never a stack trace.
+  app.onError((_error, c) => c.json({ error: 'server_error', error_description: 'internal error' }, 500));
+  return app;
+}

@@ -1,0 +1,53 @@
+/**
+ * The replay store of the examples: Redis when REDIS_URL is set, so that several instances of the
+ * server refuse an assertion used at any of them; the core's in-memory store otherwise.
+ */
+import type { ReplayStore } from '@client-auth/core';
+import { recommendedClientOptions, redisReplayStore } from '@client-auth/redis';
+import { createClient } from 'redis';
+
+/** How long start-up waits for a first connection before serving anyway (requests then get 503). */
+const FIRST_CONNECT_WAIT = 5000;
+
+/** The URL without its password, for logs. */
+export function redactRedisUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
+}
+
+/**
+ * Connect a node-redis client with the recommended options and wrap it as a replay store. A Redis
+ * that is down at start, or goes away later, makes authentication of assertions fail with 503
+ * `temporarily_unavailable` until it is back; the client reconnects by itself.
+ */
+export async function createRedisReplayStore(url: string): Promise<ReplayStore> {
+  const client = createClient(recommendedClientOptions(url));
+  const where = redactRedisUrl(url);
+  let down = false;
+  // Without an 'error' listener node-redis errors would crash the process; log changes of state only.
+  client.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    console.error(`redis ${where}: ${error.message}; assertions are refused (503) until it is back`);
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    console.log(`redis ${where}: connected again`);
+  });
+  const connected = client.connect().then(
+    () => true,
+    (error: Error) => {
+      console.error(`redis ${where}: ${error.message}`);
+      return false;
+    },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), FIRST_CONNECT_WAIT);
+  });
+  await Promise.race([connected, waited]);
+  clearTimeout(timer);
+  return redisReplayStore({ client });
+}

@@ -1,0 +1,584 @@
+/**
+ * Client keys: the JWK Set a client registered inline (`jwks`) or by reference (`jwks_uri`,
+ * RFC 7591 §2). A `jwks_uri` is fetched over https only (plain http only when explicitly allowed),
+ * with a timeout, a response size cap and an SSRF guard; it is cached per client with a freshness
+ * taken from `Cache-Control` within a floor and a ceiling, one fetch in flight per client, one
+ * re-fetch on an unknown `kid` per cool-down, and the last good keys served for a grace period when
+ * a fetch fails. Keys never come from the JWS header (`jwk`, `jku`, `x5u`, `x5c`).
+ */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP } from 'node:net';
+import type { Config } from './config.js';
+import { InvalidClient } from './errors.js';
+import type { ClientJWK, ClientMetadata } from './types.js';
+
+/** Where a `jwks_uri` fetch is about to connect: what the SSRF guard decides on. */
+export interface JwksTarget {
+  /** The client's `jwks_uri`. */
+  url: URL;
+  /** The IP address the connection goes to (resolved from the host name, or the literal). */
+  address: string;
+  /** 4 or 6. */
+  family: number;
+}
+
+/**
+ * A fetch function for `jwks_uri` (WHATWG `fetch` shape). When given, the SSRF guard runs on the
+ * addresses the host name resolves to *before* the call; the built-in fetcher instead checks the
+ * very address it connects to (no DNS-rebinding window), so prefer it unless you need a proxy.
+ */
+export type JwksFetch = (
+  url: string,
+  init: { signal: AbortSignal; headers: Record<string, string>; redirect: 'manual' },
+) => Promise<Response>;
+
+/** Options of `jwks_uri` fetching and caching (the `jwks` option of the authenticator). */
+export interface JwksOptions {
+  /** Fetch function. Default: a built-in `node:http`/`node:https` fetcher that pins the guarded address. */
+  fetch?: JwksFetch;
+  /** Accept `http:` `jwks_uri`s. For local development only (FAPI 2 §5.4.2: only over TLS). Default false. */
+  allowHttp?: boolean;
+  /**
+   * Hosts or CIDRs a `jwks_uri` may point to despite the SSRF guard, e.g.
+   * `['127.0.0.1', 'localhost', '10.0.0.0/8']`. A host name matches the URL's host exactly
+   * (case-insensitive); an address or CIDR matches the address connected to. Default none.
+   */
+  allow?: readonly string[];
+  /**
+   * The SSRF guard: return true to let a fetch connect to `target`. Default: refuse loopback,
+   * private (RFC 1918, RFC 4193), link-local, CGNAT, multicast, reserved and unspecified addresses.
+   * Targets matching `allow` are let through without asking it.
+   */
+  allowHost?: (target: JwksTarget) => boolean;
+  /** Milliseconds a fetch may take, connection to last octet. Default 5000. */
+  timeout?: number;
+  /** Largest response body, in octets. Default 131072 (128 KiB). */
+  maxBytes?: number;
+  /** Seconds between two re-fetches caused by an unknown `kid` for one client. Default 30 (as jose). */
+  cooldown?: number;
+  /** Shortest freshness, whatever `Cache-Control` says (seconds). Default 60. */
+  minFreshness?: number;
+  /** Longest freshness, whatever `Cache-Control` says (seconds). Default 86400. */
+  maxFreshness?: number;
+  /** Freshness when the response has no `Cache-Control: max-age` (seconds, then clamped). Default 600. */
+  defaultFreshness?: number;
+  /** Seconds past freshness during which the last good keys are still used when a fetch fails. Default 3600. */
+  gracePeriod?: number;
+  /** Most clients whose keys are cached at once (the oldest entries are dropped first). Default 10000. */
+  maxClients?: number;
+}
+
+/** The most keys a JWK Set may hold (inline or fetched). */
+export const MAX_JWKS_KEYS = 100;
+/** After a failed fetch, further requests for that client wait this long before fetching again. */
+const FAILURE_BACKOFF_MS = 5_000;
+
+interface NormalizedJwksOptions {
+  fetch: JwksFetch | undefined;
+  allowHttp: boolean;
+  allowHosts: ReadonlySet<string>;
+  /** Allowed addresses and CIDRs, IPv4 and IPv6 kept apart (see NON_PUBLIC_V6). */
+  allowAddresses: { v4: BlockList; v6: BlockList };
+  allowHost: ((target: JwksTarget) => boolean) | undefined;
+  timeout: number;
+  maxBytes: number;
+  cooldown: number;
+  minFreshness: number;
+  maxFreshness: number;
+  defaultFreshness: number;
+  gracePeriod: number;
+  maxClients: number;
+}
+
+function fail(message: string): never {
+  throw new TypeError(`client-auth: jwks.${message}`);
+}
+
+function seconds(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`${name} must be a number ≥ 0`);
+  return value;
+}
+
+function positiveInteger(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || (value as number) < 1) fail(`${name} must be a positive integer`);
+  return value as number;
+}
+
+/** Add one `allow` entry (host name, address or CIDR) to the lists. */
+function addAllowed(entry: unknown, hosts: Set<string>, addresses: { v4: BlockList; v6: BlockList }): void {
+  if (typeof entry !== 'string' || entry.trim() === '') fail('allow entries must be non-empty strings');
+  const value = entry.trim();
+  const slash = value.indexOf('/');
+  if (slash !== -1) {
+    const network = value.slice(0, slash);
+    const prefix = Number(value.slice(slash + 1));
+    const family = isIP(network);
+    if (family === 0 || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) {
+      fail(`allow: ${JSON.stringify(value)} is not a valid CIDR`);
+    }
+    if (family === 4) addresses.v4.addSubnet(network, prefix, 'ipv4');
+    else addresses.v6.addSubnet(network, prefix, 'ipv6');
+    return;
+  }
+  const literal = value.replace(/^\[(.*)\]$/, '$1');
+  const family = isIP(literal);
+  if (family === 4) addresses.v4.addAddress(literal, 'ipv4');
+  else if (family === 6) addresses.v6.addAddress(literal, 'ipv6');
+  else hosts.add(value.toLowerCase());
+}
+
+/** Validate the `jwks` options. Throws `TypeError` on the first problem. */
+export function normalizeJwksOptions(options: JwksOptions | undefined): NormalizedJwksOptions {
+  if (options !== undefined && (options === null || typeof options !== 'object')) fail('must be an object');
+  const o = options ?? {};
+  if (o.fetch !== undefined && typeof o.fetch !== 'function') fail('fetch must be a function');
+  if (o.allowHost !== undefined && typeof o.allowHost !== 'function') fail('allowHost must be a function');
+  if (o.allowHttp !== undefined && typeof o.allowHttp !== 'boolean') fail('allowHttp must be a boolean');
+  const allowHosts = new Set<string>();
+  const allowAddresses = { v4: new BlockList(), v6: new BlockList() };
+  if (o.allow !== undefined) {
+    if (!Array.isArray(o.allow)) fail('allow must be an array of host names, addresses or CIDRs');
+    for (const entry of o.allow) addAllowed(entry, allowHosts, allowAddresses);
+  }
+  const minFreshness = seconds(o.minFreshness, 'minFreshness', 60);
+  const maxFreshness = seconds(o.maxFreshness, 'maxFreshness', 86_400);
+  if (maxFreshness < minFreshness) fail('maxFreshness must not be below minFreshness');
+  return {
+    fetch: o.fetch,
+    allowHttp: o.allowHttp === true,
+    allowHosts,
+    allowAddresses,
+    allowHost: o.allowHost,
+    timeout: positiveInteger(o.timeout, 'timeout', 5_000),
+    maxBytes: positiveInteger(o.maxBytes, 'maxBytes', 128 * 1024),
+    cooldown: seconds(o.cooldown, 'cooldown', 30),
+    minFreshness,
+    maxFreshness,
+    defaultFreshness: seconds(o.defaultFreshness, 'defaultFreshness', 600),
+    gracePeriod: seconds(o.gracePeriod, 'gracePeriod', 3_600),
+    maxClients: positiveInteger(o.maxClients, 'maxClients', 10_000),
+  };
+}
+
+/**
+ * Addresses no `jwks_uri` reaches by default: RFC 6890 special-purpose ranges that are not
+ * globally reachable (loopback, RFC 1918, CGNAT, link-local, ULA, multicast, reserved, …).
+ */
+const NON_PUBLIC_V4 = new BlockList();
+// Separate lists: a BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules too.
+const NON_PUBLIC_V6 = new BlockList();
+function fillNonPublic(): void {
+  for (const [network, prefix] of [
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.0.0.0', 24],
+    ['192.0.2.0', 24],
+    ['192.168.0.0', 16],
+    ['198.18.0.0', 15],
+    ['198.51.100.0', 24],
+    ['203.0.113.0', 24],
+    ['224.0.0.0', 4],
+    ['240.0.0.0', 4],
+  ] as const) {
+    NON_PUBLIC_V4.addSubnet(network, prefix, 'ipv4');
+  }
+  for (const [network, prefix] of [
+    ['::', 128],
+    ['::1', 128],
+    ['::ffff:0:0', 96], // IPv4-mapped: judged by its IPv4 form below, refused otherwise
+    ['64:ff9b::', 96],
+    ['100::', 64],
+    ['2001:db8::', 32],
+    ['fc00::', 7],
+    ['fe80::', 10],
+    ['fec0::', 10],
+    ['ff00::', 8],
+  ] as const) {
+    NON_PUBLIC_V6.addSubnet(network, prefix, 'ipv6');
+  }
+}
+fillNonPublic();
+
+/** True for an address the default SSRF guard lets a `jwks_uri` fetch connect to. */
+export function isPublicAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped !== null) return isPublicAddress(mapped[1] as string);
+  const family = isIP(address);
+  if (family === 0) return false;
+  return family === 4 ? !NON_PUBLIC_V4.check(address, 'ipv4') : !NON_PUBLIC_V6.check(address, 'ipv6');
+}
+
+class GuardRefused extends Error {
+  constructor(address: string) {
+    super(`jwks_uri target ${address} refused by the SSRF guard`);
+    this.name = 'GuardRefused';
+  }
+}
+
+/** True when the SSRF guard refused the fetch (possibly wrapped by `node:http` or a fetch). */
+function isGuardRefusal(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; depth += 1) {
+    if (current instanceof GuardRefused) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+function isAllowed(options: NormalizedJwksOptions, url: URL, address: string, family: number): boolean {
+  if (options.allowHosts.has(url.hostname.toLowerCase())) return true;
+  if (family === 4 && options.allowAddresses.v4.check(address, 'ipv4')) return true;
+  if (family === 6 && options.allowAddresses.v6.check(address, 'ipv6')) return true;
+  if (options.allowHost !== undefined) return options.allowHost({ url, address, family }) === true;
+  return isPublicAddress(address);
+}
+
+type LookupCallback = (error: Error | null, address: string | LookupAddress[], family?: number) => void;
+
+/** A `lookup` for `node:http` that resolves, then keeps only the addresses the guard allows. */
+function guardedLookup(options: NormalizedJwksOptions, url: URL) {
+  return (hostname: string, lookupOptions: { all?: boolean }, callback: LookupCallback): void => {
+    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
+      if (error) return callback(error, '');
+      const allowed = addresses.filter((entry) => isAllowed(options, url, entry.address, entry.family));
+      const first = allowed[0];
+      if (first === undefined) return callback(new GuardRefused(addresses[0]?.address ?? hostname), '');
+      if (lookupOptions.all === true) return callback(null, allowed);
+      return callback(null, first.address, first.family);
+    });
+  };
+}
+
+/** The host part of a URL as a bare IP literal, or undefined for a name. */
+function literalAddress(url: URL): { address: string; family: number } | undefined {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const family = isIP(host);
+  return family === 0 ? undefined : { address: host, family };
+}
+
+interface FetchedDocument {
+  status: number;
+  cacheControl: string | undefined;
+  body: string;
+}
+
+/** Read at most `maxBytes` of a Node response. */
+function readNodeBody(response: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    response.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        response.destroy(new Error('jwks_uri response exceeds the size cap'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    response.on('error', reject);
+    response.on('aborted', () => reject(new Error('jwks_uri response aborted')));
+  });
+}
+
+/** The built-in fetcher: `node:http(s)`, the guard applied to the address actually connected to. */
+function builtInFetch(options: NormalizedJwksOptions, url: URL, signal: AbortSignal): Promise<FetchedDocument> {
+  const literal = literalAddress(url);
+  if (literal !== undefined && !isAllowed(options, url, literal.address, literal.family)) {
+    return Promise.reject(new GuardRefused(literal.address));
+  }
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<FetchedDocument>((resolve, reject) => {
+    const request = send(
+      url,
+      {
+        method: 'GET',
+        headers: { accept: 'application/jwk-set+json, application/json' },
+        signal,
+        lookup: guardedLookup(options, url) as never,
+        // A fresh connection per fetch: a pooled socket could bypass the per-fetch guard.
+        agent: false,
+      },
+      (response) => {
+        const length = Number(response.headers['content-length']);
+        if (Number.isFinite(length) && length > options.maxBytes) {
+          response.destroy();
+          reject(new Error('jwks_uri response exceeds the size cap'));
+          return;
+        }
+        readNodeBody(response, options.maxBytes).then(
+          (body) =>
+            resolve({
+              status: response.statusCode ?? 0,
+              cacheControl: response.headers['cache-control'],
+              body,
+            }),
+          reject,
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** A caller-supplied fetch: guard the resolved addresses first, then read with the size cap. */
+async function customFetch(
+  options: NormalizedJwksOptions,
+  fetch: JwksFetch,
+  url: URL,
+  signal: AbortSignal,
+): Promise<FetchedDocument> {
+  const literal = literalAddress(url);
+  const addresses =
+    literal !== undefined
+      ? [literal]
+      : await new Promise<LookupAddress[]>((resolve, reject) =>
+          dnsLookup(url.hostname, { all: true }, (error, found) => (error ? reject(error) : resolve(found))),
+        );
+  for (const { address, family } of addresses) {
+    if (!isAllowed(options, url, address, family)) throw new GuardRefused(address);
+  }
+  const response = await fetch(url.href, {
+    signal,
+    headers: { accept: 'application/jwk-set+json, application/json' },
+    redirect: 'manual',
+  });
+  const length = Number(response.headers.get('content-length'));
+  if (Number.isFinite(length) && length > options.maxBytes) throw new Error('jwks_uri response exceeds the size cap');
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (response.body !== null) {
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > options.maxBytes) {
+        await reader.cancel();
+        throw new Error('jwks_uri response exceeds the size cap');
+      }
+      chunks.push(value);
+    }
+  }
+  return {
+    status: response.status,
+    cacheControl: response.headers.get('cache-control') ?? undefined,
+    body: Buffer.concat(chunks).toString('utf8'),
+  };
+}
+
+/**
+ * The usable keys of a JWK Set (RFC 7517 §5), or undefined when it is not one. Members that are
+ * not objects with a string `kty` are skipped, as RFC 7517 §5 lets implementations ignore keys
+ * they do not understand.
+ */
+export function jwkSetKeys(value: unknown): ClientJWK[] | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const keys = (value as { keys?: unknown }).keys;
+  if (!Array.isArray(keys) || keys.length > MAX_JWKS_KEYS) return undefined;
+  return keys.filter(
+    (key): key is ClientJWK =>
+      key !== null && typeof key === 'object' && !Array.isArray(key) && typeof key.kty === 'string',
+  );
+}
+
+/** Freshness in seconds from `Cache-Control` (RFC 9111 §5.2.2), clamped to the floor and ceiling. */
+export function freshnessOf(cacheControl: string | undefined, options: NormalizedJwksOptions): number {
+  let freshness = options.defaultFreshness;
+  if (cacheControl !== undefined) {
+    const directives = cacheControl.toLowerCase();
+    const maxAge = /(?:^|[,\s])max-age\s*=\s*"?(\d+)"?/.exec(directives);
+    if (/(?:^|[,\s])(?:no-store|no-cache)(?:$|[,\s=])/.test(directives)) freshness = 0;
+    else if (maxAge !== null) freshness = Number(maxAge[1]);
+  }
+  return Math.min(Math.max(freshness, options.minFreshness), options.maxFreshness);
+}
+
+interface CacheEntry {
+  /** The last good keys. */
+  keys: ClientJWK[] | undefined;
+  /** Until when (ms) the keys are fresh. */
+  freshUntil: number;
+  /** Until when (ms) the last good keys may stand in for a failed fetch. */
+  graceUntil: number;
+  /** No new fetch before this (ms) after a failure. */
+  retryAfter: number;
+  /** Why the last fetch failed: the SSRF guard refused the target, or anything else. */
+  failure: 'ERR_JWKS_URI_REFUSED' | 'ERR_JWKS_UNAVAILABLE';
+  /** When the last unknown-kid re-fetch started (ms). */
+  lastRefresh: number;
+  /** The fetch in flight, shared by every concurrent caller (single flight). */
+  inflight: Promise<ClientJWK[]> | undefined;
+}
+
+/** Counters for observability and tests. */
+export interface JwksCacheStats {
+  /** Fetches started. */
+  fetches: number;
+  /** Fetches that failed. */
+  failures: number;
+}
+
+/**
+ * The per-authenticator cache of `jwks_uri` key sets. One instance lives in each authenticator's
+ * configuration: no global state.
+ */
+export class JwksCache {
+  readonly options: NormalizedJwksOptions;
+  readonly #now: () => number;
+  readonly #entries = new Map<string, CacheEntry>();
+  readonly stats: JwksCacheStats = { fetches: 0, failures: 0 };
+
+  constructor(options: NormalizedJwksOptions, now: () => number) {
+    this.options = options;
+    this.#now = now;
+  }
+
+  /** Keys of `uri` for `clientId`; `refresh` asks for a re-fetch (unknown `kid`), within the cool-down. */
+  async get(clientId: string, uri: URL, refresh: boolean): Promise<ClientJWK[]> {
+    const cacheKey = `${clientId}\n${uri.href}`;
+    let entry = this.#entries.get(cacheKey);
+    if (entry === undefined) {
+      entry = {
+        keys: undefined,
+        freshUntil: 0,
+        graceUntil: 0,
+        retryAfter: 0,
+        failure: 'ERR_JWKS_UNAVAILABLE',
+        lastRefresh: -Infinity,
+        inflight: undefined,
+      };
+      this.#remember(cacheKey, entry);
+    }
+    if (entry.inflight !== undefined) return entry.inflight;
+    const now = this.#now();
+    if (entry.keys !== undefined && now < entry.freshUntil) {
+      // Fresh: re-fetch only for an unknown kid, and at most once per cool-down.
+      if (!refresh || now - entry.lastRefresh < this.options.cooldown * 1000) return entry.keys;
+      entry.lastRefresh = now;
+    } else if (now < entry.retryAfter) {
+      // Stale after a recent failure: do not hammer the client's server.
+      if (entry.keys !== undefined && now < entry.graceUntil) return entry.keys;
+      throw new InvalidClient(entry.failure);
+    }
+    const inflight = this.#fetch(uri, entry, now);
+    entry.inflight = inflight;
+    try {
+      return await inflight;
+    } finally {
+      entry.inflight = undefined;
+    }
+  }
+
+  #remember(cacheKey: string, entry: CacheEntry): void {
+    if (this.#entries.size >= this.options.maxClients) {
+      for (const [key, old] of this.#entries) {
+        if (old.inflight === undefined) {
+          this.#entries.delete(key);
+          break;
+        }
+      }
+    }
+    this.#entries.set(cacheKey, entry);
+  }
+
+  async #fetch(uri: URL, entry: CacheEntry, startedAt: number): Promise<ClientJWK[]> {
+    this.stats.fetches += 1;
+    try {
+      const signal = AbortSignal.timeout(this.options.timeout);
+      const fetch = this.options.fetch;
+      const document =
+        fetch === undefined
+          ? await builtInFetch(this.options, uri, signal)
+          : await customFetch(this.options, fetch, uri, signal);
+      if (document.status !== 200) throw new Error(`jwks_uri answered HTTP ${document.status}`);
+      const keys = jwkSetKeys(JSON.parse(document.body));
+      if (keys === undefined) throw new Error('jwks_uri did not return a JWK Set');
+      const now = this.#now();
+      const freshness = freshnessOf(document.cacheControl, this.options) * 1000;
+      entry.keys = keys;
+      entry.freshUntil = now + freshness;
+      entry.graceUntil = now + freshness + this.options.gracePeriod * 1000;
+      entry.retryAfter = 0;
+      return keys;
+    } catch (cause) {
+      this.stats.failures += 1;
+      entry.retryAfter = startedAt + FAILURE_BACKOFF_MS;
+      entry.failure = isGuardRefusal(cause) ? 'ERR_JWKS_URI_REFUSED' : 'ERR_JWKS_UNAVAILABLE';
+      const now = this.#now();
+      if (entry.keys !== undefined && now < entry.graceUntil) return entry.keys;
+      throw new InvalidClient(entry.failure, { cause });
+    }
+  }
+}
+
+/** Create the cache of one authenticator. */
+export function createJwksCache(options: JwksOptions | undefined, now: () => number): JwksCache {
+  return new JwksCache(normalizeJwksOptions(options), now);
+}
+
+/** The checked `jwks_uri` of a client, or an `invalid_client` for a malformed registration. */
+function jwksUri(value: unknown, allowHttp: boolean): URL {
+  if (typeof value !== 'string') throw new InvalidClient('ERR_CLIENT_METADATA_INVALID');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidClient('ERR_CLIENT_METADATA_INVALID');
+  }
+  // FAPI 1 Part 2 §8.9, FAPI 2 §5.4.2: jwks_uri only over TLS. No credentials in the URL.
+  const schemeOk = url.protocol === 'https:' || (allowHttp && url.protocol === 'http:');
+  if (!schemeOk || url.username !== '' || url.password !== '') throw new InvalidClient('ERR_CLIENT_METADATA_INVALID');
+  return url;
+}
+
+/** Options of {@link clientKeys}. */
+export interface ClientKeysOptions {
+  /**
+   * Ask for a re-fetch of a `jwks_uri` (an unknown `kid`, or a certificate that matches no `x5c`).
+   * Honoured at most once per cool-down per client; ignored for inline `jwks`.
+   */
+  refresh?: boolean;
+}
+
+/**
+ * The JWKs a client registered: its inline `jwks`, or the keys at its `jwks_uri` (cached), or none.
+ * Used by `private_key_jwt` and by `self_signed_tls_client_auth` (the `x5c` of registered JWKs,
+ * RFC 8705 §2.2). Rejects with `invalid_client`: `ERR_CLIENT_METADATA_INVALID` for a malformed
+ * registration (both `jwks` and `jwks_uri`, RFC 7591 §2), `ERR_JWKS_URI_REFUSED` when the SSRF
+ * guard refused the `jwks_uri` target, `ERR_JWKS_UNAVAILABLE` when it cannot be fetched otherwise
+ * (in both cases only when no good keys are within their grace period).
+ *
+ * @example
+ * ```ts
+ * const keys = await clientKeys(client, config)
+ * const again = await clientKeys(client, config, { refresh: true }) // after an unknown kid
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
+ */
+export async function clientKeys(
+  client: ClientMetadata,
+  config: Pick<Config, 'jwksCache'>,
+  options: ClientKeysOptions = {},
+): Promise<ClientJWK[]> {
+  const inline = client.jwks;
+  const uri = client.jwks_uri;
+  // RFC 7591 §2: "The jwks_uri and jwks parameters MUST NOT both be present in the same request or response."
+  if (inline !== undefined && uri !== undefined) throw new InvalidClient('ERR_CLIENT_METADATA_INVALID');
+  if (inline !== undefined) {
+    const keys = jwkSetKeys(inline);
+    if (keys === undefined) throw new InvalidClient('ERR_CLIENT_METADATA_INVALID');
+    return keys;
+  }
+  if (uri === undefined) return [];
+  const cache = config.jwksCache;
+  return cache.get(client.client_id, jwksUri(uri, cache.options.allowHttp), options.refresh === true);
+}

@@ -1,0 +1,374 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ClientAuthenticatorOptions, normalizeOptions } from '../src/config.js';
+import { isOAuthError } from '../src/errors.js';
+import { clientKeys, isPublicAddress } from '../src/keys.js';
+import type { ClientMetadata } from '../src/types.js';
+import {
+  assertionRequest,
+  authenticatorFor,
+  claims,
+  ISSUER,
+  keyPair,
+  NOW,
+  outcome,
+  sign,
+} from './assertion-helpers.js';
+
+/** A local key server: each request runs the current handler and is counted. */
+class KeyServer {
+  hits = 0;
+  handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end('{"keys":[]}');
+  readonly server: Server = createServer((req, res) => {
+    this.hits += 1;
+    this.handler(req, res);
+  });
+  port = 0;
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  url(path = '/jwks', host = '127.0.0.1'): string {
+    return `http://${host}:${this.port}${path}`;
+  }
+
+  serve(body: unknown, headers: Record<string, string> = {}): void {
+    this.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+    };
+  }
+
+  stop(): void {
+    this.server.closeAllConnections();
+    this.server.close();
+  }
+}
+
+const keyServer = new KeyServer();
+beforeAll(() => keyServer.start());
+afterAll(() => keyServer.stop());
+
+const JWK = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'k1' };
+
+function setup(jwks: ClientAuthenticatorOptions['jwks'], clock = { now: 1_000_000_000 }) {
+  const config = normalizeOptions({ issuer: ISSUER, getClient: () => undefined, now: () => clock.now, jwks });
+  return { config, clock };
+}
+
+function uriClient(uri: string): ClientMetadata {
+  return { client_id: `c-${randomUUID()}`, jwks_uri: uri, token_endpoint_auth_method: 'private_key_jwt' };
+}
+
+async function code(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    if (isOAuthError(error)) return error.code;
+    throw error;
+  }
+}
+
+const LOCAL = { allowHttp: true, allow: ['127.0.0.1'] };
+
+describe('client keys: inline jwks (RFC 7591 §2)', () => {
+  it('returns the registered keys, skipping members that are not JWKs (RFC 7517 §5)', async () => {
+    const { config } = setup(undefined);
+    const keys = await clientKeys(
+      { client_id: 'a', jwks: { keys: [JWK, 'junk' as never, { kid: 'no-kty' } as never] } },
+      config,
+    );
+    expect(keys).toEqual([JWK]);
+  });
+
+  it('refuses a malformed set and both jwks and jwks_uri (RFC 7591 §2: "MUST NOT both be present")', async () => {
+    const { config } = setup(undefined);
+    expect(await code(clientKeys({ client_id: 'a', jwks: [JWK] as never }, config))).toBe(
+      'ERR_CLIENT_METADATA_INVALID',
+    );
+    expect(
+      await code(clientKeys({ client_id: 'a', jwks: { keys: [JWK] }, jwks_uri: 'https://c.example/jwks' }, config)),
+    ).toBe('ERR_CLIENT_METADATA_INVALID');
+  });
+
+  it('returns no keys for a client that registered none', async () => {
+    const { config } = setup(undefined);
+    expect(await clientKeys({ client_id: 'a' }, config)).toEqual([]);
+  });
+});
+
+describe('client keys: jwks_uri transport and SSRF guard', () => {
+  it('refuses an http jwks_uri unless allowHttp (FAPI 2 §5.4.2: only over TLS)', async () => {
+    keyServer.serve({ keys: [JWK] });
+    const before = keyServer.hits;
+    const { config } = setup({ allow: ['127.0.0.1'] });
+    expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_CLIENT_METADATA_INVALID');
+    expect(keyServer.hits).toBe(before);
+  });
+
+  it('refuses credentials in the jwks_uri and a non-URL', async () => {
+    const { config } = setup(LOCAL);
+    expect(await code(clientKeys(uriClient(`http://u:p@127.0.0.1:${keyServer.port}/jwks`), config))).toBe(
+      'ERR_CLIENT_METADATA_INVALID',
+    );
+    expect(await code(clientKeys(uriClient('not a url'), config))).toBe('ERR_CLIENT_METADATA_INVALID');
+  });
+
+  it('refuses loopback targets by default, by address and by name, without connecting', async () => {
+    keyServer.serve({ keys: [JWK] });
+    const before = keyServer.hits;
+    const { config } = setup({ allowHttp: true });
+    expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(await code(clientKeys(uriClient(keyServer.url('/jwks', 'localhost')), config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(keyServer.hits).toBe(before);
+  });
+
+  it('lets listed hosts, addresses and CIDRs through', async () => {
+    keyServer.serve({ keys: [JWK] });
+    for (const allow of [['127.0.0.1'], ['127.0.0.0/8'], ['localhost']]) {
+      const { config } = setup({ allowHttp: true, allow });
+      const host = allow[0] === 'localhost' ? 'localhost' : '127.0.0.1';
+      expect(await clientKeys(uriClient(keyServer.url('/jwks', host)), config)).toEqual([JWK]);
+    }
+  });
+
+  it('asks the allowHost hook with the address actually connected to', async () => {
+    keyServer.serve({ keys: [JWK] });
+    const seen: string[] = [];
+    const { config } = setup({
+      allowHttp: true,
+      allowHost: ({ address, url }) => {
+        seen.push(`${url.hostname} ${address}`);
+        return url.pathname === '/ok';
+      },
+    });
+    expect(await clientKeys(uriClient(keyServer.url('/ok', 'localhost')), config)).toEqual([JWK]);
+    expect(await code(clientKeys(uriClient(keyServer.url('/no', 'localhost')), config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(seen.some((entry) => entry === 'localhost 127.0.0.1' || entry === 'localhost ::1')).toBe(true);
+  });
+
+  it('guards a custom fetch too: a refused target is never fetched', async () => {
+    let calls = 0;
+    const fetch = async () => {
+      calls += 1;
+      return new Response(JSON.stringify({ keys: [JWK] }));
+    };
+    const refused = setup({ allowHttp: true, fetch });
+    expect(await code(clientKeys(uriClient(keyServer.url()), refused.config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(calls).toBe(0);
+    const allowed = setup({ ...LOCAL, fetch });
+    expect(await clientKeys(uriClient(keyServer.url()), allowed.config)).toEqual([JWK]);
+    expect(calls).toBe(1);
+  });
+
+  it('classifies special-purpose addresses (RFC 6890)', () => {
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:127.0.0.1',
+      '::ffff:10.0.0.1',
+      'ff02::1',
+      'not-an-ip',
+    ]) {
+      expect(isPublicAddress(address), address).toBe(false);
+    }
+    for (const address of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) {
+      expect(isPublicAddress(address), address).toBe(true);
+    }
+  });
+
+  it('does not follow redirects', async () => {
+    let redirected = 0;
+    keyServer.handler = (req, res) => {
+      if (req.url === '/moved') {
+        redirected += 1;
+        res.end(JSON.stringify({ keys: [JWK] }));
+        return;
+      }
+      res.writeHead(302, { location: '/moved' }).end();
+    };
+    const { config } = setup(LOCAL);
+    expect(await code(clientKeys(uriClient(keyServer.url('/redirect')), config))).toBe('ERR_JWKS_UNAVAILABLE');
+    expect(redirected).toBe(0);
+  });
+
+  it('caps the response size, declared or streamed', async () => {
+    const big = JSON.stringify({ keys: [{ ...JWK, pad: 'p'.repeat(5000) }] });
+    const { config } = setup({ ...LOCAL, maxBytes: 1000 });
+    keyServer.handler = (_req, res) => res.end(big);
+    expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_UNAVAILABLE');
+    keyServer.handler = (_req, res) => {
+      res.writeHead(200, { 'transfer-encoding': 'chunked' });
+      res.write(big.slice(0, 600));
+      res.end(big.slice(600));
+    };
+    expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_UNAVAILABLE');
+  });
+
+  it('gives up after the timeout', async () => {
+    keyServer.handler = () => {
+      // never answers
+    };
+    const { config } = setup({ ...LOCAL, timeout: 200 });
+    expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_UNAVAILABLE');
+  });
+
+  it('refuses what is not a JWK Set: HTTP errors, non-JSON, wrong shape, too many keys', async () => {
+    const { config } = setup(LOCAL);
+    for (const handler of [
+      (_req: IncomingMessage, res: ServerResponse) => res.writeHead(404).end('{"keys":[]}'),
+      (_req: IncomingMessage, res: ServerResponse) => res.end('<html>'),
+      (_req: IncomingMessage, res: ServerResponse) => res.end('[]'),
+      (_req: IncomingMessage, res: ServerResponse) => res.end(JSON.stringify({ keys: Array(101).fill(JWK) })),
+    ]) {
+      keyServer.handler = handler;
+      expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_UNAVAILABLE');
+    }
+  });
+});
+
+describe('client keys: jwks_uri cache', () => {
+  it('fetches once for many uses, and once for concurrent uses (single flight)', async () => {
+    keyServer.serve({ keys: [JWK] });
+    const { config } = setup(LOCAL);
+    const client = uriClient(keyServer.url());
+    const before = keyServer.hits;
+    await Promise.all(Array.from({ length: 20 }, () => clientKeys(client, config)));
+    for (let i = 0; i < 20; i += 1) await clientKeys(client, config);
+    expect(keyServer.hits - before).toBe(1);
+  });
+
+  it('takes freshness from Cache-Control max-age (RFC 9111 §5.2.2.1)', async () => {
+    keyServer.serve({ keys: [JWK] }, { 'cache-control': 'public, max-age=120' });
+    const { config, clock } = setup(LOCAL);
+    const client = uriClient(keyServer.url());
+    const before = keyServer.hits;
+    await clientKeys(client, config);
+    clock.now += 119_000;
+    await clientKeys(client, config);
+    expect(keyServer.hits - before).toBe(1);
+    clock.now += 2_000;
+    await clientKeys(client, config);
+    expect(keyServer.hits - before).toBe(2);
+  });
+
+  it('clamps freshness to the floor and the ceiling', async () => {
+    const cases: [string, number, number][] = [
+      ['max-age=1', 59_000, 61_000],
+      ['no-store', 59_000, 61_000],
+      ['max-age=99999999', 86_399_000, 86_401_000],
+    ];
+    for (const [cacheControl, stillFresh, stale] of cases) {
+      keyServer.serve({ keys: [JWK] }, { 'cache-control': cacheControl });
+      const { config, clock } = setup(LOCAL);
+      const client = uriClient(keyServer.url());
+      const start = clock.now;
+      const before = keyServer.hits;
+      await clientKeys(client, config);
+      clock.now = start + stillFresh;
+      await clientKeys(client, config);
+      expect(keyServer.hits - before, cacheControl).toBe(1);
+      clock.now = start + stale;
+      await clientKeys(client, config);
+      expect(keyServer.hits - before, cacheControl).toBe(2);
+    }
+  });
+
+  it('re-fetches on request (unknown kid) at most once per cool-down', async () => {
+    keyServer.serve({ keys: [JWK] });
+    const { config, clock } = setup({ ...LOCAL, cooldown: 30 });
+    const client = uriClient(keyServer.url());
+    const before = keyServer.hits;
+    await clientKeys(client, config);
+    await clientKeys(client, config, { refresh: true });
+    expect(keyServer.hits - before).toBe(2);
+    for (let i = 0; i < 10; i += 1) await clientKeys(client, config, { refresh: true });
+    clock.now += 29_000;
+    await clientKeys(client, config, { refresh: true });
+    expect(keyServer.hits - before).toBe(2);
+    clock.now += 1_000;
+    await clientKeys(client, config, { refresh: true });
+    expect(keyServer.hits - before).toBe(3);
+  });
+
+  it('serves the last good keys for the grace period when a fetch fails, then refuses', async () => {
+    keyServer.serve({ keys: [JWK] }, { 'cache-control': 'max-age=60' });
+    const { config, clock } = setup({ ...LOCAL, gracePeriod: 600 });
+    const client = uriClient(keyServer.url());
+    await clientKeys(client, config);
+    keyServer.handler = (_req, res) => res.writeHead(503).end();
+    clock.now += 61_000;
+    expect(await clientKeys(client, config)).toEqual([JWK]);
+    clock.now += 500_000;
+    expect(await clientKeys(client, config)).toEqual([JWK]);
+    clock.now += 100_000;
+    expect(await code(clientKeys(client, config))).toBe('ERR_JWKS_UNAVAILABLE');
+  });
+
+  it('keeps separate entries per client and per jwks_uri', async () => {
+    keyServer.serve({ keys: [JWK] });
+    const { config } = setup(LOCAL);
+    const before = keyServer.hits;
+    await clientKeys(uriClient(keyServer.url('/a')), config);
+    await clientKeys(uriClient(keyServer.url('/a')), config);
+    expect(keyServer.hits - before).toBe(2);
+  });
+});
+
+describe('private_key_jwt with a jwks_uri (RFC 7591 §2, RFC 7523 §3)', () => {
+  it('verifies with fetched keys, and picks up a rotated key after one re-fetch on its unknown kid', async () => {
+    const first = await keyPair('ES256', 'first');
+    const second = await keyPair('PS256', 'second');
+    keyServer.serve({ keys: [first.publicJwk] }, { 'cache-control': 'max-age=3600' });
+    const client: ClientMetadata = {
+      client_id: 'rotating',
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks_uri: keyServer.url('/rotating'),
+    };
+    const { auth } = authenticatorFor([client], { jwks: LOCAL });
+    const before = keyServer.hits;
+    for (let i = 0; i < 5; i += 1) {
+      const jwt = await sign(claims('rotating', NOW), first.privateKey, { alg: 'ES256', kid: 'first' });
+      expect(await outcome(auth, assertionRequest(jwt))).toBe('ok');
+    }
+    expect(keyServer.hits - before).toBe(1);
+
+    keyServer.serve({ keys: [first.publicJwk, second.publicJwk] }, { 'cache-control': 'max-age=3600' });
+    const rotated = await sign(claims('rotating', NOW), second.privateKey, { alg: 'PS256', kid: 'second' });
+    expect(await outcome(auth, assertionRequest(rotated))).toBe('ok');
+    expect(keyServer.hits - before).toBe(2);
+
+    // A flood of unknown kids causes no further fetch within the cool-down.
+    for (let i = 0; i < 10; i += 1) {
+      const jwt = await sign(claims('rotating', NOW), second.privateKey, { alg: 'PS256', kid: `nope-${i}` });
+      expect(await outcome(auth, assertionRequest(jwt))).toBe('ERR_ASSERTION_KEY_NOT_FOUND');
+    }
+    expect(keyServer.hits - before).toBe(2);
+  });
+
+  it('refuses with ERR_JWKS_UNAVAILABLE when the keys cannot be fetched', async () => {
+    const pair = await keyPair('ES256');
+    keyServer.handler = (_req, res) => res.writeHead(500).end();
+    const client: ClientMetadata = {
+      client_id: 'down',
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks_uri: keyServer.url('/down'),
+    };
+    const { auth } = authenticatorFor([client], { jwks: LOCAL });
+    const jwt = await sign(claims('down', NOW), pair.privateKey, { alg: 'ES256' });
+    expect(await outcome(auth, assertionRequest(jwt))).toBe('ERR_JWKS_UNAVAILABLE');
+  });
+});

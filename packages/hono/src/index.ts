@@ -1,0 +1,207 @@
+/**
+ * `@client-auth/hono`: Hono 4 middleware around `@client-auth/core`, for `@hono/node-server` (the
+ * TLS peer certificate comes from `c.env.incoming.socket`). It translates the request in and the
+ * result or error out; every rule lives in the core.
+ */
+import type { IncomingMessage } from 'node:http';
+import type {
+  ClientAuthenticator,
+  ClientAuthRequest,
+  ClientAuthResult,
+  ClientMetadata,
+  EndpointName,
+  PresentedCertificate,
+} from '@client-auth/core';
+import {
+  DEFAULT_BODY_LIMIT,
+  ENDPOINT_NAMES,
+  errorResponse,
+  InvalidRequest,
+  isOAuthError,
+  parseFormBody,
+} from '@client-auth/core';
+import { nodeHeaders, queryParameters, socketCertificate } from '@client-auth/core/node';
+import type { Context, MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The authenticated client, set by `clientAuthentication()` (unless `options.variable` renames it). */
+    client: ClientAuthResult;
+  }
+}
+
+/** The bindings `@hono/node-server` passes as `c.env` (`HttpBindings`); absent under `app.request()`. */
+export interface NodeBindings {
+  incoming?: IncomingMessage;
+}
+
+/** The Hono environment this middleware declares: `c.get(variable)` is the result. */
+export type ClientAuthEnv<Variable extends string = 'client', Client extends ClientMetadata = ClientMetadata> = {
+  Bindings: NodeBindings;
+  Variables: { [K in Variable]: ClientAuthResult<Client> };
+};
+
+/** Options of {@link clientAuthentication}. */
+export interface ClientAuthenticationOptions<Variable extends string = 'client'> {
+  /** The endpoint this route serves: decides allowed methods and accepted assertion audiences. */
+  endpoint: EndpointName;
+  /** Context variable that receives the result (`c.get(variable)`). Default `'client'`. */
+  variable?: Variable;
+  /**
+   * `'respond'` (default): answer errors with the RFC 6749 §5.2 JSON response.
+   * `'throw'`: throw an `HTTPException` whose `getResponse()` is that response and whose `cause`
+   * is the `OAuthError`, for `app.onError`.
+   */
+  errors?: 'respond' | 'throw';
+  /** Largest form body read, in octets. Default 65536. */
+  bodyLimit?: number;
+  /**
+   * Where the TLS peer certificate comes from. Default: `c.env.incoming.socket` (`@hono/node-server`).
+   * Set it on other runtimes, or under `app.request()`, where there is no socket.
+   */
+  getCertificate?: (c: Context) => PresentedCertificate | undefined;
+}
+
+function incomingOf(c: Context): IncomingMessage | undefined {
+  const env = c.env as NodeBindings | undefined;
+  const incoming = env?.incoming;
+  return incoming !== undefined && typeof incoming === 'object' && Array.isArray(incoming.rawHeaders)
+    ? incoming
+    : undefined;
+}
+
+/**
+ * Request headers with lower-case names. The Fetch `Headers` merge a repeated header with ", ", so
+ * a repeated `Authorization` is taken from the Node request's raw headers when there is one.
+ */
+function requestHeaders(c: Context, incoming: IncomingMessage | undefined): ClientAuthRequest['headers'] {
+  const headers: ClientAuthRequest['headers'] = {};
+  c.req.raw.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  if (incoming !== undefined) {
+    const authorization = nodeHeaders(incoming).authorization;
+    if (Array.isArray(authorization)) headers.authorization = authorization;
+  }
+  return headers;
+}
+
+/**
+ * The body octets, capped. The bytes (not `c.req.text()`, which replaces invalid UTF-8 with U+FFFD)
+ * go to the core's form parser, which keeps every repeated key (the default `parseBody()` keeps
+ * only the last). Read through Hono's body cache, so the route can still read the body.
+ */
+async function readBody(c: Context, limit: number): Promise<Uint8Array> {
+  const tooLarge = () =>
+    new InvalidRequest('ERR_BODY_TOO_LARGE', `the request body exceeds ${limit} octets`, { status: 413 });
+  const raw = c.req.raw;
+  const cached = Object.keys(c.req.bodyCache).length > 0;
+  if (!cached) {
+    if (raw.body === null) return new Uint8Array(0);
+    const length = raw.headers.get('content-length');
+    if (length !== null && Number(length) > limit) throw tooLarge();
+    if (length === null || raw.headers.has('transfer-encoding')) {
+      // No declared length: read with the cap, then hand Hono a request holding the octets read,
+      // as its own bodyLimit() middleware does.
+      const reader = raw.body.getReader();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.length;
+        if (size > limit) {
+          await reader.cancel();
+          throw tooLarge();
+        }
+        chunks.push(value);
+      }
+      const body = Buffer.concat(chunks, size);
+      c.req.raw = new Request(raw, { body });
+      return body;
+    }
+  }
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  if (body.length > limit) throw tooLarge();
+  return body;
+}
+
+/**
+ * Create the middleware that authenticates the client of a route. `c.get('client')` is then the
+ * result, typed through `ContextVariableMap` (and the `Variables` of the returned handler).
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono'
+ * import { serve } from '@hono/node-server'
+ * import { createClientAuthenticator } from '@client-auth/core'
+ * import { clientAuthentication } from '@client-auth/hono'
+ *
+ * const auth = createClientAuthenticator({ issuer, getClient })
+ * const app = new Hono()
+ * app.post('/token', clientAuthentication(auth, { endpoint: 'token' }), (c) =>
+ *   c.json({ client_id: c.get('client').clientId }),
+ * )
+ * serve({ fetch: app.fetch, port: 3000 })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
+ */
+export function clientAuthentication<
+  Client extends ClientMetadata = ClientMetadata,
+  Variable extends string = 'client',
+>(
+  authenticator: ClientAuthenticator<Client>,
+  options: ClientAuthenticationOptions<Variable>,
+): MiddlewareHandler<ClientAuthEnv<Variable, Client>> {
+  if (authenticator === null || typeof authenticator !== 'object' || typeof authenticator.authenticate !== 'function') {
+    throw new TypeError('client-auth: clientAuthentication() needs an authenticator from createClientAuthenticator()');
+  }
+  if (options === null || typeof options !== 'object' || !ENDPOINT_NAMES.includes(options.endpoint)) {
+    throw new TypeError(`client-auth: options.endpoint must be one of ${ENDPOINT_NAMES.join(', ')}`);
+  }
+  const variable = (options.variable ?? 'client') as Variable;
+  if (typeof variable !== 'string' || variable.length === 0)
+    throw new TypeError('client-auth: options.variable must be a non-empty string');
+  const errors = options.errors ?? 'respond';
+  if (errors !== 'respond' && errors !== 'throw')
+    throw new TypeError("client-auth: options.errors must be 'respond' or 'throw'");
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0)
+    throw new TypeError('client-auth: options.bodyLimit must be a positive integer');
+  const getCertificate = options.getCertificate;
+  if (getCertificate !== undefined && typeof getCertificate !== 'function')
+    throw new TypeError('client-auth: options.getCertificate must be a function');
+  const { endpoint } = options;
+
+  return async function clientAuthenticationMiddleware(c, next) {
+    let result: ClientAuthResult<Client>;
+    try {
+      const incoming = incomingOf(c);
+      const socket = incoming?.socket;
+      const request: ClientAuthRequest = {
+        headers: requestHeaders(c, incoming),
+        body: parseFormBody(c.req.header('content-type'), await readBody(c, bodyLimit)),
+        query: queryParameters(c.req.url),
+        secure:
+          socket !== undefined
+            ? (socket as { encrypted?: boolean }).encrypted === true
+            : c.req.url.startsWith('https:'),
+      };
+      const certificate = getCertificate !== undefined ? getCertificate(c) : socket && socketCertificate(socket);
+      if (certificate !== undefined) request.certificate = certificate;
+      if (socket?.remoteAddress !== undefined) request.peerAddress = socket.remoteAddress;
+      result = await authenticator.authenticate(request, { endpoint });
+    } catch (error) {
+      if (!isOAuthError(error)) throw error;
+      const { status, headers, body } = errorResponse(error);
+      const res = new Response(body, { status, headers });
+      if (errors === 'throw') throw new HTTPException(status as 400, { res, cause: error });
+      return res;
+    }
+    c.set(variable, result as ClientAuthEnv<Variable, Client>['Variables'][Variable]);
+    await next();
+  };
+}
+
+export type { ClientAuthResult } from '@client-auth/core';

@@ -1,0 +1,120 @@
+/**
+ * `@client-auth/koa`: Koa 2 and 3 middleware around `@client-auth/core`. It translates the request
+ * in and the result or error out; every rule lives in the core.
+ */
+import type { ClientAuthenticator, ClientAuthResult, ClientMetadata, EndpointName } from '@client-auth/core';
+import { DEFAULT_BODY_LIMIT, ENDPOINT_NAMES, errorResponse, isOAuthError } from '@client-auth/core';
+import { fromNodeRequest, type NodeBody } from '@client-auth/core/node';
+import type { Context, Middleware, Next } from 'koa';
+
+declare module 'koa' {
+  interface DefaultState {
+    /** The authenticated client, set by `clientAuthentication()` (unless `options.property` renames it). */
+    client?: ClientAuthResult;
+  }
+}
+
+/** Options of {@link clientAuthentication}. */
+export interface ClientAuthenticationOptions {
+  /** The endpoint this route serves: decides allowed methods and accepted assertion audiences. */
+  endpoint: EndpointName;
+  /** `ctx.state` property that receives the result. Default `'client'`. */
+  property?: string;
+  /**
+   * `'respond'` (default): answer errors with the RFC 6749 §5.2 JSON response.
+   * `'throw'`: throw the `OAuthError` for the app's error handler (serialise it with `errorResponse`).
+   */
+  errors?: 'respond' | 'throw';
+  /** Largest form body read when no body parser ran, in octets. Default 65536. */
+  bodyLimit?: number;
+}
+
+/** The request fields body parsers add (`@koa/bodyparser`, `koa-body` with `includeUnparsed`). */
+interface ParsedRequest {
+  body?: unknown;
+  rawBody?: unknown;
+}
+
+/**
+ * Decide how the body reaches us. The raw text a parser kept is preferred: the parsed object of
+ * `qs`-style parsers has merged repeated keys into arrays (or worse, objects), while the raw text
+ * shows every duplicate. An unread stream is read here, with the cap.
+ */
+function bodySource(ctx: Context): NodeBody {
+  const request = ctx.request as Context['request'] & ParsedRequest;
+  const raw: unknown = request.rawBody;
+  if (typeof raw === 'string' || raw instanceof Uint8Array) return { kind: 'raw', raw };
+  if (!ctx.req.readableEnded) return { kind: 'stream' };
+  return { kind: 'parsed', parsed: request.body };
+}
+
+/** The form as a body parser would have set it, for the route handler after us. */
+function bodyObject(params: Record<string, string[]>): Record<string, string | string[]> {
+  const body: Record<string, string | string[]> = {};
+  for (const [name, values] of Object.entries(params))
+    body[name] = values.length === 1 ? (values[0] as string) : values;
+  return body;
+}
+
+/**
+ * Create the middleware that authenticates the client of a route. Use it on an app or as route
+ * middleware of `@koa/router`.
+ *
+ * @example
+ * ```ts
+ * import Koa from 'koa'
+ * import Router from '@koa/router'
+ * import { createClientAuthenticator } from '@client-auth/core'
+ * import { clientAuthentication } from '@client-auth/koa'
+ *
+ * const auth = createClientAuthenticator({ issuer, getClient })
+ * const router = new Router()
+ * router.post('/token', clientAuthentication(auth, { endpoint: 'token' }), (ctx) => {
+ *   ctx.body = { client_id: ctx.state.client?.clientId }
+ * })
+ * new Koa().use(router.routes()).listen(3000)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
+ */
+export function clientAuthentication<Client extends ClientMetadata = ClientMetadata>(
+  authenticator: ClientAuthenticator<Client>,
+  options: ClientAuthenticationOptions,
+): Middleware {
+  if (authenticator === null || typeof authenticator !== 'object' || typeof authenticator.authenticate !== 'function') {
+    throw new TypeError('client-auth: clientAuthentication() needs an authenticator from createClientAuthenticator()');
+  }
+  if (options === null || typeof options !== 'object' || !ENDPOINT_NAMES.includes(options.endpoint)) {
+    throw new TypeError(`client-auth: options.endpoint must be one of ${ENDPOINT_NAMES.join(', ')}`);
+  }
+  const property = options.property ?? 'client';
+  if (typeof property !== 'string' || property.length === 0)
+    throw new TypeError('client-auth: options.property must be a non-empty string');
+  const errors = options.errors ?? 'respond';
+  if (errors !== 'respond' && errors !== 'throw')
+    throw new TypeError("client-auth: options.errors must be 'respond' or 'throw'");
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0)
+    throw new TypeError('client-auth: options.bodyLimit must be a positive integer');
+  const { endpoint } = options;
+
+  return async function clientAuthenticationMiddleware(ctx: Context, next: Next) {
+    let result: ClientAuthResult<Client>;
+    try {
+      const source = bodySource(ctx);
+      const request = await fromNodeRequest(ctx.req, { url: ctx.originalUrl, body: source, bodyLimit });
+      if (source.kind === 'stream') (ctx.request as Context['request'] & ParsedRequest).body = bodyObject(request.body);
+      result = await authenticator.authenticate(request, { endpoint });
+    } catch (error) {
+      if (errors === 'throw' || !isOAuthError(error)) throw error;
+      const response = errorResponse(error);
+      ctx.status = response.status;
+      ctx.set(response.headers);
+      ctx.body = response.body;
+      return;
+    }
+    (ctx.state as Record<string, unknown>)[property] = result;
+    await next();
+  };
+}
+
+export type { ClientAuthResult } from '@client-auth/core';

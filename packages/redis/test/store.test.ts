@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { createClient } from 'redis';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_PREFIX,
+  DIGEST_LENGTH,
+  RedisReplayStoreError,
+  recommendedClientOptions,
+  reconnectForever,
+  redisReplayStore,
+  replayKey,
+} from '../src/index.js';
+import { basicReplaySuite } from './basic-suite.js';
+
+basicReplaySuite('node-redis v5', async (url) => {
+  const connectOne = async () => {
+    const client = createClient(recommendedClientOptions(url));
+    client.on('error', () => {});
+    await client.connect();
+    return client;
+  };
+  const [a, b] = await Promise.all([connectOne(), connectOne()]);
+  return {
+    a,
+    b,
+    pttl: (key) => a.pTTL(key),
+    keys: (pattern) => a.keys(pattern),
+    close: async () => {
+      a.destroy();
+      b.destroy();
+    },
+  };
+});
+
+describe('replayKey', () => {
+  it('is the prefix and a 43-character base64url SHA-256 digest, whatever the input length', () => {
+    for (const jti of ['', 'x', 'j'.repeat(10 * 1024)]) {
+      const key = replayKey(DEFAULT_PREFIX, 'client-1', jti);
+      expect(key.startsWith(DEFAULT_PREFIX)).toBe(true);
+      expect(key.slice(DEFAULT_PREFIX.length)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(key).toHaveLength(DEFAULT_PREFIX.length + DIGEST_LENGTH);
+    }
+  });
+
+  it('length-prefixes each field: moving a separator between client_id and jti changes the key', () => {
+    expect(replayKey('', 'a:b', 'c')).not.toBe(replayKey('', 'a', 'b:c'));
+    expect(replayKey('', 'ab', '')).not.toBe(replayKey('', 'a', 'b'));
+    expect(replayKey('', '', 'ab')).not.toBe(replayKey('', 'a', 'b'));
+    expect(replayKey('p:', 'a', 'b')).toBe(replayKey('p:', 'a', 'b'));
+  });
+});
+
+describe('redisReplayStore options', () => {
+  const client = createClient();
+
+  it('refuses bad options at setup with a TypeError', () => {
+    // @ts-expect-error no client
+    expect(() => redisReplayStore({})).toThrow(TypeError);
+    // @ts-expect-error not a client
+    expect(() => redisReplayStore({ client: {} })).toThrow(TypeError);
+    expect(() => redisReplayStore({ client, timeout: 0 })).toThrow(TypeError);
+    expect(() => redisReplayStore({ client, timeout: Number.NaN })).toThrow(TypeError);
+    expect(() => redisReplayStore({ client, clockTolerance: -1 })).toThrow(TypeError);
+    // @ts-expect-error not a string
+    expect(() => redisReplayStore({ client, prefix: 1 })).toThrow(TypeError);
+    expect(() => redisReplayStore({ client, prefix: 'p'.repeat(257) })).toThrow(TypeError);
+  });
+
+  it('rejects, never resolves, when the client was never connected (fail closed)', async () => {
+    const replay = redisReplayStore({ client });
+    const error = await replay.consume('client-1', randomUUID(), Date.now() + 60_000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisReplayStoreError);
+    expect((error as RedisReplayStoreError).reason).toBe('not_ready');
+  });
+
+  it('rejects arguments no verified assertion can produce', async () => {
+    const replay = redisReplayStore({ client });
+    await expect(replay.consume('client-1', randomUUID(), Number.NaN)).rejects.toMatchObject({
+      reason: 'invalid_arguments',
+    });
+  });
+
+  it('recommends options that never give up reconnecting and never queue while offline', () => {
+    const options = recommendedClientOptions('redis://127.0.0.1:6379');
+    expect(options.disableOfflineQueue).toBe(true);
+    for (const retries of [0, 1, 5, 50, 10_000]) {
+      const delay = reconnectForever(retries);
+      expect(typeof delay).toBe('number');
+      expect(delay).toBeGreaterThan(0);
+      expect(delay).toBeLessThanOrEqual(2100);
+    }
+  });
+});

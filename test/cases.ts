@@ -1,0 +1,567 @@
+/**
+ * THE case table: one list of requests and what must come out, run against the core directly
+ * (test/core.test.ts) and through every framework adapter over real HTTP (test/frameworks.test.ts).
+ *
+ * How to extend it (assertions, mTLS, profiles, …):
+ *
+ * - A case is `{ title, request, expect }`. `title` cites the rule it checks. `request` is what goes
+ *   on the wire: raw header pairs (repeats allowed, order kept), a body (string or octets; the
+ *   Content-Type is form-urlencoded unless `contentType` says otherwise, `null` for none), a query
+ *   string, and optionally `endpoint` and `profile`. `expect` is the status, the RFC 6749 `error`,
+ *   the stable `code` (checked wherever it is observable), and on success the client and method.
+ * - A request that needs per-run material (a signed client assertion whose `aud` is the token
+ *   endpoint, a client certificate) is a function `(fixture) => CaseRequest | Promise<CaseRequest>`:
+ *   `fixture` holds the issuer, the endpoint URLs and the keys made for this run (add yours to
+ *   {@link Fixture} and build them in {@link createFixture}).
+ * - New clients go in {@link createFixture}'s `clients` (RFC 7591 metadata; make keys per run).
+ * - A profile is a named set of authenticator options ({@link PROFILES}); every runner mounts every
+ *   profile (HTTP: under `/<profile>/<endpoint>`), so a case picks one with `profile`. Add
+ *   `fapi2`, `mtls`, … there.
+ * - mTLS: a case sets `request.tls = { cert, key }` (PEM); the HTTP runners will then need an HTTPS
+ *   server that requests client certificates, and the core runner a `certificate` built from the
+ *   same PEM. Neither exists yet: the issue-4 engineer adds `tls` support to both runners
+ *   (`runCore` in core.test.ts, `send` in frameworks.test.ts).
+ * - `only: 'http'` for what the core cannot see (body size caps live in the adapters);
+ *   `whenParsed` for what differs when a body parser already ran (it answers an oversized body
+ *   itself, and decodes a malformed body its own way before the adapter sees it).
+ */
+import {
+  type AuthMethod,
+  type ClientAuthenticatorOptions,
+  type ClientMetadata,
+  type EndpointName,
+  type ErrorCode,
+  encodeFormComponent,
+  hashSecret,
+} from '@client-auth/core';
+
+export const ISSUER = 'https://as.example.test';
+
+/** What an HTTP case sends. */
+export interface CaseRequest {
+  /** Raw header pairs, in order; a name may repeat. */
+  headers?: [string, string][];
+  /** The body: a string is sent as UTF-8, octets as they are. */
+  body?: string | Uint8Array;
+  /** Content-Type of the body. Default form-urlencoded when there is a body; `null`: send none. */
+  contentType?: string | null;
+  /** Send the body with chunked transfer coding (no Content-Length). */
+  chunked?: boolean;
+  /** The query string, without `?`. */
+  query?: string;
+  /** Client certificate for mTLS cases (not supported by the runners yet: see the header). */
+  tls?: { cert: string; key: string };
+}
+
+export interface Expected {
+  status: number;
+  /** RFC 6749 §5.2 error value; absent on success. */
+  error?: string;
+  /** Stable code, checked wherever the runner can observe it. */
+  code?: ErrorCode;
+  /** On success: the authenticated client and the method. */
+  clientId?: string;
+  method?: AuthMethod;
+}
+
+export interface Case {
+  title: string;
+  endpoint?: EndpointName;
+  profile?: keyof typeof PROFILES;
+  request: CaseRequest | ((fixture: Fixture) => CaseRequest | Promise<CaseRequest>);
+  expect: Expected;
+  /** `'http'`: only through the adapters (body size caps are theirs). */
+  only?: 'http';
+  /**
+   * Expectation when a body parser ran before the adapter, where it differs (`undefined`: as
+   * `expect`). Parsers answer some errors themselves and decode malformed bodies their own way.
+   */
+  whenParsed?: (variant: { framework: string; parser: BodyParser }) => Expected | undefined;
+}
+
+/** Body parsers the HTTP runners put before the adapter. */
+export type BodyParser = 'express.urlencoded' | '@koa/bodyparser' | 'koa-body';
+
+/**
+ * A parser that decoded a malformed body itself (Express's `querystring`/`qs`, koa-body's `qs`;
+ * @koa/bodyparser keeps the raw text, which the adapter parses again) hands over a mangled secret:
+ * still refused, as `invalid_client`.
+ */
+function mangledByParser(code: ErrorCode, alsoRaw = false) {
+  return ({ parser }: { parser: BodyParser }): Expected | undefined =>
+    parser !== '@koa/bodyparser' || alsoRaw ? { status: 401, error: 'invalid_client', code } : undefined;
+}
+
+/** A parser that ran first applies its own size limit and answers 413 itself. */
+const parserTooLarge = () => ({ status: 413 });
+
+/** Per-run material every runner shares. */
+export interface Fixture {
+  issuer: string;
+  clients: ClientMetadata[];
+}
+
+/** Named authenticator options; every runner mounts each one. */
+export const PROFILES = {
+  /** Plain HTTP on loopback in the HTTP runners: secrets over non-TLS are allowed. */
+  default: { allowInsecureTransport: true },
+  /** RFC 6749 §2.3.1 enforced: secrets over a plain connection are refused. */
+  'https-only': {},
+} satisfies Record<string, Partial<ClientAuthenticatorOptions>>;
+
+export const PROFILE_NAMES = Object.keys(PROFILES) as (keyof typeof PROFILES)[];
+
+export async function createFixture(): Promise<Fixture> {
+  const past = Math.floor(Date.now() / 1000) - 3600;
+  return {
+    issuer: ISSUER,
+    clients: [
+      { client_id: 'basic-client', client_secret: 'basic-secret', token_endpoint_auth_method: 'client_secret_basic' },
+      {
+        client_id: 's6BhdRkqt3',
+        client_secret: '7Fjfp0ZBr1KtDRbnfVdmIw',
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      { client_id: 'client: ünï', client_secret: 's3cr€t +%&=/:', token_endpoint_auth_method: 'client_secret_basic' },
+      { client_id: 'default-client', client_secret: 'default-secret' },
+      { client_id: 'post-client', client_secret: 'post-secret', token_endpoint_auth_method: 'client_secret_post' },
+      { client_id: 'public-client', token_endpoint_auth_method: 'none' },
+      {
+        client_id: 'expired-client',
+        client_secret: 'expired-secret',
+        client_secret_expires_at: past,
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      {
+        client_id: 'rotating-client',
+        client_secrets: [{ value: 'old-secret', expires_at: past }, { value: 'new-secret' }],
+        token_endpoint_auth_method: 'client_secret_post',
+      },
+      {
+        client_id: 'hashed-client',
+        client_secrets: [{ hash: await hashSecret('hashed-secret') }],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
+  };
+}
+
+// ── helpers to write requests ──────────────────────────────────────────────────────────────────
+
+/** A form body from name/value pairs, encoded as RFC 6749 Appendix B says. */
+export function form(...pairs: [string, string][]): string {
+  return pairs.map(([name, value]) => `${encodeFormComponent(name)}=${encodeFormComponent(value)}`).join('&');
+}
+
+/** `Authorization: Basic` of a client_id and secret, each form-encoded first (RFC 6749 §2.3.1). */
+export function basic(clientId: string, secret: string): [string, string] {
+  const pair = `${encodeFormComponent(clientId)}:${encodeFormComponent(secret)}`;
+  return ['Authorization', `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`];
+}
+
+/** `Authorization: Basic` of exactly these octets (for malformed-input cases). */
+export function basicRaw(decoded: string | Uint8Array): [string, string] {
+  const octets = typeof decoded === 'string' ? Buffer.from(decoded, 'utf8') : Buffer.from(decoded);
+  return ['Authorization', `Basic ${octets.toString('base64')}`];
+}
+
+const GRANT: [string, string] = ['grant_type', 'client_credentials'];
+
+function ok(clientId: string, method: AuthMethod): Expected {
+  return { status: 200, clientId, method };
+}
+function badRequest(code: ErrorCode): Expected {
+  return { status: 400, error: 'invalid_request', code };
+}
+function unauthorized(code: ErrorCode): Expected {
+  return { status: 401, error: 'invalid_client', code };
+}
+
+// ── the cases ──────────────────────────────────────────────────────────────────────────────────
+
+/** client_secret_basic, client_secret_post and none: what must work, and what must not. */
+const SECRET_METHODS: Case[] = [
+  {
+    title: 'client_secret_basic authenticates (RFC 6749 §2.3.1)',
+    request: { headers: [basic('basic-client', 'basic-secret')], body: form(GRANT) },
+    expect: ok('basic-client', 'client_secret_basic'),
+  },
+  {
+    title: "client_secret_basic with RFC 6749 §2.3.1's example credentials",
+    request: { headers: [basic('s6BhdRkqt3', '7Fjfp0ZBr1KtDRbnfVdmIw')], body: form(GRANT) },
+    expect: ok('s6BhdRkqt3', 'client_secret_basic'),
+  },
+  {
+    title: 'client_secret_basic form-decodes both parts (RFC 6749 Appendix B)',
+    request: { headers: [basic('client: ünï', 's3cr€t +%&=/:')], body: form(GRANT) },
+    expect: ok('client: ünï', 'client_secret_basic'),
+  },
+  {
+    title: 'the Basic scheme name is case-insensitive (RFC 9110 §11.1)',
+    request: {
+      headers: [['Authorization', `bASIC ${Buffer.from('basic-client:basic-secret').toString('base64')}`]],
+      body: form(GRANT),
+    },
+    expect: ok('basic-client', 'client_secret_basic'),
+  },
+  {
+    title: 'client_secret_basic without a body',
+    request: { headers: [basic('basic-client', 'basic-secret')] },
+    expect: ok('basic-client', 'client_secret_basic'),
+  },
+  {
+    title: 'client_secret_basic with the same client_id in the body',
+    request: { headers: [basic('basic-client', 'basic-secret')], body: form(GRANT, ['client_id', 'basic-client']) },
+    expect: ok('basic-client', 'client_secret_basic'),
+  },
+  {
+    title: 'a client without token_endpoint_auth_method uses client_secret_basic (RFC 7591 §2)',
+    request: { headers: [basic('default-client', 'default-secret')], body: form(GRANT) },
+    expect: ok('default-client', 'client_secret_basic'),
+  },
+  {
+    title: 'a hashed secret verifies (scrypt)',
+    request: { headers: [basic('hashed-client', 'hashed-secret')], body: form(GRANT) },
+    expect: ok('hashed-client', 'client_secret_basic'),
+  },
+  {
+    title: 'client_secret_post authenticates (RFC 6749 §2.3.1)',
+    request: { body: form(GRANT, ['client_id', 'post-client'], ['client_secret', 'post-secret']) },
+    expect: ok('post-client', 'client_secret_post'),
+  },
+  {
+    title: 'client_secret_post with charset=UTF-8 in the media type (RFC 6749 Appendix B)',
+    request: {
+      body: form(['client_id', 'post-client'], ['client_secret', 'post-secret']),
+      contentType: 'Application/X-WWW-Form-URLEncoded; charset=UTF-8',
+    },
+    expect: ok('post-client', 'client_secret_post'),
+  },
+  {
+    title: 'the active secret of a rotating client verifies',
+    request: { body: form(['client_id', 'rotating-client'], ['client_secret', 'new-secret']) },
+    expect: ok('rotating-client', 'client_secret_post'),
+  },
+  {
+    title: 'none: a public client names itself with client_id (RFC 6749 §2.1)',
+    request: { body: form(GRANT, ['client_id', 'public-client']) },
+    expect: ok('public-client', 'none'),
+  },
+  {
+    title: 'an empty parameter is treated as omitted (RFC 6749 §3.2)',
+    request: { body: form(GRANT, ['client_id', 'public-client'], ['client_secret', '']) },
+    expect: ok('public-client', 'none'),
+  },
+  {
+    title: 'client_secret_basic at the introspection endpoint (RFC 7662 §2.1)',
+    endpoint: 'introspection',
+    request: { headers: [basic('basic-client', 'basic-secret')], body: form(['token', 'x']) },
+    expect: ok('basic-client', 'client_secret_basic'),
+  },
+  {
+    title: 'none is not a secret: allowed over plain HTTP even where secrets are not (RFC 6749 §2.3.1)',
+    profile: 'https-only',
+    request: { body: form(GRANT, ['client_id', 'public-client']) },
+    expect: ok('public-client', 'none'),
+  },
+  // failures
+  {
+    title: 'no client authentication at all is invalid_client (RFC 6749 §5.2)',
+    request: { body: form(GRANT) },
+    expect: unauthorized('ERR_NO_CLIENT_AUTHENTICATION'),
+  },
+  {
+    title: 'a wrong Basic secret is invalid_client with a Basic challenge (RFC 6749 §5.2)',
+    request: { headers: [basic('basic-client', 'wrong')], body: form(GRANT) },
+    expect: unauthorized('ERR_SECRET_MISMATCH'),
+  },
+  {
+    title: 'an unknown client is invalid_client (RFC 6749 §5.2)',
+    request: { headers: [basic('nobody', 'basic-secret')], body: form(GRANT) },
+    expect: unauthorized('ERR_CLIENT_NOT_FOUND'),
+  },
+  {
+    title: 'a wrong client_secret_post secret is invalid_client (RFC 6749 §5.2)',
+    request: { body: form(['client_id', 'post-client'], ['client_secret', 'post-secreT']) },
+    expect: unauthorized('ERR_SECRET_MISMATCH'),
+  },
+  {
+    title: 'an unknown public client is invalid_client (RFC 6749 §5.2)',
+    request: { body: form(['client_id', 'nobody']) },
+    expect: unauthorized('ERR_CLIENT_NOT_FOUND'),
+  },
+  {
+    title: 'the registered method binds: a basic client sending post is refused (RFC 6749 §2.3)',
+    request: { body: form(['client_id', 'basic-client'], ['client_secret', 'basic-secret']) },
+    expect: unauthorized('ERR_METHOD_MISMATCH'),
+  },
+  {
+    title: 'the registered method binds: a post client sending basic is refused (RFC 6749 §2.3)',
+    request: { headers: [basic('post-client', 'post-secret')], body: form(GRANT) },
+    expect: unauthorized('ERR_METHOD_MISMATCH'),
+  },
+  {
+    title: 'a confidential client sending only its client_id is refused (RFC 6749 §3.2.1)',
+    request: { body: form(GRANT, ['client_id', 'basic-client']) },
+    expect: unauthorized('ERR_NO_CLIENT_AUTHENTICATION'),
+  },
+  {
+    title: 'a public client sending a secret is refused (registered method none binds)',
+    request: { body: form(['client_id', 'public-client'], ['client_secret', 'anything']) },
+    expect: unauthorized('ERR_METHOD_MISMATCH'),
+  },
+  {
+    title: 'an expired secret is refused (RFC 7591 §3.2.1 client_secret_expires_at)',
+    request: { headers: [basic('expired-client', 'expired-secret')], body: form(GRANT) },
+    expect: unauthorized('ERR_SECRET_EXPIRED'),
+  },
+  {
+    title: 'a rotated-out secret past its expiry is refused',
+    request: { body: form(['client_id', 'rotating-client'], ['client_secret', 'old-secret']) },
+    expect: unauthorized('ERR_SECRET_EXPIRED'),
+  },
+  {
+    title: 'Basic and client_secret together are two mechanisms (RFC 6749 §2.3)',
+    request: {
+      headers: [basic('basic-client', 'basic-secret')],
+      body: form(['client_id', 'basic-client'], ['client_secret', 'basic-secret']),
+    },
+    expect: badRequest('ERR_MULTIPLE_MECHANISMS'),
+  },
+  {
+    title: 'a body client_id that differs from the Basic one is refused (RFC 6749 §2.3.1)',
+    request: { headers: [basic('basic-client', 'basic-secret')], body: form(['client_id', 'post-client']) },
+    expect: unauthorized('ERR_CLIENT_ID_MISMATCH'),
+  },
+  {
+    title: 'client_secret without client_id is invalid_request (RFC 6749 §2.3.1)',
+    request: { body: form(['client_secret', 'post-secret']) },
+    expect: badRequest('ERR_PARAMETER_MALFORMED'),
+  },
+  {
+    title: 'a repeated client_secret is invalid_request (RFC 6749 §3.2)',
+    request: {
+      body: form(['client_id', 'post-client'], ['client_secret', 'post-secret'], ['client_secret', 'post-secret']),
+    },
+    expect: badRequest('ERR_PARAMETER_REPEATED'),
+  },
+  {
+    title: 'a repeated client_id is invalid_request (RFC 6749 §3.2)',
+    request: { body: form(['client_id', 'public-client'], ['client_id', 'public-client']) },
+    expect: badRequest('ERR_PARAMETER_REPEATED'),
+  },
+  {
+    title: 'secrets over a plain connection are refused (RFC 6749 §2.3.1 MUST require TLS)',
+    profile: 'https-only',
+    request: { headers: [basic('basic-client', 'basic-secret')], body: form(GRANT) },
+    expect: badRequest('ERR_INSECURE_TRANSPORT'),
+  },
+];
+
+/** Issue 2, "Bad input": a clear RFC 6749 error, never a 500 and never an accepted request. */
+const BAD_INPUT: Case[] = [
+  {
+    title: 'garbage Authorization header is invalid_request',
+    request: { headers: [['Authorization', '@@@ ###']], body: form(GRANT) },
+    expect: badRequest('ERR_BASIC_MALFORMED'),
+  },
+  {
+    title: 'a bare "Basic" without credentials is invalid_request (RFC 7617 §2)',
+    request: { headers: [['Authorization', 'Basic']], body: form(GRANT) },
+    expect: badRequest('ERR_BASIC_MALFORMED'),
+  },
+  {
+    title: 'a huge Authorization header is invalid_request',
+    request: { headers: [['Authorization', `Basic ${'QUFB'.repeat(2600)}`]], body: form(GRANT) },
+    expect: badRequest('ERR_AUTHORIZATION_HEADER_TOO_LARGE'),
+  },
+  {
+    title: 'a repeated Authorization header is invalid_request (RFC 6749 §2.3)',
+    request: { headers: [basic('basic-client', 'basic-secret'), basic('basic-client', 'basic-secret')] },
+    expect: badRequest('ERR_AUTHORIZATION_HEADER_REPEATED'),
+  },
+  {
+    title: 'a wrong scheme (Bearer) is invalid_client with a Basic challenge (RFC 6749 §5.2)',
+    request: { headers: [['Authorization', 'Bearer abc.def.ghi']], body: form(GRANT) },
+    expect: unauthorized('ERR_UNSUPPORTED_AUTHORIZATION_SCHEME'),
+  },
+  {
+    title: 'a wrong scheme (Digest) is invalid_client (RFC 6749 §5.2)',
+    request: { headers: [['Authorization', 'Digest username="basic-client"']], body: form(GRANT) },
+    expect: unauthorized('ERR_UNSUPPORTED_AUTHORIZATION_SCHEME'),
+  },
+  {
+    title: 'bad base64 is invalid_request (RFC 4648 §4)',
+    request: { headers: [['Authorization', 'Basic !!!!']], body: form(GRANT) },
+    expect: badRequest('ERR_BASIC_MALFORMED'),
+  },
+  {
+    title: 'base64 without its padding is invalid_request (RFC 4648 §4)',
+    request: { headers: [['Authorization', 'Basic YWJjOmQ']], body: form(GRANT) },
+    expect: badRequest('ERR_BASIC_MALFORMED'),
+  },
+  {
+    title: 'base64url instead of base64 is invalid_request (RFC 7617 §2)',
+    request: { headers: [['Authorization', `Basic ${Buffer.from('basic-client:?>?>').toString('base64url')}`]] },
+    expect: badRequest('ERR_BASIC_MALFORMED'),
+  },
+  {
+    title: 'Basic credentials without a colon are invalid_request (RFC 7617 §2)',
+    request: { headers: [basicRaw('basic-client')], body: form(GRANT) },
+    expect: badRequest('ERR_BASIC_MALFORMED'),
+  },
+  {
+    title: 'an empty client_id in Basic is invalid_request',
+    request: { headers: [basicRaw(':basic-secret')], body: form(GRANT) },
+    expect: badRequest('ERR_BASIC_MALFORMED'),
+  },
+  {
+    title: 'an empty Basic secret is invalid_client (RFC 6749 §2.3.1)',
+    request: { headers: [basicRaw('basic-client:')], body: form(GRANT) },
+    expect: unauthorized('ERR_SECRET_EMPTY'),
+  },
+  {
+    title: 'bad percent escapes in Basic are invalid_request (RFC 6749 Appendix B)',
+    request: { headers: [basicRaw('basic-client:%zz')], body: form(GRANT) },
+    expect: badRequest('ERR_BASIC_MALFORMED'),
+  },
+  {
+    title: 'bad percent escapes in the body are invalid_request (RFC 6749 Appendix B)',
+    request: { body: 'client_id=post-client&client_secret=%zz' },
+    expect: badRequest('ERR_BODY_MALFORMED'),
+    whenParsed: mangledByParser('ERR_SECRET_MISMATCH'),
+  },
+  {
+    title: 'NUL in Basic credentials is invalid_request (RFC 7617 §2 no control characters)',
+    request: { headers: [basicRaw('basic-client:basic\u0000secret')], body: form(GRANT) },
+    expect: badRequest('ERR_BASIC_MALFORMED'),
+  },
+  {
+    title: 'a control character form-encoded in Basic is invalid_request (RFC 7617 §2)',
+    request: { headers: [basicRaw('basic-client:basic%01secret')], body: form(GRANT) },
+    expect: badRequest('ERR_BASIC_MALFORMED'),
+  },
+  {
+    title: 'NUL in client_secret is invalid_request',
+    request: { body: 'client_id=post-client&client_secret=post%00secret' },
+    expect: badRequest('ERR_PARAMETER_MALFORMED'),
+  },
+  {
+    title: 'a control character in client_id is invalid_request',
+    request: { body: 'client_id=public%0Aclient' },
+    expect: badRequest('ERR_PARAMETER_MALFORMED'),
+  },
+  {
+    title: 'invalid UTF-8 in Basic credentials is invalid_request (RFC 7617 §2.1)',
+    request: { headers: [basicRaw(new Uint8Array([0x62, 0x3a, 0xff, 0xfe]))], body: form(GRANT) },
+    expect: badRequest('ERR_BASIC_MALFORMED'),
+  },
+  {
+    title: 'percent-encoded invalid UTF-8 in Basic is invalid_request (RFC 6749 Appendix B)',
+    request: { headers: [basicRaw('basic-client:%FF%FE')], body: form(GRANT) },
+    expect: badRequest('ERR_BASIC_MALFORMED'),
+  },
+  {
+    title: 'percent-encoded invalid UTF-8 in the body is invalid_request (RFC 6749 Appendix B)',
+    request: { body: 'client_id=post-client&client_secret=%FF%FE' },
+    expect: badRequest('ERR_BODY_MALFORMED'),
+    whenParsed: mangledByParser('ERR_SECRET_MISMATCH'),
+  },
+  {
+    title: 'raw invalid UTF-8 octets in the body are invalid_request (RFC 6749 Appendix B)',
+    request: {
+      body: new Uint8Array([...Buffer.from('client_id=post-client&client_secret=post'), 0xff, 0xfe]),
+    },
+    expect: badRequest('ERR_BODY_MALFORMED'),
+    // Every parser decodes the octets to text (U+FFFD) before the adapter sees them.
+    whenParsed: mangledByParser('ERR_SECRET_MISMATCH', true),
+  },
+  {
+    title: 'a client_id longer than 1024 characters is invalid_request',
+    request: { body: form(['client_id', 'a'.repeat(2000)]) },
+    expect: badRequest('ERR_PARAMETER_MALFORMED'),
+  },
+  {
+    title: 'a JSON body is invalid_request (RFC 6749 §2.3.1: form-encoded body only)',
+    request: {
+      body: JSON.stringify({ client_id: 'post-client', client_secret: 'post-secret' }),
+      contentType: 'application/json',
+    },
+    expect: badRequest('ERR_UNSUPPORTED_CONTENT_TYPE'),
+  },
+  {
+    title: 'a multipart body is invalid_request (RFC 6749 Appendix B)',
+    request: {
+      body: [
+        '--XyZ',
+        'Content-Disposition: form-data; name="client_id"',
+        '',
+        'post-client',
+        '--XyZ',
+        'Content-Disposition: form-data; name="client_secret"',
+        '',
+        'post-secret',
+        '--XyZ--',
+        '',
+      ].join('\r\n'),
+      contentType: 'multipart/form-data; boundary=XyZ',
+    },
+    expect: badRequest('ERR_UNSUPPORTED_CONTENT_TYPE'),
+  },
+  {
+    title: 'a text/plain body is invalid_request',
+    request: { body: 'client_id=post-client&client_secret=post-secret', contentType: 'text/plain' },
+    expect: badRequest('ERR_UNSUPPORTED_CONTENT_TYPE'),
+  },
+  {
+    title: 'a form body in another charset is invalid_request (RFC 6749 Appendix B: UTF-8)',
+    request: {
+      body: 'client_id=post-client&client_secret=post-secret',
+      contentType: 'application/x-www-form-urlencoded; charset=ISO-8859-1',
+    },
+    expect: badRequest('ERR_UNSUPPORTED_CONTENT_TYPE'),
+    // body-parser 1 refuses the charset itself, with 415.
+    whenParsed: ({ framework }) => (framework === 'express4' ? { status: 415 } : undefined),
+  },
+  {
+    title: 'a form body without a Content-Type is invalid_request',
+    request: { body: 'client_id=post-client&client_secret=post-secret', contentType: null },
+    expect: badRequest('ERR_UNSUPPORTED_CONTENT_TYPE'),
+  },
+  {
+    title: 'an oversized body is refused with 413 invalid_request',
+    only: 'http',
+    request: { body: form(['client_id', 'public-client'], ['padding', 'x'.repeat(200 * 1024)]) },
+    expect: { status: 413, error: 'invalid_request', code: 'ERR_BODY_TOO_LARGE' },
+    whenParsed: parserTooLarge,
+  },
+  {
+    title: 'an oversized chunked body is refused with 413 invalid_request',
+    only: 'http',
+    request: { body: form(['client_id', 'public-client'], ['padding', 'x'.repeat(200 * 1024)]), chunked: true },
+    expect: { status: 413, error: 'invalid_request', code: 'ERR_BODY_TOO_LARGE' },
+    whenParsed: parserTooLarge,
+  },
+  {
+    title: 'client_secret in the query string is invalid_request (RFC 6749 §2.3.1 MUST NOT)',
+    request: { query: 'client_id=post-client&client_secret=post-secret', body: form(GRANT) },
+    expect: badRequest('ERR_CREDENTIALS_IN_QUERY'),
+  },
+  {
+    title: 'a query-string secret is refused even beside valid Basic credentials (RFC 6749 §2.3.1)',
+    request: { query: 'client_secret=x', headers: [basic('basic-client', 'basic-secret')], body: form(GRANT) },
+    expect: badRequest('ERR_CREDENTIALS_IN_QUERY'),
+  },
+  {
+    title: 'a client assertion in the query string is invalid_request (RFC 6749 §2.3.1)',
+    request: { query: 'client_assertion=a.b.c', body: form(['client_id', 'public-client']) },
+    expect: badRequest('ERR_CREDENTIALS_IN_QUERY'),
+  },
+  {
+    title: 'a client_id in the query string authenticates nobody (RFC 6749 §2.3.1: body only)',
+    request: { query: 'client_id=public-client', body: form(GRANT) },
+    expect: unauthorized('ERR_NO_CLIENT_AUTHENTICATION'),
+  },
+];
+
+export const CASES: Case[] = [...SECRET_METHODS, ...BAD_INPUT];
