@@ -36,10 +36,14 @@ export function implemented(method: core.AuthMethod): boolean {
   return core.IMPLEMENTED_METHODS.includes(method);
 }
 
-/** `memoryReplayStore` once the core exports it (issue 3), else undefined. */
-export function memoryReplayStoreFactory(): (() => core.ReplayStore) | undefined {
+/** `memoryReplayStore` when the core exports it, else undefined (the rows that need it say so). */
+export function memoryReplayStoreFactory():
+  | ((options?: { maxEntries?: number; now?: () => number }) => core.ReplayStore)
+  | undefined {
   const factory = (core as unknown as Record<string, unknown>).memoryReplayStore;
-  return typeof factory === 'function' ? (factory as () => core.ReplayStore) : undefined;
+  return typeof factory === 'function'
+    ? (factory as (options?: { maxEntries?: number; now?: () => number }) => core.ReplayStore)
+    : undefined;
 }
 
 export async function makeJwtClient(alg: JwtAlg): Promise<JwtClient> {
