@@ -176,12 +176,12 @@ interface ServerSpec {
 }
 
 export async function runHttp(options: BenchOptions, log: (line: string) => void): Promise<HttpRow[]> {
-  const rounds = options.smoke ? 1 : options.quick ? 5 : 9;
+  const rounds = options.smoke ? 1 : options.quick ? 5 : 7;
   const amounts: Record<HttpMethod, number> = options.smoke
     ? { client_secret_basic: 40, private_key_jwt: 40 }
     : options.quick
       ? { client_secret_basic: 2000, private_key_jwt: 1000 }
-      : { client_secret_basic: 10000, private_key_jwt: 5000 };
+      : { client_secret_basic: 5000, private_key_jwt: 2500 };
   const connections = options.smoke ? 2 : 10;
 
   const jwtClient = await makeJwtClient('ES256');
