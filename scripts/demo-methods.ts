@@ -53,8 +53,12 @@ export const METHODS: MethodRow[] = [
       return client.PrivateKeyJwt({ key: (await importJWK(jwk, 'ES256')) as CryptoKey, kid: jwk.kid as string });
     },
   },
-  // Later rows, as the methods land (demo clients in examples/shared/src/clients.ts):
-  // { method: 'tls_client_auth', clientId: 'demo-mtls', clientAuth: () => client.TlsClientAuth(),
-  //   metadata: { use_mtls_endpoint_aliases: true }, certificate: (pki) => pki.issueClient('demo-mtls') },
-  // { method: 'self_signed_tls_client_auth', … },
+  {
+    method: 'tls_client_auth',
+    clientId: 'demo-mtls',
+    clientAuth: () => client.TlsClientAuth(),
+    metadata: { use_mtls_endpoint_aliases: true },
+    certificate: (pki) => pki.issueClient('demo-mtls'),
+  },
+  // self_signed_tls_client_auth needs a demo client registered with a certificate made per run.
 ];

@@ -23,12 +23,11 @@ const FRAMEWORKS = ['express', 'koa', 'hono'] as const;
 type Framework = (typeof FRAMEWORKS)[number];
 
 // ── HTTPS switch ───────────────────────────────────────────────────────────────────────────────
-// The examples get an HTTPS listener from TLS_PORT / TLS_CERT / TLS_KEY / TLS_CA (DESIGN.md §5),
-// which lands with the mTLS work. Until then the demo runs over plain HTTP on localhost (the
-// examples allow secrets there for local development only). Turn HTTPS on here, or with
-// DEMO_HTTPS=1, once the examples serve it: the issuer then is https://localhost:<TLS_PORT> and
-// every request goes through an undici Agent that trusts the demo CA.
-const HTTPS = process.env.DEMO_HTTPS === '1';
+// The examples get an HTTPS listener from TLS_PORT / TLS_CERT / TLS_KEY / TLS_CA (DESIGN.md §5):
+// the issuer is https://localhost:<TLS_PORT> and every request goes through an undici Agent that
+// trusts the demo CA (and presents a client certificate for the mTLS rows). DEMO_HTTPS=0 runs
+// over plain HTTP on localhost instead (the certificate methods then fail).
+const HTTPS = process.env.DEMO_HTTPS !== '0';
 
 /** Number of timed token requests per cell (after one warm-up); the median is reported. */
 const ROUNDS = 5;
@@ -193,9 +192,7 @@ async function main(): Promise<number> {
   const pki = createDevPki();
   writeDemoKey(demoKeyFile(pki));
   console.log(`dev PKI in ${pki.dir} (CA + server certificate for localhost, 127.0.0.1, ::1)`);
-  console.log(
-    `transport: ${HTTPS ? 'HTTPS (demo CA)' : 'plain HTTP on localhost (HTTPS: set DEMO_HTTPS=1 once the examples serve TLS_PORT)'}`,
-  );
+  console.log(`transport: ${HTTPS ? 'HTTPS (demo CA)' : 'plain HTTP on localhost (DEMO_HTTPS=0)'}`);
   const servers: Running[] = [];
   try {
     servers.push(...(await Promise.all(FRAMEWORKS.map((framework) => start(framework, pki)))));

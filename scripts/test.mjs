@@ -38,7 +38,9 @@ if (existsSync(report)) {
   passed += results.numPassedTests;
   failed += results.numFailedTests;
   // A suite that fails to load counts as a failure even though it ran no test.
-  failed += results.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+  failed += results.testResults.filter(
+    (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
+  ).length;
   const skipped = results.numPendingTests + results.numTodoTests;
   console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 } else {

@@ -17,10 +17,10 @@
  * - A profile is a named set of authenticator options ({@link PROFILES}); every runner mounts every
  *   profile (HTTP: under `/<profile>/<endpoint>`), so a case picks one with `profile`. Add
  *   `fapi2`, `mtls`, … there.
- * - mTLS: a case sets `request.tls = { cert, key }` (PEM); the HTTP runners will then need an HTTPS
- *   server that requests client certificates, and the core runner a `certificate` built from the
- *   same PEM. Neither exists yet: the issue-4 engineer adds `tls` support to both runners
- *   (`runCore` in core.test.ts, `send` in frameworks.test.ts).
+ * - mTLS: a case sets `request.tls = { cert, key }` (PEM, from `fixture.tls.clients`); the HTTP
+ *   runners send it over HTTPS to a server that requests client certificates and trusts
+ *   `fixture.tls.ca`, and the core runner builds the `certificate` from the same PEM, its
+ *   `chainValidated` computed as the TLS layer would (`socket.authorized` against that CA).
  * - `only: 'http'` for what the core cannot see (body size caps live in the adapters);
  *   `whenParsed` for what differs when a body parser already ran (it answers an oversized body
  *   itself, and decodes a malformed body its own way before the adapter sees it).
@@ -33,7 +33,10 @@ import {
   type ErrorCode,
   encodeFormComponent,
   hashSecret,
+  JWT_BEARER_ASSERTION_TYPE,
 } from '@client-auth/core';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import { createTestPki, type Issued, SUBJECT_DN } from './helpers/pki.js';
 
 export const ISSUER = 'https://as.example.test';
 
@@ -49,7 +52,7 @@ export interface CaseRequest {
   chunked?: boolean;
   /** The query string, without `?`. */
   query?: string;
-  /** Client certificate for mTLS cases (not supported by the runners yet: see the header). */
+  /** Client certificate for mTLS cases: sent over HTTPS (the runners' server trusts `fixture.tls.ca`). */
   tls?: { cert: string; key: string };
 }
 
@@ -95,27 +98,96 @@ function mangledByParser(code: ErrorCode, alsoRaw = false) {
 /** A parser that ran first applies its own size limit and answers 413 itself. */
 const parserTooLarge = () => ({ status: 413 });
 
+/** A certificate and its private key, PEM. */
+export interface PemPair {
+  cert: string;
+  key: string;
+}
+
 /** Per-run material every runner shares. */
 export interface Fixture {
   issuer: string;
   clients: ClientMetadata[];
+  /** mTLS material (RFC 8705): the CA the HTTPS runners trust, their server pair, client pairs. */
+  tls: { ca: string; server: PemPair; clients: Record<MtlsCertificate, PemPair> };
+  /** Private keys of the `pk-client` (private_key_jwt) and the secret of `hs-client` (client_secret_jwt). */
+  assertion: { keys: Record<'ES256' | 'PS256' | 'RS256' | 'EdDSA', CryptoKey>; secret: string };
 }
 
+/** The client certificates of the mTLS cases. */
+export type MtlsCertificate = 'subjectDn' | 'sanDns' | 'untrusted' | 'expired' | 'selfSigned' | 'otherSelfSigned';
+
 /** Named authenticator options; every runner mounts each one. */
+export const TOKEN_ENDPOINT = `${ISSUER}/token`;
+const ENDPOINTS = { token: TOKEN_ENDPOINT };
+
 export const PROFILES = {
   /** Plain HTTP on loopback in the HTTP runners: secrets over non-TLS are allowed. */
-  default: { allowInsecureTransport: true },
+  default: { allowInsecureTransport: true, endpoints: ENDPOINTS },
   /** RFC 6749 §2.3.1 enforced: secrets over a plain connection are refused. */
   'https-only': {},
+  /** FAPI 1.0 Part 1 (plain HTTP allowed here so that the profile, not the transport, refuses). */
+  'fapi1-baseline': { profile: 'fapi1-baseline', allowInsecureTransport: true, endpoints: ENDPOINTS },
+  /** FAPI 1.0 Part 2. */
+  'fapi1-advanced': { profile: 'fapi1-advanced', allowInsecureTransport: true, endpoints: ENDPOINTS },
+  /** FAPI 2.0 Security Profile. */
+  fapi2: { profile: 'fapi2', allowInsecureTransport: true, endpoints: ENDPOINTS },
 } satisfies Record<string, Partial<ClientAuthenticatorOptions>>;
 
 export const PROFILE_NAMES = Object.keys(PROFILES) as (keyof typeof PROFILES)[];
 
 export async function createFixture(): Promise<Fixture> {
   const past = Math.floor(Date.now() / 1000) - 3600;
+  const pki = await createTestPki();
+  const pair = (leaf: Issued): PemPair => ({ cert: leaf.certPem, key: leaf.keyPem });
+  const selfSigned = pki.leaves.selfSignedP256;
+  const algs = ['ES256', 'PS256', 'RS256', 'EdDSA'] as const;
+  const pairs = await Promise.all(algs.map((alg) => generateKeyPair(alg, { extractable: true })));
+  const publicJwks = await Promise.all(
+    pairs.map(
+      async ({ publicKey }, index) => ({ ...(await exportJWK(publicKey)), kid: algs[index] }) as { kty: string },
+    ),
+  );
+  const keys = Object.fromEntries(
+    algs.map((alg, index) => [alg, pairs[index]?.privateKey]),
+  ) as Fixture['assertion']['keys'];
+  const secret = `hs-${'s'.repeat(61)}`;
   return {
     issuer: ISSUER,
+    assertion: { keys, secret },
+    tls: {
+      ca: pki.ca.certPem,
+      server: pair(pki.server),
+      clients: {
+        subjectDn: pair(pki.leaves.subjectDn),
+        sanDns: pair(pki.leaves.p256),
+        untrusted: pair(pki.leaves.untrusted),
+        expired: pair(pki.leaves.expired),
+        selfSigned: pair(selfSigned),
+        otherSelfSigned: pair(pki.leaves.selfSignedRsa),
+      },
+    },
     clients: [
+      { client_id: 'pk-client', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: publicJwks } },
+      { client_id: 'hs-client', token_endpoint_auth_method: 'client_secret_jwt', client_secret: secret },
+      { client_id: 'mtls-dn', token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: SUBJECT_DN },
+      {
+        client_id: 'mtls-dns',
+        token_endpoint_auth_method: 'tls_client_auth',
+        tls_client_auth_san_dns: 'p256.example.com',
+      },
+      {
+        client_id: 'mtls-self',
+        token_endpoint_auth_method: 'self_signed_tls_client_auth',
+        jwks: {
+          keys: [
+            {
+              ...(selfSigned.x509.publicKey.export({ format: 'jwk' }) as { kty: string }),
+              x5c: [Buffer.from(selfSigned.der).toString('base64')],
+            },
+          ],
+        },
+      },
       { client_id: 'basic-client', client_secret: 'basic-secret', token_endpoint_auth_method: 'client_secret_basic' },
       {
         client_id: 's6BhdRkqt3',
@@ -564,4 +636,203 @@ const BAD_INPUT: Case[] = [
   },
 ];
 
-export const CASES: Case[] = [...SECRET_METHODS, ...BAD_INPUT];
+// ── mutual TLS (RFC 8705) ──────────────────────────────────────────────────────────────────────
+
+const token = (clientId: string) => form(['grant_type', 'client_credentials'], ['client_id', clientId]);
+
+const MTLS: Case[] = [
+  {
+    title: 'tls_client_auth: the registered subject DN over a validated chain (RFC 8705 §2.1)',
+    request: (fixture) => ({ tls: fixture.tls.clients.subjectDn, body: token('mtls-dn') }),
+    expect: { status: 200, clientId: 'mtls-dn', method: 'tls_client_auth' },
+  },
+  {
+    title: 'tls_client_auth: the registered SAN dNSName, EC P-256 certificate (RFC 8705 §2.1.2)',
+    request: (fixture) => ({ tls: fixture.tls.clients.sanDns, body: token('mtls-dns') }),
+    expect: { status: 200, clientId: 'mtls-dns', method: 'tls_client_auth' },
+  },
+  {
+    title: 'tls_client_auth: another certificate than the registered SAN is invalid_client (RFC 8705 §2)',
+    request: (fixture) => ({ tls: fixture.tls.clients.subjectDn, body: token('mtls-dns') }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_MTLS_SAN_MISMATCH' },
+  },
+  {
+    title: 'tls_client_auth: a chain the TLS layer did not validate is invalid_client (RFC 8705 §2.1)',
+    request: (fixture) => ({ tls: fixture.tls.clients.untrusted, body: token('mtls-dn') }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_MTLS_CHAIN_NOT_VALIDATED' },
+  },
+  {
+    title: 'tls_client_auth: an expired certificate is invalid_client',
+    request: (fixture) => ({ tls: fixture.tls.clients.expired, body: token('mtls-dn') }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_MTLS_CHAIN_NOT_VALIDATED' },
+  },
+  {
+    title: 'tls_client_auth: no certificate is invalid_client (RFC 8705 §2)',
+    request: { body: token('mtls-dn') },
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_MTLS_CERTIFICATE_MISSING' },
+  },
+  {
+    title: 'tls_client_auth: a client_secret instead is invalid_client (the registered method binds)',
+    request: (fixture) => ({
+      tls: fixture.tls.clients.subjectDn,
+      body: form(['client_id', 'mtls-dn'], ['client_secret', 'x']),
+    }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_METHOD_MISMATCH' },
+  },
+  {
+    title: 'self_signed_tls_client_auth: the certificate registered as x5c[0] (RFC 8705 §2.2)',
+    request: (fixture) => ({ tls: fixture.tls.clients.selfSigned, body: token('mtls-self') }),
+    expect: { status: 200, clientId: 'mtls-self', method: 'self_signed_tls_client_auth' },
+  },
+  {
+    title: 'self_signed_tls_client_auth: another self-signed certificate is invalid_client (RFC 8705 §2.2)',
+    request: (fixture) => ({ tls: fixture.tls.clients.otherSelfSigned, body: token('mtls-self') }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_MTLS_SELF_SIGNED_MISMATCH' },
+  },
+  {
+    title: 'a certificate alongside client_secret_post is reported, not a second mechanism (RFC 8705 §3)',
+    request: (fixture) => ({
+      tls: fixture.tls.clients.subjectDn,
+      body: form(['client_id', 'post-client'], ['client_secret', 'post-secret']),
+    }),
+    expect: { status: 200, clientId: 'post-client', method: 'client_secret_post' },
+  },
+];
+
+// ── client assertions (RFC 7523) and the FAPI profiles ─────────────────────────────────────────
+
+/** A client assertion request body: the JWT signed now (fresh jti per request). */
+async function assertionBody(
+  fixture: Fixture,
+  alg: 'ES256' | 'PS256' | 'RS256' | 'EdDSA' | 'HS256',
+  claims: JWTPayload = {},
+) {
+  const now = Math.floor(Date.now() / 1000);
+  const clientId = alg === 'HS256' ? 'hs-client' : 'pk-client';
+  const key = alg === 'HS256' ? new TextEncoder().encode(fixture.assertion.secret) : fixture.assertion.keys[alg];
+  const jwt = await new SignJWT({ jti: crypto.randomUUID(), ...claims })
+    .setProtectedHeader(alg === 'HS256' ? { alg } : { alg, kid: alg })
+    .setIssuer(clientId)
+    .setSubject(clientId)
+    .setAudience((claims.aud as string | undefined) ?? fixture.issuer)
+    .setIssuedAt((claims.iat as number | undefined) ?? now)
+    .setExpirationTime(((claims.iat as number | undefined) ?? now) + 60)
+    .sign(key);
+  return form(
+    ['grant_type', 'client_credentials'],
+    ['client_assertion_type', JWT_BEARER_ASSERTION_TYPE],
+    ['client_assertion', jwt],
+  );
+}
+
+const basicHeader = (id: string, secret: string): [string, string] => [
+  'authorization',
+  `Basic ${Buffer.from(`${encodeFormComponent(id)}:${encodeFormComponent(secret)}`).toString('base64')}`,
+];
+
+const ASSERTIONS: Case[] = [
+  {
+    title: 'private_key_jwt with ES256 (RFC 7523 §2.2)',
+    request: async (fixture) => ({ body: await assertionBody(fixture, 'ES256') }),
+    expect: { status: 200, clientId: 'pk-client', method: 'private_key_jwt' },
+  },
+  {
+    title: 'client_secret_jwt with HS256 (OpenID Connect Core §9)',
+    request: async (fixture) => ({ body: await assertionBody(fixture, 'HS256') }),
+    expect: { status: 200, clientId: 'hs-client', method: 'client_secret_jwt' },
+  },
+  {
+    title: 'private_key_jwt: aud as the token endpoint URL is accepted in compatible mode (RFC 7523 §3 item 3)',
+    request: async (fixture) => ({ body: await assertionBody(fixture, 'ES256', { aud: TOKEN_ENDPOINT }) }),
+    expect: { status: 200, clientId: 'pk-client', method: 'private_key_jwt' },
+  },
+  {
+    title: 'private_key_jwt: an assertion signed for another issuer is invalid_client (RFC 7523 §3 item 3)',
+    request: async (fixture) => ({ body: await assertionBody(fixture, 'ES256', { aud: 'https://other.example' }) }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_ASSERTION_AUD_MISMATCH' },
+  },
+  {
+    title: 'FAPI 1 Baseline: client_secret_basic is refused (FAPI 1.0 Part 1 §5.2.2-4)',
+    profile: 'fapi1-baseline',
+    request: {
+      headers: [basicHeader('basic-client', 'basic-secret')],
+      body: form(['grant_type', 'client_credentials']),
+    },
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_METHOD_NOT_ALLOWED' },
+  },
+  {
+    title: 'FAPI 1 Baseline: client_secret_jwt is allowed (FAPI 1.0 Part 1 §5.2.2-4)',
+    profile: 'fapi1-baseline',
+    request: async (fixture) => ({ body: await assertionBody(fixture, 'HS256') }),
+    expect: { status: 200, clientId: 'hs-client', method: 'client_secret_jwt' },
+  },
+  {
+    title: 'FAPI 1 Advanced: RS256 is refused with exactly invalid_client (FAPI 1.0 Part 2 §8.6)',
+    profile: 'fapi1-advanced',
+    request: async (fixture) => ({ body: await assertionBody(fixture, 'RS256') }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_ASSERTION_ALG_NOT_ALLOWED' },
+  },
+  {
+    title: 'FAPI 1 Advanced: PS256 with aud as the token endpoint is accepted (FAPI 1.0 Part 2 §8.6, §5.2.2-8)',
+    profile: 'fapi1-advanced',
+    request: async (fixture) => ({ body: await assertionBody(fixture, 'PS256', { aud: TOKEN_ENDPOINT }) }),
+    expect: { status: 200, clientId: 'pk-client', method: 'private_key_jwt' },
+  },
+  {
+    title: 'FAPI 1 Advanced: client_secret_jwt is refused (FAPI 1.0 Part 2 §5.2.2-14)',
+    profile: 'fapi1-advanced',
+    request: async (fixture) => ({ body: await assertionBody(fixture, 'HS256') }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_METHOD_NOT_ALLOWED' },
+  },
+  {
+    title: 'FAPI 2: client_secret_basic is refused (FAPI 2.0 §5.3.2.1-6)',
+    profile: 'fapi2',
+    request: {
+      headers: [basicHeader('basic-client', 'basic-secret')],
+      body: form(['grant_type', 'client_credentials']),
+    },
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_METHOD_NOT_ALLOWED' },
+  },
+  {
+    title: 'FAPI 2: a public client is refused (FAPI 2.0 §5.3.2.1-3)',
+    profile: 'fapi2',
+    request: { body: form(['client_id', 'public-client'], ['grant_type', 'client_credentials']) },
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_METHOD_NOT_ALLOWED' },
+  },
+  {
+    title: 'FAPI 2: EdDSA with aud as the issuer string is accepted (FAPI 2.0 §5.4.1, §5.3.2.1-8)',
+    profile: 'fapi2',
+    request: async (fixture) => ({ body: await assertionBody(fixture, 'EdDSA') }),
+    expect: { status: 200, clientId: 'pk-client', method: 'private_key_jwt' },
+  },
+  {
+    title: 'FAPI 2: RS256 is refused with exactly invalid_client (FAPI 2.0 §5.4.1)',
+    profile: 'fapi2',
+    request: async (fixture) => ({ body: await assertionBody(fixture, 'RS256') }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_ASSERTION_ALG_NOT_ALLOWED' },
+  },
+  {
+    title: 'FAPI 2: aud as the token endpoint URL is refused (FAPI 2.0 §5.3.2.1-8)',
+    profile: 'fapi2',
+    request: async (fixture) => ({ body: await assertionBody(fixture, 'ES256', { aud: TOKEN_ENDPOINT }) }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_ASSERTION_AUD_MISMATCH' },
+  },
+  {
+    title: 'FAPI 2: an iat 8 seconds ahead is accepted (FAPI 2.0 §5.3.2.1-13)',
+    profile: 'fapi2',
+    request: async (fixture) => ({
+      body: await assertionBody(fixture, 'ES256', { iat: Math.floor(Date.now() / 1000) + 8 }),
+    }),
+    expect: { status: 200, clientId: 'pk-client', method: 'private_key_jwt' },
+  },
+  {
+    title: 'FAPI 2: an iat 62 seconds ahead is refused (FAPI 2.0 §5.3.2.1-13)',
+    profile: 'fapi2',
+    request: async (fixture) => ({
+      body: await assertionBody(fixture, 'ES256', { iat: Math.floor(Date.now() / 1000) + 62 }),
+    }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_ASSERTION_IAT_IN_FUTURE' },
+  },
+];
+
+export const CASES: Case[] = [...SECRET_METHODS, ...BAD_INPUT, ...MTLS, ...ASSERTIONS];

@@ -2,6 +2,7 @@
  * The case table (test/cases.ts) against the core directly: the request view an adapter would
  * build, handed to `authenticate()`. Body parsing is the core's `parseFormBody`, as in every adapter.
  */
+import { X509Certificate } from 'node:crypto';
 import {
   type ClientAuthenticator,
   type ClientAuthRequest,
@@ -11,6 +12,7 @@ import {
   isOAuthError,
   parseForm,
   parseFormBody,
+  x5tS256,
 } from '@client-auth/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASES, type CaseRequest, createFixture, type Fixture, PROFILE_NAMES, PROFILES } from './cases.js';
@@ -54,7 +56,21 @@ function toRequest(request: CaseRequest): ClientAuthRequest {
     request.body === undefined
       ? Object.create(null)
       : parseFormBody(contentType, typeof request.body === 'string' ? Buffer.from(request.body) : request.body);
-  return { headers, body, query: parseForm(request.query ?? ''), secure: false };
+  const view: ClientAuthRequest = { headers, body, query: parseForm(request.query ?? ''), secure: false };
+  if (request.tls !== undefined) {
+    // What an adapter reads from a TLS socket whose server trusts fixture.tls.ca (`socket.authorized`).
+    const leaf = new X509Certificate(request.tls.cert);
+    const ca = new X509Certificate(fixture.tls.ca);
+    const now = Date.now();
+    const authorized =
+      leaf.checkIssued(ca) &&
+      leaf.verify(ca.publicKey) &&
+      Date.parse(leaf.validFrom) <= now &&
+      now <= Date.parse(leaf.validTo);
+    view.secure = true;
+    view.certificate = { der: new Uint8Array(leaf.raw), chainValidated: authorized, source: 'socket' };
+  }
+  return view;
 }
 
 describe('the case table against the core', () => {
@@ -71,6 +87,10 @@ describe('the case table against the core', () => {
         const view = toRequest(request);
         const result = await authenticator.authenticate(view, { endpoint: testCase.endpoint ?? 'token' });
         outcome = { status: 200, clientId: result.clientId, method: result.method };
+        // RFC 8705 §3.1: over mTLS the result carries the certificate's x5t#S256.
+        expect(result.certificate?.thumbprint).toBe(
+          view.certificate === undefined ? undefined : x5tS256(view.certificate.der),
+        );
       } catch (error) {
         expect(isOAuthError(error), `not an OAuthError: ${error}`).toBe(true);
         const response = errorResponse(error);

@@ -4,8 +4,9 @@
  * loopback; plus the same frameworks behind a body parser that already ran (express.urlencoded,
  * @koa/bodyparser, koa-body) and with errors handed to the app's error handler.
  */
+import { X509Certificate } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { type ClientAuthenticator, createClientAuthenticator, type FailureEvent } from '@client-auth/core';
+import { type ClientAuthenticator, createClientAuthenticator, type FailureEvent, x5tS256 } from '@client-auth/core';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASES, type CaseRequest, createFixture, type Fixture, PROFILE_NAMES, PROFILES } from './cases.js';
@@ -31,9 +32,22 @@ beforeAll(async () => {
     ]),
   );
 });
-afterAll(() => agent.close());
+afterAll(async () => {
+  await Promise.all([agent, ...tlsAgents.values()].map((made) => made.close()));
+});
 
-async function send(server: RunningServer, path: string, req: CaseRequest) {
+/** One undici Agent per client certificate, trusting the fixture CA. */
+const tlsAgents = new Map<string, Agent>();
+function tlsAgent(tls: { cert: string; key: string }): Agent {
+  let made = tlsAgents.get(tls.cert);
+  if (made === undefined) {
+    made = new Agent({ connect: { ca: fixture.tls.ca, cert: tls.cert, key: tls.key } });
+    tlsAgents.set(tls.cert, made);
+  }
+  return made;
+}
+
+async function send(server: RunningServer & { tls?: RunningServer }, path: string, req: CaseRequest) {
   const headers: string[] = [];
   for (const [name, value] of req.headers ?? []) headers.push(name, value);
   let body: Buffer | Readable | undefined;
@@ -50,19 +64,26 @@ async function send(server: RunningServer, path: string, req: CaseRequest) {
         )
       : octets;
   }
-  const url = `${server.url}${path}${req.query === undefined ? '' : `?${req.query}`}`;
-  const response = await request(url, { method: 'POST', headers, body, dispatcher: agent, reset: true });
+  // mTLS cases go to the variant's HTTPS server with the client certificate.
+  const base = req.tls === undefined ? server.url : (server.tls as RunningServer).url;
+  const url = `${base}${path}${req.query === undefined ? '' : `?${req.query}`}`;
+  const dispatcher = req.tls === undefined ? agent : tlsAgent(req.tls);
+  const response = await request(url, { method: 'POST', headers, body, dispatcher, reset: true });
   const text = await response.body.text();
   return { status: response.statusCode, headers: response.headers, text };
 }
 
 for (const variant of VARIANTS) {
   describe(`the case table through ${variant.name}`, () => {
-    let server: RunningServer;
+    let server: RunningServer & { tls?: RunningServer };
     beforeAll(async () => {
       server = await startServer(variant, authenticators);
+      // The same app over HTTPS, requesting client certificates, for the mTLS cases.
+      server.tls = await startServer(variant, authenticators, { ...fixture.tls.server, ca: fixture.tls.ca });
     });
-    afterAll(() => server.close());
+    afterAll(async () => {
+      await Promise.all([server.close(), server.tls?.close()]);
+    });
 
     for (const testCase of CASES) {
       it(testCase.title, async () => {
@@ -74,7 +95,9 @@ for (const variant of VARIANTS) {
         const expected = parsed ?? testCase.expect;
         const path = `/${testCase.profile ?? 'default'}/${ENDPOINT_PATHS[testCase.endpoint ?? 'token']}`;
         failures.length = 0;
-        server.lastThrownCode = undefined;
+        // The server the request goes to: its HTTPS twin for mTLS cases.
+        const target = req.tls === undefined ? server : (server.tls as RunningServer);
+        target.lastThrownCode = undefined;
         const response = await send(server, path, req);
 
         expect(response.status).toBe(expected.status);
@@ -83,6 +106,8 @@ for (const variant of VARIANTS) {
             client_id: expected.clientId,
             method: expected.method,
             endpoint: testCase.endpoint ?? 'token',
+            // RFC 8705 §3.1: the certificate's thumbprint reaches the result over mTLS.
+            ...(req.tls === undefined ? {} : { 'x5t#S256': x5tS256(new X509Certificate(req.tls.cert).raw) }),
           });
           return;
         }
@@ -99,7 +124,7 @@ for (const variant of VARIANTS) {
         else expect(response.headers['www-authenticate']).toBeUndefined();
         // The stable code, wherever it is observable: the app's error handler sees every one;
         // onFailure sees those authenticate() refused.
-        if (variant.errors === 'throw') expect(server.lastThrownCode).toBe(expected.code);
+        if (variant.errors === 'throw') expect(target.lastThrownCode).toBe(expected.code);
         else if (failures.length > 0) expect(failures[0]?.code).toBe(expected.code);
       });
     }

@@ -1,22 +1,9 @@
 /**
  * Start the Koa example authorization server, configured by environment variables only
- * (PORT, ISSUER, CLIENTS_FILE; see the README).
+ * (PORT, ISSUER, CLIENTS_FILE, TLS_PORT/TLS_CERT/TLS_KEY/TLS_CA, CERT_HEADER/TRUSTED_PROXIES, …;
+ * see the README).
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { banner, createExampleServer, loadConfig } from '@client-auth/example-kit';
+import { loadConfig, serveExample } from '@client-auth/example-kit';
 import { createApp } from './app.js';
 
-const config = loadConfig();
-const server = await createExampleServer(config);
-const http = createServer(createApp(server).callback());
-http.listen(config.port, () => {
-  const { port } = http.address() as AddressInfo;
-  console.log(banner('koa', config, `http://0.0.0.0:${port}`));
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    http.close(() => process.exit(0));
-    http.closeAllConnections();
-  });
-}
+await serveExample('koa', loadConfig(), (server) => createApp(server).callback());

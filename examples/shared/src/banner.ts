@@ -19,24 +19,39 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
     `replay store: ${config.redisUrl === undefined ? 'in memory' : `Redis at ${redactRedisUrl(config.redisUrl)}`}`,
   ];
   if (config.clientsSource === 'built-in demo clients') {
-    lines.push(
-      '',
-      'Get a token with each method:',
-      '',
-      '# client_secret_basic (RFC 6749 §2.3.1 example credentials)',
-      `curl -u '${RFC6749_EXAMPLE.client_id}:${RFC6749_EXAMPLE.client_secret}' -d grant_type=client_credentials ${token}`,
-      '',
-      '# client_secret_post',
-      `curl -d client_id=demo-post -d client_secret=demo-post-secret -d grant_type=client_credentials ${token}`,
-      '',
-      '# none (public client)',
-      `curl -d client_id=demo-public -d grant_type=client_credentials ${token}`,
-      '',
-      '# client_secret_jwt (RFC 7523): an HS256 assertion made with the published demo secret',
-      `curl -d grant_type=client_credentials -d client_assertion_type=${ASSERTION_TYPE} \\`,
-      `  -d client_assertion=$(pnpm -s --dir examples/shared assertion ${DEMO_SECRET_JWT.client_id} ${config.issuer} --secret ${DEMO_SECRET_JWT.client_secret}) ${token}`,
-    );
-    if (config.demoPrivateKeyFile !== undefined) {
+    // Only the demo clients the configuration (PROFILE) kept.
+    const has = (clientId: string) => config.clients.some((client) => client.client_id === clientId);
+    lines.push('', `Get a token with each method${config.profile ? ` allowed by ${config.profile}` : ''}:`);
+    if (has(RFC6749_EXAMPLE.client_id)) {
+      lines.push(
+        '',
+        '# client_secret_basic (RFC 6749 §2.3.1 example credentials)',
+        `curl -u '${RFC6749_EXAMPLE.client_id}:${RFC6749_EXAMPLE.client_secret}' -d grant_type=client_credentials ${token}`,
+      );
+    }
+    if (has('demo-post')) {
+      lines.push(
+        '',
+        '# client_secret_post',
+        `curl -d client_id=demo-post -d client_secret=demo-post-secret -d grant_type=client_credentials ${token}`,
+      );
+    }
+    if (has('demo-public')) {
+      lines.push(
+        '',
+        '# none (public client)',
+        `curl -d client_id=demo-public -d grant_type=client_credentials ${token}`,
+      );
+    }
+    if (has(DEMO_SECRET_JWT.client_id)) {
+      lines.push(
+        '',
+        '# client_secret_jwt (RFC 7523): an HS256 assertion made with the published demo secret',
+        `curl -d grant_type=client_credentials -d client_assertion_type=${ASSERTION_TYPE} \\`,
+        `  -d client_assertion=$(pnpm -s --dir examples/shared assertion ${DEMO_SECRET_JWT.client_id} ${config.issuer} --secret ${DEMO_SECRET_JWT.client_secret}) ${token}`,
+      );
+    }
+    if (config.demoPrivateKeyFile !== undefined && has(DEMO_PRIVATE_KEY_JWT_ID)) {
       lines.push(
         '',
         `# private_key_jwt (RFC 7523): an ES256 key pair was made at start; its private JWK (demo only) is in`,
@@ -45,6 +60,18 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
         `  -d client_assertion=$(pnpm -s --dir examples/shared assertion ${DEMO_PRIVATE_KEY_JWT_ID} ${config.issuer} --key ${config.demoPrivateKeyFile}) ${token}`,
       );
     }
+    if (config.mtlsOrigin !== undefined && config.tls?.ca !== undefined && has('demo-mtls')) {
+      lines.push(
+        '',
+        '# tls_client_auth (a certificate with subject CN=demo-mtls issued by TLS_CA)',
+        `curl --cacert "$TLS_CA" --cert demo-mtls.crt --key demo-mtls.key -d client_id=demo-mtls -d grant_type=client_credentials ${config.mtlsOrigin}/token`,
+      );
+    }
+  }
+  if (config.mtlsOrigin !== undefined) lines.push('', `mutual TLS endpoints: ${config.mtlsOrigin}/token, …`);
+  if (config.certificateHeader !== undefined) {
+    const { format, trustedProxies } = config.certificateHeader;
+    lines.push(`client certificates from the ${format} header of ${trustedProxies.join(', ')}`);
   }
   return lines.join('\n');
 }

@@ -64,6 +64,13 @@ export function demoClients(demoKey?: ClientJWK): ClientMetadata[] {
       token_endpoint_auth_method: 'client_secret_post',
     },
     {
+      // Works with any dev PKI: a certificate with subject CN=demo-mtls issued by the TLS_CA bundle.
+      client_id: 'demo-mtls',
+      client_name: 'Demo tls_client_auth (subject CN=demo-mtls, issued by TLS_CA)',
+      token_endpoint_auth_method: 'tls_client_auth',
+      tls_client_auth_subject_dn: 'CN=demo-mtls',
+    },
+    {
       client_id: 'demo-public',
       client_name: 'Demo public client (none)',
       token_endpoint_auth_method: 'none',

@@ -5,7 +5,17 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { AudienceMode, ClientJWK, ClientMetadata } from '@client-auth/core';
+import {
+  type AudienceMode,
+  CERTIFICATE_HEADER_FORMATS,
+  type CertificateHeaderFormat,
+  type ClientJWK,
+  type ClientMetadata,
+  PROFILE_NAMES,
+  PROFILES,
+  type ProfileName,
+  validateClientMetadata,
+} from '@client-auth/core';
 import { demoClients, demoKeyPair } from './clients.js';
 
 export interface ExampleConfig {
@@ -16,6 +26,15 @@ export interface ExampleConfig {
   allowInsecureTransport: boolean;
   /** Where the clients came from, for the start-up banner. */
   clientsSource: string;
+  /** TLS_PORT, TLS_CERT, TLS_KEY, TLS_CA: the HTTPS listener for mutual TLS (PEM contents). */
+  tls?: { port: number; cert: string; key: string; ca?: string };
+  /** CERT_HEADER, TRUSTED_PROXIES: certificates from a TLS-terminating proxy's header. */
+  certificateHeader?: { format: CertificateHeaderFormat; trustedProxies: string[] };
+  /**
+   * The origin of the HTTPS listener once it listens (`https://<issuer host>:<port>`), where the
+   * endpoints are published as RFC 8705 `mtls_endpoint_aliases`. Set by the server start-up.
+   */
+  mtlsOrigin?: string;
   /** `AUDIENCE`: accepted client assertion audiences; undefined for the library's default. */
   audience?: AudienceMode;
   /** `CLOCK_TOLERANCE`: seconds of clock skew allowed on assertions; undefined for the default (15). */
@@ -26,6 +45,8 @@ export interface ExampleConfig {
   demoPrivateKeyFile?: string;
   /** REDIS_URL: record assertion jti values in this Redis (shared by instances) instead of in memory. */
   redisUrl?: string;
+  /** PROFILE: fapi1-baseline, fapi1-advanced or fapi2. */
+  profile?: ProfileName;
 }
 
 function fail(message: string): never {
@@ -69,6 +90,45 @@ function readClients(file: string): ClientMetadata[] {
     seen.add(client.client_id);
   }
   return parsed as ClientMetadata[];
+}
+
+function readPem(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const file = env[name];
+  if (file === undefined || file === '') return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    fail(`${name} ${file} could not be read: ${(error as Error).message}`);
+  }
+}
+
+function readTls(env: NodeJS.ProcessEnv): ExampleConfig['tls'] {
+  if (env.TLS_PORT === undefined || env.TLS_PORT === '') return undefined;
+  const port = readPort(env.TLS_PORT, 'TLS_PORT', 0);
+  const cert = readPem(env, 'TLS_CERT');
+  const key = readPem(env, 'TLS_KEY');
+  if (cert === undefined || key === undefined) fail('TLS_PORT needs TLS_CERT and TLS_KEY (PEM files)');
+  const ca = readPem(env, 'TLS_CA');
+  return ca === undefined ? { port, cert, key } : { port, cert, key, ca };
+}
+
+function readCertificateHeader(env: NodeJS.ProcessEnv): ExampleConfig['certificateHeader'] {
+  const format = env.CERT_HEADER;
+  if (format === undefined || format === '') return undefined;
+  if (!CERTIFICATE_HEADER_FORMATS.includes(format as CertificateHeaderFormat)) {
+    fail(`CERT_HEADER must be one of ${CERTIFICATE_HEADER_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+  }
+  const trustedProxies = (env.TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (trustedProxies.length === 0) fail('CERT_HEADER needs TRUSTED_PROXIES (comma list of addresses or CIDR ranges)');
+  return { format: format as CertificateHeaderFormat, trustedProxies };
+}
+
+/** The origin of the HTTPS listener: the issuer's host name on the TLS port. */
+export function mtlsOrigin(issuer: string, tlsPort: number): string {
+  return `https://${new URL(issuer).hostname}:${tlsPort}`;
 }
 
 /** True for an http issuer on the loopback host: the only case the examples allow plain HTTP secrets. */
@@ -133,6 +193,43 @@ function readRedisUrl(value: string | undefined): string | undefined {
   return value;
 }
 
+function readProfile(value: string | undefined): ProfileName | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!PROFILE_NAMES.includes(value as ProfileName)) {
+    fail(`PROFILE must be one of ${PROFILE_NAMES.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as ProfileName;
+}
+
+/** Whether the examples may fetch an http jwks_uri: a local issuer, unless the profile forbids it. */
+export function allowHttpJwksUri(issuer: string, profile: ProfileName | undefined): boolean {
+  const httpsOnly = profile !== undefined && PROFILES[profile].rules.some((rule) => rule.id === 'jwks-uri-https');
+  return isLocalHttpIssuer(issuer) && !httpsOnly;
+}
+
+/**
+ * RFC 7591 validation of every client (and against the profile): a CLIENTS_FILE with a bad client
+ * refuses to start, listing each bad client and why; built-in demo clients the profile does not
+ * allow are left out.
+ */
+function checkClients(
+  clients: ClientMetadata[],
+  source: string | undefined,
+  profile: ProfileName | undefined,
+  allowHttp: boolean,
+): ClientMetadata[] {
+  const options = { allowHttpJwksUri: allowHttp, ...(profile !== undefined ? { profile } : {}) };
+  if (source === undefined) return clients.filter((client) => validateClientMetadata(client, options).valid);
+  const report: string[] = [];
+  for (const client of clients) {
+    const { problems } = validateClientMetadata(client, options);
+    for (const problem of problems)
+      report.push(`  - ${client.client_id}: ${problem.field}: ${problem.error_description}`);
+  }
+  if (report.length > 0) fail(`CLIENTS_FILE ${source} has invalid client metadata (RFC 7591):\n${report.join('\n')}`);
+  return clients;
+}
+
 /** Read the configuration from `env` (default `process.env`). Throws with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig {
   const port = readPort(env.PORT, 'PORT', 3000);
@@ -153,7 +250,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
   const redisUrl = readRedisUrl(env.REDIS_URL);
-  return {
+  const profile = readProfile(env.PROFILE);
+  clients = checkClients(clients, file || undefined, profile, allowHttpJwksUri(issuer, profile));
+  const config: ExampleConfig = {
+    ...(profile !== undefined ? { profile } : {}),
     ...(audience !== undefined ? { audience } : {}),
     ...(clockTolerance !== undefined ? { clockTolerance } : {}),
     ...(demoPrivateKeyFile !== undefined ? { demoPrivateKeyFile } : {}),
@@ -165,4 +265,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     clientsSource: file ? file : 'built-in demo clients',
     redisUrl,
   };
+  const tls = readTls(env);
+  if (tls !== undefined) config.tls = tls;
+  const certificateHeader = readCertificateHeader(env);
+  if (certificateHeader !== undefined) config.certificateHeader = certificateHeader;
+  return config;
 }

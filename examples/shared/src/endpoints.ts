@@ -6,11 +6,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   type ClientAuthenticator,
+  type ClientAuthenticatorOptions,
   type ClientAuthResult,
   createClientAuthenticator,
   type EndpointName,
+  IMPLEMENTED_METHODS,
+  PROFILES,
 } from '@client-auth/core';
-import type { ExampleConfig } from './config.js';
+import { allowHttpJwksUri, type ExampleConfig } from './config.js';
 import { createRedisReplayStore } from './replay.js';
 import { TokenService } from './tokens.js';
 
@@ -77,6 +80,45 @@ function id(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/**
+ * RFC 8705 options from the environment. `TLS_CA` is the trust-anchor bundle of tls_client_auth;
+ * without it (and without a proxy header) tls_client_auth stays off, since the TLS layer would
+ * otherwise validate client certificates against every public CA (RFC 8705 §7.2).
+ */
+function mtlsOptions(config: ExampleConfig): Partial<ClientAuthenticatorOptions> {
+  // The tokens carry cnf.x5t#S256 whenever a certificate was presented (tokens.ts).
+  const options: Partial<ClientAuthenticatorOptions> = {
+    tlsClientCertificateBoundAccessTokens: config.tls !== undefined || config.certificateHeader !== undefined,
+  };
+  if (config.tls?.ca !== undefined) options.trustAnchors = config.tls.ca;
+  if (config.certificateHeader !== undefined) {
+    // The proxy is configured to verify client certificates (nginx `ssl_verify_client on`, …);
+    // with TLS_CA the chain is checked here as well.
+    options.certificates = {
+      from: config.certificateHeader.format,
+      trustedProxies: config.certificateHeader.trustedProxies,
+      chainValidated: true,
+    };
+  } else if (config.tls?.ca === undefined) {
+    const allowed =
+      config.profile === undefined ? undefined : PROFILES[config.profile].rules.find((rule) => rule.id === 'methods');
+    const confidential =
+      config.profile !== undefined && PROFILES[config.profile].rules.some((rule) => rule.id === 'confidential-clients');
+    options.methods = IMPLEMENTED_METHODS.filter(
+      (method) =>
+        method !== 'tls_client_auth' &&
+        (allowed === undefined || (allowed.id === 'methods' && allowed.methods.includes(method))) &&
+        !(confidential && method === 'none'),
+    );
+  }
+  if (config.mtlsOrigin !== undefined) {
+    options.mtlsEndpointAliases = Object.fromEntries(
+      Object.entries(PATHS).map(([endpoint, path]) => [endpoint, `${config.mtlsOrigin}${path}`]),
+    );
+  }
+  return options;
+}
+
 /** Build the authenticator, the token service and the routes from a configuration. */
 export async function createExampleServer(config: ExampleConfig): Promise<ExampleServer> {
   const clients = new Map(config.clients.map((client) => [client.client_id, client]));
@@ -90,9 +132,12 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     allowInsecureTransport: config.allowInsecureTransport,
     ...(config.audience !== undefined ? { audience: config.audience } : {}),
     ...(config.clockTolerance !== undefined ? { clockTolerance: config.clockTolerance } : {}),
-    // http jwks_uris only where secrets may travel over http too: a local-development issuer.
-    jwks: { allow: config.jwksUriAllow, allowHttp: config.allowInsecureTransport },
+    // http jwks_uris only where secrets may travel over http too: a local-development issuer
+    // (and never under a profile that requires TLS for jwks_uri).
+    jwks: { allow: config.jwksUriAllow, allowHttp: allowHttpJwksUri(config.issuer, config.profile) },
+    ...(config.profile !== undefined ? { profile: config.profile } : {}),
     ...(config.redisUrl === undefined ? {} : { replayStore: await createRedisReplayStore(config.redisUrl) }),
+    ...mtlsOptions(config),
   });
   const tokens = await TokenService.create(config.issuer);
 

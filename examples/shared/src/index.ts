@@ -1,6 +1,6 @@
 export { banner } from './banner.js';
 export { DEMO_PRIVATE_KEY_JWT_ID, DEMO_SECRET_JWT, demoClients, demoKeyPair, RFC6749_EXAMPLE } from './clients.js';
-export { type ExampleConfig, isLocalHttpIssuer, loadConfig } from './config.js';
+export { type ExampleConfig, isLocalHttpIssuer, loadConfig, mtlsOrigin } from './config.js';
 export {
   createExampleServer,
   type ExampleResponse,
@@ -8,4 +8,5 @@ export {
   type ExampleServer,
   type FormBody,
 } from './endpoints.js';
+export { serveExample } from './listen.js';
 export { type IssuedToken, TokenService } from './tokens.js';

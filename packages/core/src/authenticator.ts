@@ -7,11 +7,14 @@ import { createHash } from 'node:crypto';
 import { type ClientAuthenticatorOptions, type Config, normalizeOptions } from './config.js';
 import { type PresentedCredential, parseCredentials } from './credentials.js';
 import { InvalidClient, InvalidRequest, isOAuthError, type OAuthError, ServerError } from './errors.js';
-import { type ServerAuthMetadata, serverMetadata } from './metadata.js';
+import { effectivePolicy, type ServerAuthMetadata, serverMetadata } from './metadata.js';
 import { assertionClientId, verifyClientAssertion } from './methods/client_assertion.js';
 import { verifyClientSecret } from './methods/client_secret.js';
 import type { MethodVerifier } from './methods/method.js';
 import { verifyNone } from './methods/none.js';
+import { verifySelfSignedTlsClientAuth, verifyTlsClientAuth } from './methods/tls_client_auth.js';
+import type { EffectivePolicy } from './policy.js';
+import { resolveCertificate } from './proxy.js';
 import { basicChallenge } from './response.js';
 import { checkSecret, DUMMY_SECRET } from './secrets.js';
 import {
@@ -30,6 +33,8 @@ const VERIFIERS: Partial<Record<AuthMethod, MethodVerifier>> = {
   client_secret_post: verifyClientSecret,
   client_secret_jwt: verifyClientAssertion,
   private_key_jwt: verifyClientAssertion,
+  tls_client_auth: verifyTlsClientAuth,
+  self_signed_tls_client_auth: verifySelfSignedTlsClientAuth,
   none: verifyNone,
 };
 
@@ -60,6 +65,8 @@ export interface ClientAuthenticator<Client extends ClientMetadata = ClientMetad
   authenticate(request: ClientAuthRequest, options: AuthenticateOptions): Promise<ClientAuthResult<Client>>;
   /** RFC 8414 fields describing client authentication, generated from the configuration. */
   metadata(): ServerAuthMetadata;
+  /** The rules this authenticator enforces: profile rules (and overrides), methods and algorithms per endpoint. */
+  policy(): EffectivePolicy;
   /** The issuer, as configured. */
   readonly issuer: string;
 }
@@ -168,6 +175,19 @@ async function authenticateOnce(
 }
 
 /**
+ * The request with its certificate taken from the configured source: the TLS socket, or the
+ * header of a trusted proxy. Everything downstream (verifiers, the result's thumbprint) reads
+ * `request.certificate` only.
+ */
+function withResolvedCertificate(config: Config, request: ClientAuthRequest): ClientAuthRequest {
+  const certificate = resolveCertificate(config.certificateSource, request);
+  if (certificate === request.certificate) return request;
+  const { certificate: _socket, ...rest } = request;
+  // A certificate from the proxy means the client spoke TLS to the proxy.
+  return certificate === undefined ? rest : { ...rest, certificate, secure: true };
+}
+
+/**
  * Create the client authenticator of an authorization server.
  *
  * @example
@@ -187,7 +207,7 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
   const challenge = basicChallenge(config.issuer);
 
   async function authenticate(
-    request: ClientAuthRequest,
+    incoming: ClientAuthRequest,
     callOptions: AuthenticateOptions,
   ): Promise<ClientAuthResult<Client>> {
     const endpoint = callOptions?.endpoint;
@@ -196,6 +216,7 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
     }
     const state: { clientId?: string; method?: AuthMethod } = {};
     try {
+      const request = withResolvedCertificate(config, incoming);
       const credential = parseCredentials(request, { acceptUnencodedBasic: config.acceptUnencodedBasic });
       let result: ClientAuthResult;
       try {
@@ -236,6 +257,7 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
   return {
     authenticate,
     metadata: () => serverMetadata(config),
+    policy: () => effectivePolicy(config),
     issuer: config.issuer,
   };
 }

@@ -5,6 +5,18 @@
  */
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
 import { createJwksCache, type JwksCache, type JwksOptions } from './keys.js';
+import { type MtlsConfig, type MtlsOptions, normalizeMtlsOptions } from './mtls_config.js';
+import {
+  type AudienceMode,
+  audienceAtLeast,
+  PROFILE_NAMES,
+  PROFILES,
+  type Profile,
+  type ProfileName,
+  type ProfileRule,
+  profileRule,
+  type RuleId,
+} from './policy.js';
 import { memoryReplayStore, type ReplayStore } from './replay.js';
 import type { VerifyHash } from './secrets.js';
 import { AUTH_METHODS, type AuthMethod, type ClientMetadata, ENDPOINT_NAMES, type EndpointName } from './types.js';
@@ -28,8 +40,12 @@ export interface FailureEvent {
   method?: AuthMethod;
 }
 
-/** Options of {@link createClientAuthenticator}. */
-export interface ClientAuthenticatorOptions<Client extends ClientMetadata = ClientMetadata> {
+/**
+ * Options of {@link createClientAuthenticator}. The mutual-TLS fields (`certificates`,
+ * `trustAnchors`, `minimumKeySizes`, `mtlsEndpointAliases`, `tlsClientCertificateBoundAccessTokens`)
+ * are documented in {@link MtlsOptions}.
+ */
+export interface ClientAuthenticatorOptions<Client extends ClientMetadata = ClientMetadata> extends MtlsOptions {
   /**
    * The authorization server's issuer identifier (RFC 8414 §2): an `https` URL (or `http` for
    * local development) without query or fragment. Used as the Basic realm and assertion audience.
@@ -102,10 +118,28 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
   signingAlgorithms?: readonly SigningAlgorithm[];
   /** Fetching and caching of clients' `jwks_uri` (SSRF guard, limits, cache); see {@link JwksOptions}. */
   jwks?: JwksOptions;
+  /**
+   * A security profile: `'fapi1-baseline'` (FAPI 1.0 Part 1), `'fapi1-advanced'` (FAPI 1.0
+   * Part 2) or `'fapi2'` (FAPI 2.0 Security Profile). Its rules ({@link PROFILES}) narrow the
+   * methods, algorithms, audience, clock window and key sizes. Other options may tighten them;
+   * an option that would loosen one is a `TypeError` unless the rule is in `profileOverrides`.
+   */
+  profile?: ProfileName;
+  /**
+   * Rules of the profile not to enforce, by id (`'methods'`, `'algorithms'`, `'audience'`,
+   * `'clock-window'`, `'confidential-clients'`, `'ec-key-size'`, `'jwks-uri-https'`). Each
+   * override is reported at setup as a Node.js process warning (`CLIENT_AUTH_PROFILE_OVERRIDE`)
+   * and in `authenticator.policy()`.
+   */
+  profileOverrides?: readonly RuleId[];
+  /**
+   * Narrow the assertion algorithms of single endpoints (each list a subset of
+   * `signingAlgorithms`). PAR, device authorization and CIBA follow the token endpoint unless set.
+   */
+  endpointSigningAlgorithms?: Partial<Record<EndpointName, readonly SigningAlgorithm[]>>;
 }
 
-/** Accepted audiences of client assertions; see {@link ClientAuthenticatorOptions.audience}. */
-export type AudienceMode = 'compatible' | 'issuer' | 'issuer-string';
+export type { AudienceMode } from './policy.js';
 
 /** Methods this version of the library can verify. */
 export const IMPLEMENTED_METHODS: readonly AuthMethod[] = [
@@ -113,11 +147,13 @@ export const IMPLEMENTED_METHODS: readonly AuthMethod[] = [
   'client_secret_post',
   'client_secret_jwt',
   'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
   'none',
 ];
 
 /** The normalised, frozen configuration every module reads. */
-export interface Config {
+export interface Config extends MtlsConfig {
   issuer: string;
   getClient: (clientId: string) => ClientMetadata | undefined | null | Promise<ClientMetadata | undefined | null>;
   endpoints: Readonly<Partial<Record<EndpointName, string>>>;
@@ -134,7 +170,12 @@ export interface Config {
   maxAssertionLifetime: number;
   audience: AudienceMode;
   signingAlgorithms: ReadonlySet<SigningAlgorithm>;
+  /** Algorithms per endpoint (each a subset of `signingAlgorithms`). */
+  endpointAlgorithms: Readonly<Record<EndpointName, ReadonlySet<SigningAlgorithm>>>;
   jwksCache: JwksCache;
+  profile: Profile | undefined;
+  /** Profile rules turned off by `profileOverrides`. */
+  overrides: ReadonlySet<RuleId>;
 }
 
 function fail(message: string): never {
@@ -169,11 +210,102 @@ function checkHook<T>(value: T | undefined, name: string): T | undefined {
   return value;
 }
 
+/** The profile and its overrides, checked; `enforced(id)` answers a rule that still applies. */
+function normalizeProfile(options: ClientAuthenticatorOptions<ClientMetadata>) {
+  const name = options.profile;
+  if (name !== undefined && !PROFILE_NAMES.includes(name)) {
+    fail(`profile must be one of ${PROFILE_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
+  }
+  const profile = name === undefined ? undefined : PROFILES[name];
+  const overrides = new Set<RuleId>();
+  if (options.profileOverrides !== undefined) {
+    if (!Array.isArray(options.profileOverrides)) fail('profileOverrides must be an array of rule ids');
+    if (profile === undefined) fail('profileOverrides needs a profile');
+    for (const id of options.profileOverrides) {
+      const rule = profileRule(profile, id);
+      if (rule === undefined) fail(`profileOverrides: profile ${profile.name} has no rule ${JSON.stringify(id)}`);
+      if (id === 'hmac-secret-length' || id === 'rsa-key-size') {
+        fail(`profileOverrides: ${id} is enforced for every client and cannot be overridden`);
+      }
+      overrides.add(id);
+    }
+  }
+  function enforced<Id extends RuleId>(id: Id): Extract<ProfileRule, { id: Id }> | undefined {
+    if (profile === undefined || overrides.has(id)) return undefined;
+    return profileRule(profile, id);
+  }
+  /** The TypeError for an option that would loosen a rule. */
+  function loosens(rule: ProfileRule, what: string): never {
+    fail(
+      `${what} is not allowed by profile ${profile?.name} (${rule.section}: ${rule.summary}); ` +
+        `list '${rule.id}' in profileOverrides to loosen it deliberately`,
+    );
+  }
+  return { profile, overrides, enforced, loosens };
+}
+
+/** Report each override at setup: loosening a profile is never silent. */
+function reportOverrides(profile: Profile | undefined, overrides: ReadonlySet<RuleId>): void {
+  if (profile === undefined) return;
+  for (const id of overrides) {
+    const rule = profileRule(profile, id) as ProfileRule;
+    process.emitWarning(
+      `client-auth: profile ${profile.name} rule '${id}' (${rule.section}) is overridden: ${rule.summary} — not enforced`,
+      {
+        code: 'CLIENT_AUTH_PROFILE_OVERRIDE',
+      },
+    );
+  }
+}
+
+/** Endpoints whose settings follow the token endpoint unless configured (no metadata of their own). */
+const FOLLOW_TOKEN: readonly EndpointName[] = [
+  'pushed_authorization_request',
+  'device_authorization',
+  'backchannel_authentication',
+];
+
+/** Per-endpoint subsets: an endpoint's own list, else the token endpoint's (for FOLLOW_TOKEN), else all. */
+function perEndpoint<T>(
+  all: ReadonlySet<T>,
+  given: Partial<Record<EndpointName, readonly T[]>> | undefined,
+  name: string,
+  check: (list: unknown, label: string) => T[],
+): Record<EndpointName, ReadonlySet<T>> {
+  if (given !== undefined && (given === null || typeof given !== 'object')) fail(`${name} must be an object`);
+  for (const key of Object.keys(given ?? {})) {
+    if (!ENDPOINT_NAMES.includes(key as EndpointName)) fail(`${name}: unknown endpoint ${JSON.stringify(key)}`);
+  }
+  const result = {} as Record<EndpointName, ReadonlySet<T>>;
+  for (const endpoint of ['token', ...ENDPOINT_NAMES.filter((e) => e !== 'token')] as EndpointName[]) {
+    const list = given?.[endpoint];
+    if (list === undefined) {
+      result[endpoint] = FOLLOW_TOKEN.includes(endpoint) ? result.token : all;
+      continue;
+    }
+    const checked = check(list, `${name}.${endpoint}`);
+    for (const item of checked) {
+      if (!all.has(item)) fail(`${name}.${endpoint}: ${String(item)} is not among the enabled ones`);
+    }
+    result[endpoint] = new Set(checked);
+  }
+  return result;
+}
+
+function checkAlgorithms(value: unknown, name: string): SigningAlgorithm[] {
+  if (!Array.isArray(value) || value.length === 0) fail(`${name} must be a non-empty array`);
+  for (const alg of value) {
+    if (!SIGNING_ALGORITHMS.includes(alg)) fail(`${name}: unsupported algorithm ${JSON.stringify(alg)}`);
+  }
+  return [...value];
+}
+
 /** Validate and normalise options. Throws `TypeError` on the first problem. */
 export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetadata>): Config {
   if (options === null || typeof options !== 'object') fail('options must be an object');
   const issuer = checkUrl(options.issuer, 'issuer', true);
   if (typeof options.getClient !== 'function') fail('getClient must be a function');
+  const { profile, overrides, enforced, loosens } = normalizeProfile(options);
 
   const endpoints: Partial<Record<EndpointName, string>> = {};
   if (options.endpoints !== undefined) {
@@ -184,27 +316,34 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     }
   }
 
-  const methods = new Set(
-    options.methods === undefined ? IMPLEMENTED_METHODS : checkMethods(options.methods, 'methods'),
-  );
-  const endpointMethods = {} as Record<EndpointName, ReadonlySet<AuthMethod>>;
-  for (const endpoint of ENDPOINT_NAMES) {
-    const narrowed = options.endpointMethods?.[endpoint];
-    if (narrowed === undefined) {
-      endpointMethods[endpoint] = methods;
-      continue;
+  // Methods: the profile's list (FAPI 1 Part 1 §5.2.2-4, Part 2 §5.2.2-14, FAPI 2 §5.3.2.1-6) and
+  // no public clients (Part 2 §5.2.2-16, FAPI 2 §5.3.2.1-3) narrow the default; an explicit list
+  // outside them is a TypeError unless overridden.
+  const methodsRule = enforced('methods');
+  const confidentialRule = enforced('confidential-clients');
+  const profileAllows = (method: AuthMethod) =>
+    (methodsRule === undefined || methodsRule.methods.includes(method)) &&
+    (confidentialRule === undefined || method !== 'none');
+  let methodList: AuthMethod[];
+  if (options.methods === undefined) methodList = IMPLEMENTED_METHODS.filter(profileAllows);
+  else {
+    methodList = checkMethods(options.methods, 'methods');
+    for (const method of methodList) {
+      if (confidentialRule !== undefined && method === 'none') loosens(confidentialRule, 'methods: none');
+      if (methodsRule !== undefined && !methodsRule.methods.includes(method))
+        loosens(methodsRule, `methods: ${method}`);
     }
-    const list = checkMethods(narrowed, `endpointMethods.${endpoint}`);
-    for (const method of list) {
-      if (!methods.has(method)) fail(`endpointMethods.${endpoint}: ${method} is not among the enabled methods`);
-    }
-    endpointMethods[endpoint] = new Set(list);
   }
-  if (options.endpointMethods !== undefined) {
-    for (const name of Object.keys(options.endpointMethods)) {
-      if (!ENDPOINT_NAMES.includes(name as EndpointName))
-        fail(`endpointMethods: unknown endpoint ${JSON.stringify(name)}`);
-    }
+  const methods: ReadonlySet<AuthMethod> = new Set(methodList);
+  const endpointMethods = perEndpoint(methods, options.endpointMethods, 'endpointMethods', checkMethods);
+  // CIBA Core §7.1: the client authenticates with its registered method; public clients have none.
+  if (options.endpointMethods?.backchannel_authentication?.includes('none')) {
+    fail('endpointMethods.backchannel_authentication: CIBA accepts confidential clients only, not none');
+  }
+  if (endpointMethods.backchannel_authentication.has('none')) {
+    endpointMethods.backchannel_authentication = new Set(
+      [...endpointMethods.backchannel_authentication].filter((m) => m !== 'none'),
+    );
   }
 
   if (options.allowInsecureTransport !== undefined && typeof options.allowInsecureTransport !== 'boolean') {
@@ -214,8 +353,69 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
   if (acceptUnencoded !== undefined && typeof acceptUnencoded !== 'boolean')
     fail('basic.acceptUnencoded must be a boolean');
 
+  // Algorithms (FAPI 1 Part 2 §8.6, FAPI 2 §5.4.1).
+  const algorithmsRule = enforced('algorithms');
+  let algorithmList: SigningAlgorithm[];
+  if (options.signingAlgorithms === undefined) {
+    algorithmList = SIGNING_ALGORITHMS.filter(
+      (alg) => algorithmsRule === undefined || algorithmsRule.algorithms.includes(alg),
+    );
+  } else {
+    algorithmList = checkAlgorithms(options.signingAlgorithms, 'signingAlgorithms');
+    for (const alg of algorithmList) {
+      if (algorithmsRule !== undefined && !algorithmsRule.algorithms.includes(alg)) {
+        loosens(algorithmsRule, `signingAlgorithms: ${alg}`);
+      }
+    }
+  }
+  const signingAlgorithms: ReadonlySet<SigningAlgorithm> = new Set(algorithmList);
+  const endpointAlgorithms = perEndpoint(
+    signingAlgorithms,
+    options.endpointSigningAlgorithms,
+    'endpointSigningAlgorithms',
+    checkAlgorithms,
+  );
+
+  // Audience (FAPI 2 §5.3.2.1-8): the profile's mode is the default and the weakest allowed.
+  const audienceRule = enforced('audience');
+  const audience = options.audience ?? audienceRule?.audience ?? 'compatible';
+  if (audience !== 'compatible' && audience !== 'issuer' && audience !== 'issuer-string') {
+    fail(`audience must be 'compatible', 'issuer' or 'issuer-string', got ${JSON.stringify(audience)}`);
+  }
+  if (audienceRule !== undefined && !audienceAtLeast(audience, audienceRule.audience)) {
+    loosens(audienceRule, `audience: '${audience}'`);
+  }
+
+  // Clock window (FAPI 2 §5.3.2.1-13): accept 10 s ahead, refuse beyond 60 s.
+  const clockTolerance = checkSeconds(options.clockTolerance, 'clockTolerance', 15, 0);
+  const clockRule = enforced('clock-window');
+  if (clockRule !== undefined && (clockTolerance < clockRule.minTolerance || clockTolerance > clockRule.maxTolerance)) {
+    loosens(
+      clockRule,
+      `clockTolerance: ${clockTolerance} (outside ${clockRule.minTolerance}–${clockRule.maxTolerance} s)`,
+    );
+  }
+
+  // Key sizes: RSA never below 2048 (RFC 7518 §3.3); EC per profile (FAPI 1: 160, FAPI 2: 224).
+  const mtls = normalizeMtlsOptions(options);
+  const ecRule = enforced('ec-key-size');
+  const explicitEc = options.minimumKeySizes?.ec;
+  if (ecRule !== undefined && explicitEc !== undefined && explicitEc < ecRule.minBits) {
+    loosens(ecRule, `minimumKeySizes.ec: ${explicitEc}`);
+  }
+  const minEcBits = Math.max(mtls.minimumKeySizes.ec, ecRule?.minBits ?? 0);
+
+  // jwks_uri over TLS only (FAPI 1 Part 2 §8.9, FAPI 2 §5.4.2).
+  const httpsRule = enforced('jwks-uri-https');
+  if (httpsRule !== undefined && options.jwks?.allowHttp === true) loosens(httpsRule, 'jwks.allowHttp');
+
   const now = checkHook(options.now, 'now') ?? Date.now;
-  const assertions = normalizeAssertionOptions(options, now);
+  const store = options.replayStore;
+  if (store !== undefined && (store === null || typeof store !== 'object' || typeof store.consume !== 'function')) {
+    fail('replayStore must have a consume(clientId, jti, expiresAt) method');
+  }
+  const jwksCache = createJwksCache(options.jwks, now);
+  reportOverrides(profile, overrides);
 
   return Object.freeze({
     issuer,
@@ -229,7 +429,17 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     onAuthenticated: checkHook(options.onAuthenticated, 'onAuthenticated'),
     onFailure: checkHook(options.onFailure, 'onFailure'),
     now,
-    ...assertions,
+    ...mtls,
+    minimumKeySizes: Object.freeze({ rsa: mtls.minimumKeySizes.rsa, ec: minEcBits }),
+    replayStore: store ?? memoryReplayStore({ now }),
+    clockTolerance,
+    maxAssertionLifetime: checkSeconds(options.maxAssertionLifetime, 'maxAssertionLifetime', 3600, 1),
+    audience,
+    signingAlgorithms,
+    endpointAlgorithms: Object.freeze(endpointAlgorithms),
+    jwksCache,
+    profile,
+    overrides,
   });
 }
 
@@ -237,33 +447,4 @@ function checkSeconds(value: unknown, name: string, fallback: number, min: numbe
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(`${name} must be a number ≥ ${min}`);
   return value;
-}
-
-/** The client assertion options (RFC 7523, OpenID Connect Core §9). */
-function normalizeAssertionOptions(options: ClientAuthenticatorOptions<ClientMetadata>, now: () => number) {
-  const store = options.replayStore;
-  if (store !== undefined && (store === null || typeof store !== 'object' || typeof store.consume !== 'function')) {
-    fail('replayStore must have a consume(clientId, jti, expiresAt) method');
-  }
-  const audience = options.audience ?? 'compatible';
-  if (audience !== 'compatible' && audience !== 'issuer' && audience !== 'issuer-string') {
-    fail(`audience must be 'compatible', 'issuer' or 'issuer-string', got ${JSON.stringify(audience)}`);
-  }
-  let signingAlgorithms: ReadonlySet<SigningAlgorithm> = new Set(SIGNING_ALGORITHMS);
-  if (options.signingAlgorithms !== undefined) {
-    const list = options.signingAlgorithms;
-    if (!Array.isArray(list) || list.length === 0) fail('signingAlgorithms must be a non-empty array');
-    for (const alg of list) {
-      if (!SIGNING_ALGORITHMS.includes(alg)) fail(`signingAlgorithms: unsupported algorithm ${JSON.stringify(alg)}`);
-    }
-    signingAlgorithms = new Set(list);
-  }
-  return {
-    replayStore: store ?? memoryReplayStore({ now }),
-    clockTolerance: checkSeconds(options.clockTolerance, 'clockTolerance', 15, 0),
-    maxAssertionLifetime: checkSeconds(options.maxAssertionLifetime, 'maxAssertionLifetime', 3600, 1),
-    audience,
-    signingAlgorithms,
-    jwksCache: createJwksCache(options.jwks, now),
-  };
 }

@@ -11,6 +11,23 @@ export {
   createClientAuthenticator,
 } from './authenticator.js';
 export {
+  type AttributeTypeAndValue,
+  type CertificateKey,
+  type DistinguishedName,
+  distinguishedNameMatch,
+  type ParsedCertificate,
+  parseCertificate,
+  parseDistinguishedName,
+  type RelativeDistinguishedName,
+  x5tS256,
+} from './certificates.js';
+export {
+  type ClientMetadataProblem,
+  type ClientMetadataValidation,
+  type ValidateClientMetadataOptions,
+  validateClientMetadata,
+} from './client_metadata.js';
+export {
   type AudienceMode,
   type AuthenticatedEvent,
   type ClientAuthenticatorOptions,
@@ -48,6 +65,25 @@ export {
 export { isPublicAddress, type JwksFetch, type JwksOptions, type JwksTarget } from './keys.js';
 export type { ServerAuthMetadata } from './metadata.js';
 export { MAX_ASSERTION_LENGTH } from './methods/client_assertion.js';
+export { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
+export type { MinimumKeySizes, MtlsOptions } from './mtls_config.js';
+export {
+  type EffectivePolicy,
+  PROFILE_NAMES,
+  PROFILES,
+  type Profile,
+  type ProfileName,
+  type ProfileRule,
+  type RuleId,
+} from './policy.js';
+export {
+  CERTIFICATE_HEADER_FORMATS,
+  type CertificateHeaderFormat,
+  type CertificateSourceOptions,
+  DEFAULT_CERTIFICATE_HEADERS,
+  type DecodedCertificate,
+  decodeCertificateHeader,
+} from './proxy.js';
 export { type MemoryReplayStoreOptions, memoryReplayStore, type ReplayStore } from './replay.js';
 export { basicChallenge, type ErrorResponse, errorResponse } from './response.js';
 export { constantTimeEqual, hashSecret, type VerifyHash, verifySecretHash } from './secrets.js';

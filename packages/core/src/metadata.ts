@@ -4,7 +4,8 @@
  */
 import { methodAlgorithms, SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
 import type { Config } from './config.js';
-import { AUTH_METHODS, type AuthMethod, type EndpointName } from './types.js';
+import type { EffectivePolicy } from './policy.js';
+import { AUTH_METHODS, type AuthMethod, ENDPOINT_NAMES, type EndpointName } from './types.js';
 
 /** The client-authentication fields of an RFC 8414 metadata document. */
 export interface ServerAuthMetadata {
@@ -21,8 +22,18 @@ export interface ServerAuthMetadata {
   [field: string]: unknown;
 }
 
-function ordered(methods: ReadonlySet<AuthMethod>): AuthMethod[] {
-  return AUTH_METHODS.filter((method) => methods.has(method));
+/**
+ * The methods of an endpoint in a stable order, leaving out a JWT method none of whose algorithms
+ * is enabled there (it could authenticate no one).
+ */
+function ordered(config: Config, endpoint: EndpointName): AuthMethod[] {
+  const methods = config.endpointMethods[endpoint];
+  const algorithms = config.endpointAlgorithms[endpoint];
+  return AUTH_METHODS.filter(
+    (method) =>
+      methods.has(method) &&
+      (methodAlgorithms(method).length === 0 || methodAlgorithms(method).some((alg) => algorithms.has(alg))),
+  );
 }
 
 const ENDPOINT_FIELDS: Record<EndpointName, string> = {
@@ -34,13 +45,14 @@ const ENDPOINT_FIELDS: Record<EndpointName, string> = {
   backchannel_authentication: 'backchannel_authentication_endpoint',
 };
 
-/** The enabled algorithms of the JWT methods among `methods`, in a stable order. */
-function signingAlgorithms(config: Config, methods: ReadonlySet<AuthMethod>): SigningAlgorithm[] {
+/** The enabled algorithms of the JWT methods of an endpoint, in a stable order. */
+function signingAlgorithms(config: Config, endpoint: EndpointName): SigningAlgorithm[] {
+  const methods = config.endpointMethods[endpoint];
   const usable = new Set<SigningAlgorithm>();
   for (const method of ['client_secret_jwt', 'private_key_jwt'] as const) {
     if (methods.has(method)) for (const alg of methodAlgorithms(method)) usable.add(alg);
   }
-  return SIGNING_ALGORITHMS.filter((alg) => usable.has(alg) && config.signingAlgorithms.has(alg));
+  return SIGNING_ALGORITHMS.filter((alg) => usable.has(alg) && config.endpointAlgorithms[endpoint].has(alg));
 }
 
 /**
@@ -51,19 +63,48 @@ function signingAlgorithms(config: Config, methods: ReadonlySet<AuthMethod>): Si
 export function serverMetadata(config: Config): ServerAuthMetadata {
   const document: ServerAuthMetadata = {
     issuer: config.issuer,
-    token_endpoint_auth_methods_supported: ordered(config.endpointMethods.token),
-    revocation_endpoint_auth_methods_supported: ordered(config.endpointMethods.revocation),
-    introspection_endpoint_auth_methods_supported: ordered(config.endpointMethods.introspection),
+    token_endpoint_auth_methods_supported: ordered(config, 'token'),
+    revocation_endpoint_auth_methods_supported: ordered(config, 'revocation'),
+    introspection_endpoint_auth_methods_supported: ordered(config, 'introspection'),
   };
   // RFC 8414 §2: *_auth_signing_alg_values_supported lists the JWS algorithms of private_key_jwt
   // and client_secret_jwt at that endpoint ("none" MUST NOT be used); omitted when neither is on.
   for (const endpoint of ['token', 'revocation', 'introspection'] as const) {
-    const algorithms = signingAlgorithms(config, config.endpointMethods[endpoint]);
+    const algorithms = signingAlgorithms(config, endpoint);
     if (algorithms.length > 0) document[`${endpoint}_endpoint_auth_signing_alg_values_supported`] = algorithms;
   }
   for (const [endpoint, field] of Object.entries(ENDPOINT_FIELDS)) {
     const url = config.endpoints[endpoint as EndpointName];
     if (url !== undefined) document[field] = url;
   }
+  // RFC 8705 §5: the endpoints' mTLS aliases, under the same metadata names.
+  const aliases: Record<string, string> = {};
+  for (const [endpoint, field] of Object.entries(ENDPOINT_FIELDS)) {
+    const url = config.mtlsEndpointAliases[endpoint as EndpointName];
+    if (url !== undefined) aliases[field] = url;
+  }
+  if (Object.keys(aliases).length > 0) document.mtls_endpoint_aliases = aliases;
+  // RFC 8705 §3.3.
+  if (config.tlsClientCertificateBoundAccessTokens) document.tls_client_certificate_bound_access_tokens = true;
   return document;
+}
+
+/** The policy an authenticator enforces, for documentation and operators. */
+export function effectivePolicy(config: Config): EffectivePolicy {
+  const methods: Record<string, AuthMethod[]> = {};
+  const algorithms: Record<string, SigningAlgorithm[]> = {};
+  for (const endpoint of ENDPOINT_NAMES) {
+    methods[endpoint] = ordered(config, endpoint);
+    algorithms[endpoint] = SIGNING_ALGORITHMS.filter((alg) => config.endpointAlgorithms[endpoint].has(alg));
+  }
+  return {
+    profile: config.profile?.name,
+    rules: (config.profile?.rules ?? []).map((rule) => ({ ...rule, overridden: config.overrides.has(rule.id) })),
+    methods,
+    signingAlgorithms: algorithms,
+    audience: config.audience,
+    clockTolerance: config.clockTolerance,
+    minRsaBits: config.minimumKeySizes.rsa,
+    minEcBits: config.minimumKeySizes.ec,
+  };
 }

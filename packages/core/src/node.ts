@@ -58,7 +58,22 @@ export function socketCertificate(socket: IncomingMessage['socket']): PresentedC
   if (tls.encrypted !== true || typeof tls.getPeerX509Certificate !== 'function') return undefined;
   const certificate = tls.getPeerX509Certificate();
   if (certificate === undefined) return undefined;
-  return { der: new Uint8Array(certificate.raw), chainValidated: tls.authorized === true, source: 'socket' };
+  const presented: PresentedCertificate = {
+    der: new Uint8Array(certificate.raw),
+    chainValidated: tls.authorized === true,
+    source: 'socket',
+  };
+  // The intermediates the client sent, for validation against configured trust anchors.
+  const chain: Uint8Array[] = [];
+  let current = certificate;
+  for (let issuer = current.issuerCertificate; issuer !== undefined && chain.length < 8; ) {
+    if (issuer.raw.equals(current.raw)) break;
+    chain.push(new Uint8Array(issuer.raw));
+    current = issuer;
+    issuer = current.issuerCertificate;
+  }
+  if (chain.length > 0) presented.chain = chain;
+  return presented;
 }
 
 /**

@@ -399,6 +399,8 @@ describe('metadata (RFC 8414 §2)', () => {
       'client_secret_post',
       'client_secret_jwt',
       'private_key_jwt',
+      'tls_client_auth',
+      'self_signed_tls_client_auth',
       'none',
     ]);
     expect(metadata.introspection_endpoint_auth_methods_supported).toEqual(['client_secret_basic']);

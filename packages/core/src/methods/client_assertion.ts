@@ -12,7 +12,6 @@ import {
   isHmacAlgorithm,
   keyFitsAlgorithm,
   MIN_HMAC_SECRET_OCTETS,
-  MIN_RSA_BITS,
   methodAlgorithms,
   rsaModulusBits,
   type SigningAlgorithm,
@@ -111,7 +110,13 @@ interface ProtectedHeader {
 }
 
 /** Check the JOSE header (RFC 7515 §4, RFC 7519 §5). */
-function checkHeader(segment: string, config: Config, client: ClientMetadata, method: AuthMethod): ProtectedHeader {
+function checkHeader(
+  segment: string,
+  config: Config,
+  client: ClientMetadata,
+  method: AuthMethod,
+  endpoint: EndpointName,
+): ProtectedHeader {
   let header: unknown;
   try {
     header = decodeJson(segment);
@@ -140,7 +145,7 @@ function checkHeader(segment: string, config: Config, client: ClientMetadata, me
   // RFC 7523 §3 item 9: signed or MACed — never `none`. The allow-list is split by method.
   if (
     !methodAlgorithms(method).includes(alg as SigningAlgorithm) ||
-    !config.signingAlgorithms.has(alg as SigningAlgorithm)
+    !config.endpointAlgorithms[endpoint].has(alg as SigningAlgorithm)
   ) {
     fail('ERR_ASSERTION_ALG_NOT_ALLOWED');
   }
@@ -209,7 +214,7 @@ async function asymmetricKeys(
     fitting = candidates(await clientKeys(client, config, { refresh: true }), alg, kid);
   }
   if (fitting.length === 0) fail('ERR_ASSERTION_KEY_NOT_FOUND');
-  const strong = fitting.filter((jwk) => jwk.kty !== 'RSA' || rsaBitsOk(jwk));
+  const strong = fitting.filter((jwk) => jwk.kty !== 'RSA' || rsaModulusBitsCached(jwk) >= config.minimumKeySizes.rsa);
   if (strong.length === 0) fail('ERR_ASSERTION_KEY_TOO_WEAK');
   const keys: VerificationKey[] = [];
   for (const jwk of strong.slice(0, MAX_KEY_CANDIDATES)) {
@@ -221,10 +226,6 @@ async function asymmetricKeys(
   }
   if (keys.length === 0) fail('ERR_CLIENT_METADATA_INVALID');
   return keys;
-}
-
-function rsaBitsOk(jwk: ClientJWK): boolean {
-  return rsaModulusBitsCached(jwk) >= MIN_RSA_BITS;
 }
 
 const modulusBits = new WeakMap<object, number>();
@@ -313,6 +314,11 @@ function audienceMatches(
   const called = config.endpoints[endpoint];
   if (token !== undefined) accepted.add(token);
   if (called !== undefined) accepted.add(called);
+  // RFC 8705 §5: the mTLS aliases are the same endpoints at another URL (also from configuration).
+  const tokenAlias = config.mtlsEndpointAliases.token;
+  const calledAlias = config.mtlsEndpointAliases[endpoint];
+  if (tokenAlias !== undefined) accepted.add(tokenAlias);
+  if (calledAlias !== undefined) accepted.add(calledAlias);
   return values.some((value) => accepted.has(value));
 }
 
@@ -422,7 +428,7 @@ export const verifyClientAssertion: MethodVerifier = async ({
   // RFC 7523 §2.2: compared exactly.
   if (assertionType !== JWT_BEARER_ASSERTION_TYPE) fail('ERR_ASSERTION_TYPE_UNSUPPORTED');
   const [headerSegment] = splitAssertion(assertion);
-  const header = checkHeader(headerSegment, config, client, method);
+  const header = checkHeader(headerSegment, config, client, method, endpoint);
 
   const keys =
     method === 'client_secret_jwt' && isHmacAlgorithm(header.alg)

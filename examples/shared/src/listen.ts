@@ -1,0 +1,71 @@
+/**
+ * Start an example server: the plain HTTP listener (PORT), and the HTTPS listener for mutual TLS
+ * when TLS_PORT is set, then the app on both. Shared by the Express, Koa and Hono examples, which
+ * only say how to turn the example server into a Node request listener.
+ */
+import { createServer, type Server as HttpServer, type RequestListener } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { banner } from './banner.js';
+import { type ExampleConfig, mtlsOrigin } from './config.js';
+import { createExampleServer, type ExampleServer } from './endpoints.js';
+
+type Server = HttpServer | HttpsServer;
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/**
+ * Listen, build the example server for the ports actually bound (TLS_PORT=0 picks one; the
+ * mTLS endpoint aliases carry it), attach `listener(server)` to every listener, print the banner
+ * and stop cleanly on SIGINT/SIGTERM.
+ */
+export async function serveExample(
+  framework: string,
+  config: ExampleConfig,
+  listener: (server: ExampleServer) => RequestListener,
+): Promise<void> {
+  const servers: Server[] = [createServer()];
+  if (config.tls !== undefined) {
+    // Requests, but does not require, a client certificate; `rejectUnauthorized: false` lets the
+    // core decide (a self-signed certificate is fine for self_signed_tls_client_auth, and a
+    // missing one is an invalid_client answer, not a TLS alert). TLS_CA sets `socket.authorized`.
+    servers.push(
+      createHttpsServer({
+        cert: config.tls.cert,
+        key: config.tls.key,
+        ...(config.tls.ca === undefined ? {} : { ca: config.tls.ca }),
+        requestCert: true,
+        rejectUnauthorized: false,
+      }),
+    );
+  }
+  const [http, https] = servers as [Server, Server | undefined];
+  const port = await listen(http, config.port);
+  const urls = [`http://0.0.0.0:${port}`];
+  if (https !== undefined && config.tls !== undefined) {
+    const tlsPort = await listen(https, config.tls.port);
+    config.mtlsOrigin = mtlsOrigin(config.issuer, tlsPort);
+    urls.push(`https://0.0.0.0:${tlsPort} (mutual TLS)`);
+  }
+  const handle = listener(await createExampleServer(config));
+  for (const server of servers) server.on('request', handle);
+  console.log(banner(framework, config, urls.join(', ')));
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      let open = servers.length;
+      for (const server of servers) {
+        server.close(() => {
+          open -= 1;
+          if (open === 0) process.exit(0);
+        });
+        server.closeAllConnections();
+      }
+    });
+  }
+}

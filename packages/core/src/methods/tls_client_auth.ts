@@ -1,0 +1,183 @@
+/**
+ * Mutual-TLS client authentication (RFC 8705 §2): `tls_client_auth` (PKI: a validated chain plus
+ * exactly one registered subject name) and `self_signed_tls_client_auth` (the certificate itself
+ * is registered in the client's JWK Set). In both, the TLS handshake proved possession of the
+ * certificate's private key; this module decides whether that certificate is the client's.
+ */
+import { createPublicKey, type JsonWebKey, X509Certificate } from 'node:crypto';
+import {
+  distinguishedNameMatch,
+  dnsNameMatch,
+  emailMatch,
+  ipAddressMatch,
+  type ParsedCertificate,
+  parseCertificate,
+  parseDistinguishedName,
+  uriMatch,
+  verifyChain,
+} from '../certificates.js';
+import type { Config } from '../config.js';
+import { InvalidClient } from '../errors.js';
+import { clientKeys } from '../keys.js';
+import type { ClientJWK, ClientMetadata, PresentedCertificate } from '../types.js';
+import type { MethodVerifier, VerifyContext } from './method.js';
+
+/** The RFC 8705 §2.1.2 metadata fields, one of which a `tls_client_auth` client registers. */
+export const TLS_CLIENT_AUTH_IDENTIFIERS = [
+  'tls_client_auth_subject_dn',
+  'tls_client_auth_san_dns',
+  'tls_client_auth_san_uri',
+  'tls_client_auth_san_ip',
+  'tls_client_auth_san_email',
+] as const;
+
+type Identifier = (typeof TLS_CLIENT_AUTH_IDENTIFIERS)[number];
+
+/** Intermediate certificates considered from a presented chain. */
+const MAX_INTERMEDIATES = 10;
+
+/** The presented certificate, parsed; `invalid_client` when there is none (RFC 8705 §2). */
+function presentedCertificate(certificate: PresentedCertificate | undefined): ParsedCertificate {
+  if (certificate === undefined) throw new InvalidClient('ERR_MTLS_CERTIFICATE_MISSING');
+  try {
+    return parseCertificate(certificate.der);
+  } catch (cause) {
+    throw new InvalidClient('ERR_MTLS_CERTIFICATE_MALFORMED', { cause });
+  }
+}
+
+/** RSA ≥ 2048 and EC ≥ 160 bits by default (FAPI 1 Part 1 §5.2.2-5/6); a profile raises them. */
+function checkKeySize(certificate: ParsedCertificate, config: Config): void {
+  const { family, bits } = certificate.key;
+  const minimum =
+    family === 'rsa' ? config.minimumKeySizes.rsa : family === 'ec' || family === 'okp' ? config.minimumKeySizes.ec : 0;
+  if (minimum === 0 || bits < minimum) throw new InvalidClient('ERR_MTLS_KEY_TOO_WEAK');
+}
+
+/** The single registered identifier; more or fewer is a registration error (RFC 8705 §2.1.2). */
+function registeredIdentifier(client: ClientMetadata): [Identifier, string] {
+  const present = TLS_CLIENT_AUTH_IDENTIFIERS.filter((name) => client[name] !== undefined && client[name] !== null);
+  const name = present[0];
+  const value = name === undefined ? undefined : client[name];
+  // "Only one subject name value of any type is used for each client." (RFC 8705 §2.1)
+  if (present.length !== 1 || name === undefined || typeof value !== 'string' || value === '') {
+    throw new InvalidClient('ERR_CLIENT_METADATA_INVALID');
+  }
+  return [name, value];
+}
+
+function identifierMatches(name: Identifier, value: string, certificate: ParsedCertificate): boolean {
+  switch (name) {
+    case 'tls_client_auth_subject_dn': {
+      let registered: ReturnType<typeof parseDistinguishedName>;
+      try {
+        registered = parseDistinguishedName(value);
+      } catch (cause) {
+        throw new InvalidClient('ERR_CLIENT_METADATA_INVALID', { cause });
+      }
+      return distinguishedNameMatch(registered, certificate.subject);
+    }
+    case 'tls_client_auth_san_dns':
+      return certificate.san.dns.some((presented) => dnsNameMatch(value, presented));
+    case 'tls_client_auth_san_uri':
+      return certificate.san.uri.some((presented) => uriMatch(value, presented));
+    case 'tls_client_auth_san_ip':
+      return certificate.san.ip.some((presented) => ipAddressMatch(value, presented));
+    case 'tls_client_auth_san_email':
+      return certificate.san.email.some((presented) => emailMatch(value, presented));
+  }
+}
+
+/** RFC 8705 §2.1: the chain was validated by the TLS layer or proxy, or validates here. */
+function chainValidated(presented: PresentedCertificate, certificate: ParsedCertificate, config: Config, now: number) {
+  if (config.trustAnchors === undefined) return presented.chainValidated;
+  const intermediates: X509Certificate[] = [];
+  // Bounded: every candidate may cost a signature verification per chain link.
+  for (const der of (presented.chain ?? []).slice(0, MAX_INTERMEDIATES)) {
+    try {
+      intermediates.push(new X509Certificate(der));
+    } catch {
+      // An unreadable link cannot be part of a valid path.
+    }
+  }
+  return verifyChain(certificate.x509, intermediates, config.trustAnchors, now);
+}
+
+/**
+ * `tls_client_auth` (RFC 8705 §2.1): a chain validated to a trust anchor, a certificate within its
+ * validity period with a key of sufficient size, and a match of the client's one registered
+ * subject DN or SAN.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8705#section-2.1
+ */
+export const verifyTlsClientAuth: MethodVerifier = async ({ request, client, config, credential }) => {
+  if (credential.mechanism !== 'client_id') throw new InvalidClient('ERR_METHOD_MISMATCH');
+  const certificate = presentedCertificate(request.certificate);
+  const [name, value] = registeredIdentifier(client);
+  const now = config.now();
+  if (!chainValidated(request.certificate as PresentedCertificate, certificate, config, now)) {
+    throw new InvalidClient('ERR_MTLS_CHAIN_NOT_VALIDATED');
+  }
+  if (now < certificate.notBefore) throw new InvalidClient('ERR_MTLS_CERTIFICATE_NOT_YET_VALID');
+  if (now > certificate.notAfter) throw new InvalidClient('ERR_MTLS_CERTIFICATE_EXPIRED');
+  checkKeySize(certificate, config);
+  if (!identifierMatches(name, value, certificate)) {
+    throw new InvalidClient(
+      name === 'tls_client_auth_subject_dn' ? 'ERR_MTLS_SUBJECT_DN_MISMATCH' : 'ERR_MTLS_SAN_MISMATCH',
+    );
+  }
+};
+
+/**
+ * The client's registered JWKs: inline `jwks` or the (cached) keys at its `jwks_uri`, through the
+ * same loader as `private_key_jwt`. `refresh` asks for a re-fetch of a `jwks_uri` (rate-limited by
+ * the loader's cool-down), for a certificate that matches no registered `x5c` (rotation).
+ */
+export function registeredJwks(context: VerifyContext, refresh = false): Promise<readonly ClientJWK[]> {
+  return clientKeys(context.client, context.config, { refresh });
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** The DER of a JWK's `x5c[0]` (RFC 7517 §4.7: base64, not base64url), when it has one. */
+function firstX5c(jwk: ClientJWK): Buffer | undefined {
+  const first = Array.isArray(jwk.x5c) ? jwk.x5c[0] : undefined;
+  if (typeof first !== 'string' || !BASE64.test(first)) return undefined;
+  return Buffer.from(first, 'base64');
+}
+
+/** RFC 7517 §4.7: "The key in the first certificate MUST match the public key represented by other members of the JWK." */
+function jwkMatchesCertificateKey(jwk: ClientJWK, certificate: ParsedCertificate): boolean {
+  try {
+    const { x5c: _x5c, ...members } = jwk;
+    const key = createPublicKey({ key: members as JsonWebKey, format: 'jwk' });
+    return key.equals(certificate.x509.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `self_signed_tls_client_auth` (RFC 8705 §2.2): the presented certificate is, octet for octet,
+ * `x5c[0]` of one of the client's registered JWKs. The chain is not validated (§2.2); a JWK whose
+ * certificate carries another key than the JWK itself is ignored (§2.2.2, RFC 7517 §4.7).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8705#section-2.2
+ */
+export const verifySelfSignedTlsClientAuth: MethodVerifier = async (context) => {
+  const { request, config, credential } = context;
+  if (credential.mechanism !== 'client_id') throw new InvalidClient('ERR_METHOD_MISMATCH');
+  const certificate = presentedCertificate(request.certificate);
+  checkKeySize(certificate, config);
+  const presented = Buffer.from(certificate.der);
+  const matches = (keys: readonly ClientJWK[]) =>
+    keys.some((jwk) => {
+      if (jwk === null || typeof jwk !== 'object') return false;
+      const registered = firstX5c(jwk);
+      return registered?.equals(presented) === true && jwkMatchesCertificateKey(jwk, certificate);
+    });
+  if (matches(await registeredJwks(context))) return;
+  // A certificate rotated at the jwks_uri since the last fetch: one re-fetch (RFC 8705 §2.2).
+  if (context.client.jwks_uri !== undefined && matches(await registeredJwks(context, true))) return;
+  throw new InvalidClient('ERR_MTLS_SELF_SIGNED_MISMATCH');
+};

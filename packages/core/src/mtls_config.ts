@@ -1,0 +1,136 @@
+/**
+ * The RFC 8705 part of the authenticator options: where certificates come from, which trust
+ * anchors validate them, minimum key sizes, and the mTLS endpoint aliases. Normalised once at
+ * setup; bad values throw `TypeError`.
+ */
+import type { X509Certificate } from 'node:crypto';
+import { readPemBundle } from './certificates.js';
+import { type CertificateSource, type CertificateSourceOptions, normalizeCertificateSource } from './proxy.js';
+import { ENDPOINT_NAMES, type EndpointName } from './types.js';
+
+/** Minimum key sizes, in bits. */
+export interface MinimumKeySizes {
+  /** RSA modulus length. Default and floor 2048 (FAPI 1 Part 1 §5.2.2-5, FAPI 2 §5.4.1, RFC 7518 §3.3). */
+  rsa?: number;
+  /**
+   * Elliptic-curve field size; Ed25519 counts as 256. Default and floor 160 (FAPI 1 Part 1 §5.2.2-6); FAPI 2
+   * (§5.4.1) asks for 224.
+   */
+  ec?: number;
+}
+
+/** The mTLS options of {@link ClientAuthenticatorOptions}, documented field by field. */
+export interface MtlsOptions {
+  /**
+   * Where the client certificate comes from. Default `{ from: 'socket' }`: the TLS connection the
+   * adapter reports. Behind a TLS-terminating proxy, name its header format and the proxy
+   * addresses allowed to set it; the header is ignored from any other peer.
+   */
+  certificates?: CertificateSourceOptions;
+  /**
+   * PEM bundle (or several) of the CAs trusted for `tls_client_auth`. When set, a presented chain
+   * must validate against these anchors here, whatever the TLS layer or proxy concluded (RFC 8705
+   * §7.2: limit the trust anchors). When absent, the chain must have been validated by the TLS
+   * layer (`socket.authorized`) or by a trusted proxy that says so (`certificates.chainValidated`).
+   */
+  trustAnchors?: string | readonly string[];
+  /** Minimum sizes of the keys in client certificates; they can only be raised above the defaults. */
+  minimumKeySizes?: MinimumKeySizes;
+  /**
+   * RFC 8705 §5 `mtls_endpoint_aliases`: the URLs at which the endpoints also accept mutual TLS,
+   * by endpoint name. Published in the metadata, and accepted as assertion audiences like the
+   * endpoints themselves.
+   */
+  mtlsEndpointAliases?: Partial<Record<EndpointName, string>>;
+  /**
+   * RFC 8705 §3.3 `tls_client_certificate_bound_access_tokens` in the metadata: set it when the
+   * host binds its access tokens to `result.certificate.thumbprint` (`cnf.x5t#S256`). Default false.
+   */
+  tlsClientCertificateBoundAccessTokens?: boolean;
+}
+
+/** The normalised mTLS configuration. */
+export interface MtlsConfig {
+  certificateSource: CertificateSource;
+  trustAnchors: readonly X509Certificate[] | undefined;
+  minimumKeySizes: Readonly<Required<MinimumKeySizes>>;
+  mtlsEndpointAliases: Readonly<Partial<Record<EndpointName, string>>>;
+  tlsClientCertificateBoundAccessTokens: boolean;
+}
+
+export const DEFAULT_MINIMUM_KEY_SIZES: Readonly<Required<MinimumKeySizes>> = Object.freeze({ rsa: 2048, ec: 160 });
+
+function fail(message: string): never {
+  throw new TypeError(`client-auth: ${message}`);
+}
+
+/** The defaults are floors (DESIGN §3: "RSA ≥ 2048 always"): the minimums can only be raised. */
+function checkBits(value: unknown, name: string, floor: number): number {
+  if (value === undefined) return floor;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value > 16384) {
+    fail(`${name} must be a whole number of bits`);
+  }
+  if (value < floor) fail(`${name} must not be below ${floor}`);
+  return value;
+}
+
+function readAnchors(value: MtlsOptions['trustAnchors']): X509Certificate[] | undefined {
+  if (value === undefined) return undefined;
+  const bundles = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(bundles) || bundles.length === 0 || bundles.some((item) => typeof item !== 'string')) {
+    fail('trustAnchors must be a PEM string or an array of PEM strings');
+  }
+  const anchors: X509Certificate[] = [];
+  for (const bundle of bundles) {
+    try {
+      anchors.push(...readPemBundle(bundle));
+    } catch {
+      fail('trustAnchors must hold PEM certificates');
+    }
+  }
+  for (const anchor of anchors) if (!anchor.ca) fail('trustAnchors must be CA certificates');
+  return anchors;
+}
+
+function readAliases(value: MtlsOptions['mtlsEndpointAliases']): Partial<Record<EndpointName, string>> {
+  const aliases: Partial<Record<EndpointName, string>> = {};
+  if (value === undefined) return aliases;
+  if (value === null || typeof value !== 'object') fail('mtlsEndpointAliases must be an object');
+  for (const [name, url] of Object.entries(value)) {
+    if (!ENDPOINT_NAMES.includes(name as EndpointName)) {
+      fail(`mtlsEndpointAliases: unknown endpoint ${JSON.stringify(name)}`);
+    }
+    if (url === undefined) continue;
+    let parsed: URL | undefined;
+    try {
+      parsed = typeof url === 'string' ? new URL(url) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    // RFC 8705 §5: the aliases are where mutual TLS is spoken, so https only.
+    if (parsed === undefined || parsed.protocol !== 'https:' || parsed.hash !== '') {
+      fail(`mtlsEndpointAliases.${name} must be an https URL`);
+    }
+    aliases[name as EndpointName] = url as string;
+  }
+  return aliases;
+}
+
+/** Validate and normalise the mTLS options. Throws `TypeError` on the first problem. */
+export function normalizeMtlsOptions(options: MtlsOptions): MtlsConfig {
+  const sizes = options.minimumKeySizes;
+  if (sizes !== undefined && (sizes === null || typeof sizes !== 'object')) fail('minimumKeySizes must be an object');
+  const bound = options.tlsClientCertificateBoundAccessTokens;
+  if (bound !== undefined && typeof bound !== 'boolean')
+    fail('tlsClientCertificateBoundAccessTokens must be a boolean');
+  return {
+    certificateSource: normalizeCertificateSource(options.certificates),
+    trustAnchors: readAnchors(options.trustAnchors),
+    minimumKeySizes: Object.freeze({
+      rsa: checkBits(sizes?.rsa, 'minimumKeySizes.rsa', DEFAULT_MINIMUM_KEY_SIZES.rsa),
+      ec: checkBits(sizes?.ec, 'minimumKeySizes.ec', DEFAULT_MINIMUM_KEY_SIZES.ec),
+    }),
+    mtlsEndpointAliases: Object.freeze(readAliases(options.mtlsEndpointAliases)),
+    tlsClientCertificateBoundAccessTokens: bound === true,
+  };
+}

@@ -1,0 +1,228 @@
+/**
+ * Security profiles: FAPI 1.0 Baseline (Part 1), FAPI 1.0 Advanced (Part 2) and the FAPI 2.0
+ * Security Profile. Each profile is a list of declarative rules, each tagged with the section it
+ * comes from, so that the rules can be listed in documentation, checked in tests, and reported by
+ * `authenticator.policy()`. Options may tighten a profile freely; loosening a rule needs an explicit
+ * `profileOverrides` entry, which is reported at setup (a Node.js process warning), never silent.
+ */
+import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
+import type { AuthMethod } from './types.js';
+
+/** The profiles this library implements. */
+export type ProfileName = 'fapi1-baseline' | 'fapi1-advanced' | 'fapi2';
+
+export const PROFILE_NAMES: readonly ProfileName[] = ['fapi1-baseline', 'fapi1-advanced', 'fapi2'];
+
+/** Assertion audience modes, from the most compatible to the strictest. */
+export type AudienceMode = 'compatible' | 'issuer' | 'issuer-string';
+
+/** Identifiers of the rules a profile can hold (also the names `profileOverrides` takes). */
+export type RuleId =
+  | 'methods'
+  | 'confidential-clients'
+  | 'algorithms'
+  | 'audience'
+  | 'clock-window'
+  | 'rsa-key-size'
+  | 'ec-key-size'
+  | 'jwks-uri-https'
+  | 'hmac-secret-length';
+
+interface RuleBase {
+  id: RuleId;
+  /** Where the rule comes from. */
+  section: string;
+  /** What the rule requires, in one sentence. */
+  summary: string;
+}
+
+/** One rule of a profile. */
+export type ProfileRule = RuleBase &
+  (
+    | { id: 'methods'; methods: readonly AuthMethod[] }
+    | { id: 'confidential-clients' }
+    | { id: 'algorithms'; algorithms: readonly SigningAlgorithm[] }
+    | { id: 'audience'; audience: AudienceMode }
+    | { id: 'clock-window'; minTolerance: number; maxTolerance: number }
+    | { id: 'rsa-key-size'; minBits: number }
+    | { id: 'ec-key-size'; minBits: number }
+    | { id: 'jwks-uri-https' }
+    | { id: 'hmac-secret-length' }
+  );
+
+export interface Profile {
+  name: ProfileName;
+  title: string;
+  rules: readonly ProfileRule[];
+}
+
+const FAPI1_METHODS: readonly AuthMethod[] = [
+  'client_secret_jwt',
+  'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+  'none',
+];
+const FAPI_ADVANCED_METHODS: readonly AuthMethod[] = [
+  'private_key_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+];
+
+/** Every profile, rule by rule. */
+export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
+  'fapi1-baseline': {
+    name: 'fapi1-baseline',
+    title: 'FAPI 1.0 Part 1: Baseline',
+    rules: [
+      {
+        id: 'methods',
+        section: 'FAPI 1.0 Part 1 §5.2.2-4',
+        summary:
+          'confidential clients authenticate with mutual TLS (RFC 8705 §2), client_secret_jwt or private_key_jwt; client_secret_basic and client_secret_post are not allowed',
+        methods: FAPI1_METHODS,
+      },
+      {
+        id: 'hmac-secret-length',
+        section: 'FAPI 1.0 Part 1 §5.2.2-3, OpenID Connect Core §16.19',
+        summary: 'a client secret used as an HMAC key holds at least as many octets as the hash (32 for HS256)',
+      },
+      {
+        id: 'rsa-key-size',
+        section: 'FAPI 1.0 Part 1 §5.2.2-5',
+        summary: 'RSA keys (JWKs and TLS certificates) are at least 2048 bits',
+        minBits: 2048,
+      },
+      {
+        id: 'ec-key-size',
+        section: 'FAPI 1.0 Part 1 §5.2.2-6',
+        summary: 'elliptic curve keys (JWKs and TLS certificates) are at least 160 bits',
+        minBits: 160,
+      },
+    ],
+  },
+  'fapi1-advanced': {
+    name: 'fapi1-advanced',
+    title: 'FAPI 1.0 Part 2: Advanced',
+    rules: [
+      {
+        id: 'methods',
+        section: 'FAPI 1.0 Part 2 §5.2.2-14',
+        summary: 'only tls_client_auth, self_signed_tls_client_auth or private_key_jwt',
+        methods: FAPI_ADVANCED_METHODS,
+      },
+      {
+        id: 'confidential-clients',
+        section: 'FAPI 1.0 Part 2 §5.2.2-16',
+        summary: 'public clients (none) are not supported',
+      },
+      {
+        id: 'algorithms',
+        section: 'FAPI 1.0 Part 2 §8.6',
+        summary: 'assertions are signed with PS256 or ES256',
+        algorithms: ['PS256', 'ES256'],
+      },
+      {
+        id: 'rsa-key-size',
+        section: 'FAPI 1.0 Part 1 §5.2.2-5',
+        summary: 'RSA keys (JWKs and TLS certificates) are at least 2048 bits',
+        minBits: 2048,
+      },
+      {
+        id: 'ec-key-size',
+        section: 'FAPI 1.0 Part 1 §5.2.2-6',
+        summary: 'elliptic curve keys (JWKs and TLS certificates) are at least 160 bits',
+        minBits: 160,
+      },
+      {
+        id: 'jwks-uri-https',
+        section: 'FAPI 1.0 Part 2 §8.9',
+        summary: 'a client jwks_uri is fetched over TLS only',
+      },
+    ],
+  },
+  fapi2: {
+    name: 'fapi2',
+    title: 'FAPI 2.0 Security Profile',
+    rules: [
+      {
+        id: 'methods',
+        section: 'FAPI 2.0 Security Profile §5.3.2.1-6',
+        summary: 'only mutual TLS (RFC 8705 §2) or private_key_jwt',
+        methods: FAPI_ADVANCED_METHODS,
+      },
+      {
+        id: 'confidential-clients',
+        section: 'FAPI 2.0 Security Profile §5.3.2.1-3',
+        summary: 'only confidential clients',
+      },
+      {
+        id: 'algorithms',
+        section: 'FAPI 2.0 Security Profile §5.4.1',
+        summary: 'assertions are signed with PS256, ES256 or EdDSA using Ed25519',
+        algorithms: ['PS256', 'ES256', 'EdDSA', 'Ed25519'],
+      },
+      {
+        id: 'audience',
+        section: 'FAPI 2.0 Security Profile §5.3.2.1-8',
+        summary: 'the assertion aud is the issuer identifier, as a string',
+        audience: 'issuer-string',
+      },
+      {
+        id: 'clock-window',
+        section: 'FAPI 2.0 Security Profile §5.3.2.1-13',
+        summary:
+          'iat and nbf up to 10 seconds in the future are accepted and beyond 60 seconds refused: the clock tolerance lies between 10 and 60 seconds',
+        minTolerance: 10,
+        maxTolerance: 60,
+      },
+      {
+        id: 'rsa-key-size',
+        section: 'FAPI 2.0 Security Profile §5.4.1',
+        summary: 'RSA keys (JWKs and TLS certificates) are at least 2048 bits',
+        minBits: 2048,
+      },
+      {
+        id: 'ec-key-size',
+        section: 'FAPI 2.0 Security Profile §5.4.1',
+        summary: 'elliptic curve keys (JWKs and TLS certificates) are at least 224 bits',
+        minBits: 224,
+      },
+      {
+        id: 'jwks-uri-https',
+        section: 'FAPI 2.0 Security Profile §5.4.2',
+        summary: 'a client jwks_uri is fetched over TLS only',
+      },
+    ],
+  },
+};
+
+const AUDIENCE_STRICTNESS: Record<AudienceMode, number> = { compatible: 0, issuer: 1, 'issuer-string': 2 };
+
+/** True when `mode` is at least as strict as `required`. */
+export function audienceAtLeast(mode: AudienceMode, required: AudienceMode): boolean {
+  return AUDIENCE_STRICTNESS[mode] >= AUDIENCE_STRICTNESS[required];
+}
+
+/** The rule of a profile with this id, if the profile has one. */
+export function profileRule<Id extends RuleId>(profile: Profile, id: Id): Extract<ProfileRule, { id: Id }> | undefined {
+  return profile.rules.find((rule) => rule.id === id) as Extract<ProfileRule, { id: Id }> | undefined;
+}
+
+/** The effective policy an authenticator enforces, for `authenticator.policy()`. */
+export interface EffectivePolicy {
+  profile: ProfileName | undefined;
+  /** The profile's rules, each with whether an override turned it off. */
+  rules: Array<ProfileRule & { overridden: boolean }>;
+  /** Methods enabled per endpoint. */
+  methods: Record<string, AuthMethod[]>;
+  /** Algorithms client assertions may use per endpoint. */
+  signingAlgorithms: Record<string, SigningAlgorithm[]>;
+  audience: AudienceMode;
+  clockTolerance: number;
+  minRsaBits: number;
+  minEcBits: number;
+}
+
+/** HMAC and asymmetric algorithms, re-exported for the documentation tables. */
+export const ALGORITHM_FAMILIES = { hmac: HMAC_ALGORITHMS, asymmetric: ASYMMETRIC_ALGORITHMS } as const;
