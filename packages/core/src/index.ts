@@ -1,3 +1,4 @@
+export { type AdapterOptions, type AdapterOptionsInput, normalizeAdapterOptions } from './adapter.js';
 export {
   ASYMMETRIC_ALGORITHMS,
   HMAC_ALGORITHMS,
@@ -58,6 +59,7 @@ export {
   decodeFormComponent,
   encodeFormComponent,
   formFromParsedBody,
+  formToObject,
   isFormContentType,
   parseForm,
   parseFormBody,
