@@ -22,6 +22,14 @@ export interface MethodRow {
   certificate?(pki: DevPki): PemPair;
 }
 
+/**
+ * Where `pnpm demo` keeps the self_signed_tls_client_auth demo client's certificate and key, shared
+ * by the three examples (DEMO_CERT_FILE, DEMO_CERT_KEY_FILE).
+ */
+export function demoCertFiles(pki: DevPki): { cert: string; key: string } {
+  return { cert: join(pki.dir, 'demo-self-signed.crt'), key: join(pki.dir, 'demo-self-signed.key') };
+}
+
 /** Where `pnpm demo` keeps the private_key_jwt demo client's key, shared by the three examples. */
 export function demoKeyFile(pki: DevPki): string {
   return join(pki.dir, 'demo-private-key-jwt.json');
@@ -60,5 +68,15 @@ export const METHODS: MethodRow[] = [
     metadata: { use_mtls_endpoint_aliases: true },
     certificate: (pki) => pki.issueClient('demo-mtls'),
   },
-  // self_signed_tls_client_auth needs a demo client registered with a certificate made per run.
+  {
+    method: 'self_signed_tls_client_auth',
+    clientId: 'demo-self-signed',
+    clientAuth: () => client.TlsClientAuth(),
+    metadata: { use_mtls_endpoint_aliases: true },
+    // The examples share this self-signed certificate through DEMO_CERT_FILE / DEMO_CERT_KEY_FILE.
+    certificate: (pki) => {
+      const files = demoCertFiles(pki);
+      return { cert: readFileSync(files.cert, 'utf8'), key: readFileSync(files.key, 'utf8') };
+    },
+  },
 ];

@@ -12,10 +12,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { demoCertificate } from '@client-auth/example-kit';
 import { createRemoteJWKSet, customFetch as joseFetch, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { demoKeyFile, METHODS, type MethodRow } from './demo-methods.js';
+import { demoCertFiles, demoKeyFile, METHODS, type MethodRow } from './demo-methods.js';
 import { createDevPki, type DevPki } from './dev-pki.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -68,6 +69,9 @@ async function start(framework: Framework, pki: DevPki): Promise<Running> {
     ISSUER: `http://localhost:${port}`,
     // One private_key_jwt demo key for the three examples (made before they start, see main()).
     DEMO_KEY_FILE: demoKeyFile(pki),
+    // And one self-signed certificate for the self_signed_tls_client_auth demo client.
+    DEMO_CERT_FILE: demoCertFiles(pki).cert,
+    DEMO_CERT_KEY_FILE: demoCertFiles(pki).key,
   };
   if (HTTPS) {
     const tlsPort = await freePort();
@@ -191,6 +195,7 @@ function render(results: Map<string, Map<Framework, Cell>>): string {
 async function main(): Promise<number> {
   const pki = createDevPki();
   writeDemoKey(demoKeyFile(pki));
+  demoCertificate(demoCertFiles(pki).cert, demoCertFiles(pki).key, false);
   console.log(`dev PKI in ${pki.dir} (CA + server certificate for localhost, 127.0.0.1, ::1)`);
   console.log(`transport: ${HTTPS ? 'HTTPS (demo CA)' : 'plain HTTP on localhost (DEMO_HTTPS=0)'}`);
   const servers: Running[] = [];

@@ -16,6 +16,8 @@ function formBody(text: string): FormBody {
   return body;
 }
 
+const utf8 = new TextDecoder();
+
 export function createApp(server: ExampleServer): Hono {
   const app = new Hono();
   for (const route of server.routes) {
@@ -25,7 +27,9 @@ export function createApp(server: ExampleServer): Hono {
     }
     handlers.push(async (c) => {
       // The adapter already read (and validated) the body: the route reads it from Hono's cache.
-      const body = route.method === 'POST' ? formBody(await c.req.text()) : {};
+      // The same key as the adapter's (arrayBuffer): asking for `text()` instead would make Hono
+      // build a new Response around the cached octets on every request (~30 % of the request's CPU).
+      const body = route.method === 'POST' ? formBody(utf8.decode(await c.req.arrayBuffer())) : {};
       const response = await route.handle(c.get('client'), body);
       return new Response(response.body === '' ? null : response.body, response);
     });

@@ -5,6 +5,7 @@
 
 import { DEMO_PRIVATE_KEY_JWT_ID, DEMO_SECRET_JWT, RFC6749_EXAMPLE } from './clients.js';
 import type { ExampleConfig } from './config.js';
+import { DEMO_SELF_SIGNED_ID } from './demo-certificate.js';
 import { redactRedisUrl } from './replay.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -65,6 +66,15 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
         '',
         '# tls_client_auth (a certificate with subject CN=demo-mtls issued by TLS_CA)',
         `curl --cacert "$TLS_CA" --cert demo-mtls.crt --key demo-mtls.key -d client_id=demo-mtls -d grant_type=client_credentials ${config.mtlsOrigin}/token`,
+      );
+    }
+    if (config.mtlsOrigin !== undefined && config.demoCertificate !== undefined && has(DEMO_SELF_SIGNED_ID)) {
+      const { certFile, keyFile } = config.demoCertificate;
+      lines.push(
+        '',
+        '# self_signed_tls_client_auth (RFC 8705 §2.2): a self-signed EC certificate was made at start (demo only):',
+        `#   ${certFile} and its key ${keyFile}`,
+        `curl --cacert "$TLS_CA" --cert ${certFile} --key ${keyFile} -d client_id=${DEMO_SELF_SIGNED_ID} -d grant_type=client_credentials ${config.mtlsOrigin}/token`,
       );
     }
   }

@@ -4,6 +4,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import type { ClientJWK, ClientMetadata } from '@client-auth/core';
+import { DEMO_SELF_SIGNED_ID } from './demo-certificate.js';
 
 /** RFC 6749 §2.3.1's own example credentials. */
 export const RFC6749_EXAMPLE = { client_id: 's6BhdRkqt3', client_secret: '7Fjfp0ZBr1KtDRbnfVdmIw' } as const;
@@ -29,7 +30,11 @@ export function demoKeyPair(): { publicJwk: ClientJWK; privateJwk: ClientJWK } {
   return { publicJwk, privateJwk };
 }
 
-export function demoClients(demoKey?: ClientJWK): ClientMetadata[] {
+/**
+ * @param demoKey the `private_key_jwt` demo client's public JWK (made at start)
+ * @param selfSignedJwk the `self_signed_tls_client_auth` demo client's JWK with `x5c` (made at start)
+ */
+export function demoClients(demoKey?: ClientJWK, selfSignedJwk?: ClientJWK): ClientMetadata[] {
   const jwtClients: ClientMetadata[] = [
     {
       ...DEMO_SECRET_JWT,
@@ -76,5 +81,15 @@ export function demoClients(demoKey?: ClientJWK): ClientMetadata[] {
       token_endpoint_auth_method: 'none',
     },
     ...jwtClients,
+    ...(selfSignedJwk === undefined
+      ? []
+      : [
+          {
+            client_id: DEMO_SELF_SIGNED_ID,
+            client_name: 'Demo self_signed_tls_client_auth (a self-signed certificate made at start)',
+            token_endpoint_auth_method: 'self_signed_tls_client_auth',
+            jwks: { keys: [selfSignedJwk] },
+          } satisfies ClientMetadata,
+        ]),
   ];
 }

@@ -17,6 +17,7 @@ import {
   validateClientMetadata,
 } from '@client-auth/core';
 import { demoClients, demoKeyPair } from './clients.js';
+import { demoCertificate } from './demo-certificate.js';
 
 export interface ExampleConfig {
   port: number;
@@ -43,6 +44,8 @@ export interface ExampleConfig {
   jwksUriAllow: string[];
   /** Where the built-in private_key_jwt demo client's private JWK was written (demo clients only). */
   demoPrivateKeyFile?: string;
+  /** Where the self_signed_tls_client_auth demo client's certificate and key are (demo clients only). */
+  demoCertificate?: { certFile: string; keyFile: string };
   /** REDIS_URL: record assertion jti values in this Redis (shared by instances) instead of in memory. */
   redisUrl?: string;
   /** PROFILE: fapi1-baseline, fapi1-advanced or fapi2. */
@@ -256,11 +259,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   const file = env.CLIENTS_FILE;
   let clients: ClientMetadata[];
   let demoPrivateKeyFile: string | undefined;
+  let demoCertificateFiles: ExampleConfig['demoCertificate'];
   if (file) {
     clients = readClients(file);
   } else {
     demoPrivateKeyFile = env.DEMO_KEY_FILE || join(tmpdir(), 'client-auth-demo', `private-key-jwt-${port}.json`);
-    clients = demoClients(demoKey(demoPrivateKeyFile, Boolean(env.DEMO_KEY_FILE)));
+    // DEMO_CERT_FILE / DEMO_CERT_KEY_FILE: reused when both exist, like DEMO_KEY_FILE.
+    const certEnv = [env.DEMO_CERT_FILE, env.DEMO_CERT_KEY_FILE].filter((value) => value !== undefined && value !== '');
+    const shared = certEnv.length === 2;
+    if (certEnv.length === 1)
+      fail('DEMO_CERT_FILE and DEMO_CERT_KEY_FILE go together (the certificate and its private key, PEM)');
+    const { certFile, keyFile, jwk } = demoCertificate(
+      (shared && env.DEMO_CERT_FILE) || join(tmpdir(), 'client-auth-demo', `self-signed-${port}.crt`),
+      (shared && env.DEMO_CERT_KEY_FILE) || join(tmpdir(), 'client-auth-demo', `self-signed-${port}.key`),
+      shared,
+    );
+    demoCertificateFiles = { certFile, keyFile };
+    clients = demoClients(demoKey(demoPrivateKeyFile, Boolean(env.DEMO_KEY_FILE)), jwk);
   }
   const audience = readAudience(env.AUDIENCE);
   const clockTolerance = readTolerance(env.CLOCK_TOLERANCE);
@@ -278,6 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     ...(audience !== undefined ? { audience } : {}),
     ...(clockTolerance !== undefined ? { clockTolerance } : {}),
     ...(demoPrivateKeyFile !== undefined ? { demoPrivateKeyFile } : {}),
+    ...(demoCertificateFiles !== undefined ? { demoCertificate: demoCertificateFiles } : {}),
     jwksUriAllow,
     port,
     issuer,

@@ -2,6 +2,12 @@ export { banner } from './banner.js';
 export { DEMO_PRIVATE_KEY_JWT_ID, DEMO_SECRET_JWT, demoClients, demoKeyPair, RFC6749_EXAMPLE } from './clients.js';
 export { type ExampleConfig, isLocalHttpIssuer, loadConfig, mtlsOrigin } from './config.js';
 export {
+  DEMO_SELF_SIGNED_ID,
+  type DemoCertificate,
+  demoCertificate,
+  selfSignedCertificate,
+} from './demo-certificate.js';
+export {
   createExampleServer,
   type ExampleResponse,
   type ExampleRoute,

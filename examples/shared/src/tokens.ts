@@ -8,6 +8,7 @@ import { type CryptoKey, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJW
 
 const ACCESS_TOKEN_LIFETIME = 300;
 const MAX_TRACKED_TOKENS = 100_000;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export interface IssuedToken {
   access_token: string;
@@ -63,6 +64,8 @@ export class TokenService {
 
   /** RFC 7662 §2.2 introspection response for a token string. */
   async introspect(token: string): Promise<TokenInfo> {
+    // Not a compact JWS at all: inactive, without paying for the exception jose would throw.
+    if (!COMPACT_JWS.test(token)) return { active: false };
     try {
       const { payload } = await jwtVerify(token, this.#publicKey, { issuer: this.#issuer, typ: 'at+jwt' });
       if (typeof payload.jti !== 'string' || this.#revoked.has(payload.jti)) return { active: false };

@@ -16,6 +16,7 @@ import {
 } from './algorithms.js';
 import { certificateKey, ipAddressBytes, parseDistinguishedName } from './certificates.js';
 import { IMPLEMENTED_METHODS } from './config.js';
+import { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName, type ProfileRule, profileRule } from './policy.js';
 import { AUTH_METHODS, type AuthMethod, type ClientJWK } from './types.js';
 
@@ -46,13 +47,7 @@ export interface ValidateClientMetadataOptions {
   minEcBits?: number;
 }
 
-const TLS_IDENTIFIERS = [
-  'tls_client_auth_subject_dn',
-  'tls_client_auth_san_dns',
-  'tls_client_auth_san_uri',
-  'tls_client_auth_san_ip',
-  'tls_client_auth_san_email',
-] as const;
+const TLS_IDENTIFIERS = TLS_CLIENT_AUTH_IDENTIFIERS;
 
 const CURVE_BITS: Record<string, number> = { 'P-256': 256, 'P-384': 384, 'P-521': 521, Ed25519: 256, Ed448: 448 };
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];

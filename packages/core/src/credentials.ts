@@ -107,7 +107,11 @@ function parseBasic(
     }
     return finishBasic(raw, undefined);
   }
-  if (CONTROL_CHARACTERS.test(clientId) || CONTROL_CHARACTERS.test(secret)) {
+  // A part that decoding left unchanged is a piece of `decoded`, already checked above.
+  if (
+    (clientId !== rawId && CONTROL_CHARACTERS.test(clientId)) ||
+    (secret !== rawSecret && CONTROL_CHARACTERS.test(secret))
+  ) {
     throw new InvalidRequest('ERR_BASIC_MALFORMED', 'the Basic credentials must not contain control characters');
   }
   const differs = raw.clientId !== clientId || raw.secret !== secret;
@@ -120,7 +124,8 @@ function finishBasic(pair: BasicPair, unencoded: BasicPair | undefined) {
   }
   checkClientId(pair.clientId, 'ERR_BASIC_MALFORMED');
   if (pair.secret.length === 0) throw new InvalidClient('ERR_SECRET_EMPTY');
-  return unencoded === undefined ? { ...pair } : { ...pair, unencoded };
+  const { clientId, secret } = pair;
+  return unencoded === undefined ? { clientId, secret } : { clientId, secret, unencoded };
 }
 
 /** The single `Authorization` header value, refusing a repeated or oversized one. */

@@ -129,3 +129,14 @@ export function formFromParsedBody(contentType: string | undefined, parsed: unkn
 export function safeName(name: string): string {
   return /^[A-Za-z0-9_.-]{1,64}$/.test(name) ? name : 'request';
 }
+
+/**
+ * The form as `express.urlencoded()` or a Koa body parser would have left it (one string per
+ * name, an array for a repeated one), for the route handler after an adapter that read the body.
+ */
+export function formToObject(params: FormParameters): Record<string, string | string[]> {
+  const body: Record<string, string | string[]> = {};
+  for (const [name, values] of Object.entries(params))
+    body[name] = values.length === 1 ? (values[0] as string) : values;
+  return body;
+}

@@ -1,3 +1,4 @@
+export { type AdapterOptions, type AdapterOptionsInput, normalizeAdapterOptions } from './adapter.js';
 export {
   ASYMMETRIC_ALGORITHMS,
   HMAC_ALGORITHMS,
@@ -59,6 +60,7 @@ export {
   decodeFormComponent,
   encodeFormComponent,
   formFromParsedBody,
+  formToObject,
   isFormContentType,
   parseForm,
   parseFormBody,

@@ -3,7 +3,7 @@
  * request in and the result or error out; every rule lives in the core.
  */
 import type { ClientAuthenticator, ClientAuthResult, ClientMetadata, EndpointName } from '@client-auth/core';
-import { DEFAULT_BODY_LIMIT, ENDPOINT_NAMES, errorResponse, isOAuthError } from '@client-auth/core';
+import { errorResponse, formToObject, isOAuthError, normalizeAdapterOptions } from '@client-auth/core';
 import { fromNodeRequest, type NodeBody } from '@client-auth/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
@@ -43,14 +43,6 @@ function bodySource(req: Request): NodeBody {
   return { kind: 'stream' };
 }
 
-/** The form as `express.urlencoded()` would have set it, for the route handler after us. */
-function bodyObject(params: Record<string, string[]>): Record<string, string | string[]> {
-  const body: Record<string, string | string[]> = {};
-  for (const [name, values] of Object.entries(params))
-    body[name] = values.length === 1 ? (values[0] as string) : values;
-  return body;
-}
-
 /**
  * Create the middleware that authenticates the client of a route.
  *
@@ -72,22 +64,12 @@ export function clientAuthentication<Client extends ClientMetadata = ClientMetad
   authenticator: ClientAuthenticator<Client>,
   options: ClientAuthenticationOptions,
 ): RequestHandler {
-  if (authenticator === null || typeof authenticator !== 'object' || typeof authenticator.authenticate !== 'function') {
-    throw new TypeError('client-auth: clientAuthentication() needs an authenticator from createClientAuthenticator()');
-  }
-  if (options === null || typeof options !== 'object' || !ENDPOINT_NAMES.includes(options.endpoint)) {
-    throw new TypeError(`client-auth: options.endpoint must be one of ${ENDPOINT_NAMES.join(', ')}`);
-  }
-  const property = options.property ?? 'client';
-  if (typeof property !== 'string' || property.length === 0)
-    throw new TypeError('client-auth: options.property must be a non-empty string');
-  const errors = options.errors ?? 'respond';
-  if (errors !== 'respond' && errors !== 'next')
-    throw new TypeError("client-auth: options.errors must be 'respond' or 'next'");
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0)
-    throw new TypeError('client-auth: options.bodyLimit must be a positive integer');
-  const { endpoint } = options;
+  const {
+    endpoint,
+    name: property,
+    errors,
+    bodyLimit,
+  } = normalizeAdapterOptions(authenticator, options, ['property', options?.property], ['next'] as const);
 
   return async function clientAuthenticationMiddleware(req: Request, res: Response, next: NextFunction) {
     try {
@@ -95,7 +77,7 @@ export function clientAuthentication<Client extends ClientMetadata = ClientMetad
       // alias) is assigned.
       const source = bodySource(req);
       const request = await fromNodeRequest(req, { url: req.originalUrl, body: source, bodyLimit });
-      if (source.kind === 'stream' && req.body === undefined) req.body = bodyObject(request.body);
+      if (source.kind === 'stream' && req.body === undefined) req.body = formToObject(request.body);
       const result = await authenticator.authenticate(request, { endpoint });
       (req as unknown as Record<string, unknown>)[property] = result;
       next();

@@ -12,14 +12,7 @@ import type {
   EndpointName,
   PresentedCertificate,
 } from '@client-auth/core';
-import {
-  DEFAULT_BODY_LIMIT,
-  ENDPOINT_NAMES,
-  errorResponse,
-  InvalidRequest,
-  isOAuthError,
-  parseFormBody,
-} from '@client-auth/core';
+import { errorResponse, InvalidRequest, isOAuthError, normalizeAdapterOptions, parseFormBody } from '@client-auth/core';
 import { nodeHeaders, queryParameters, socketCertificate } from '@client-auth/core/node';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -154,25 +147,14 @@ export function clientAuthentication<
   authenticator: ClientAuthenticator<Client>,
   options: ClientAuthenticationOptions<Variable>,
 ): MiddlewareHandler<ClientAuthEnv<Variable, Client>> {
-  if (authenticator === null || typeof authenticator !== 'object' || typeof authenticator.authenticate !== 'function') {
-    throw new TypeError('client-auth: clientAuthentication() needs an authenticator from createClientAuthenticator()');
-  }
-  if (options === null || typeof options !== 'object' || !ENDPOINT_NAMES.includes(options.endpoint)) {
-    throw new TypeError(`client-auth: options.endpoint must be one of ${ENDPOINT_NAMES.join(', ')}`);
-  }
-  const variable = (options.variable ?? 'client') as Variable;
-  if (typeof variable !== 'string' || variable.length === 0)
-    throw new TypeError('client-auth: options.variable must be a non-empty string');
-  const errors = options.errors ?? 'respond';
-  if (errors !== 'respond' && errors !== 'throw')
-    throw new TypeError("client-auth: options.errors must be 'respond' or 'throw'");
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0)
-    throw new TypeError('client-auth: options.bodyLimit must be a positive integer');
+  const normalized = normalizeAdapterOptions(authenticator, options, ['variable', options?.variable], [
+    'throw',
+  ] as const);
+  const variable = normalized.name as Variable;
+  const { endpoint, errors, bodyLimit } = normalized;
   const getCertificate = options.getCertificate;
   if (getCertificate !== undefined && typeof getCertificate !== 'function')
     throw new TypeError('client-auth: options.getCertificate must be a function');
-  const { endpoint } = options;
 
   return async function clientAuthenticationMiddleware(c, next) {
     let result: ClientAuthResult<Client>;

@@ -3,7 +3,7 @@
  * in and the result or error out; every rule lives in the core.
  */
 import type { ClientAuthenticator, ClientAuthResult, ClientMetadata, EndpointName } from '@client-auth/core';
-import { DEFAULT_BODY_LIMIT, ENDPOINT_NAMES, errorResponse, isOAuthError } from '@client-auth/core';
+import { errorResponse, formToObject, isOAuthError, normalizeAdapterOptions } from '@client-auth/core';
 import { fromNodeRequest, type NodeBody } from '@client-auth/core/node';
 import type { Context, Middleware, Next } from 'koa';
 
@@ -48,14 +48,6 @@ function bodySource(ctx: Context): NodeBody {
   return { kind: 'parsed', parsed: request.body };
 }
 
-/** The form as a body parser would have set it, for the route handler after us. */
-function bodyObject(params: Record<string, string[]>): Record<string, string | string[]> {
-  const body: Record<string, string | string[]> = {};
-  for (const [name, values] of Object.entries(params))
-    body[name] = values.length === 1 ? (values[0] as string) : values;
-  return body;
-}
-
 /**
  * Create the middleware that authenticates the client of a route. Use it on an app or as route
  * middleware of `@koa/router`.
@@ -80,29 +72,20 @@ export function clientAuthentication<Client extends ClientMetadata = ClientMetad
   authenticator: ClientAuthenticator<Client>,
   options: ClientAuthenticationOptions,
 ): Middleware {
-  if (authenticator === null || typeof authenticator !== 'object' || typeof authenticator.authenticate !== 'function') {
-    throw new TypeError('client-auth: clientAuthentication() needs an authenticator from createClientAuthenticator()');
-  }
-  if (options === null || typeof options !== 'object' || !ENDPOINT_NAMES.includes(options.endpoint)) {
-    throw new TypeError(`client-auth: options.endpoint must be one of ${ENDPOINT_NAMES.join(', ')}`);
-  }
-  const property = options.property ?? 'client';
-  if (typeof property !== 'string' || property.length === 0)
-    throw new TypeError('client-auth: options.property must be a non-empty string');
-  const errors = options.errors ?? 'respond';
-  if (errors !== 'respond' && errors !== 'throw')
-    throw new TypeError("client-auth: options.errors must be 'respond' or 'throw'");
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0)
-    throw new TypeError('client-auth: options.bodyLimit must be a positive integer');
-  const { endpoint } = options;
+  const {
+    endpoint,
+    name: property,
+    errors,
+    bodyLimit,
+  } = normalizeAdapterOptions(authenticator, options, ['property', options?.property], ['throw'] as const);
 
   return async function clientAuthenticationMiddleware(ctx: Context, next: Next) {
     let result: ClientAuthResult<Client>;
     try {
       const source = bodySource(ctx);
       const request = await fromNodeRequest(ctx.req, { url: ctx.originalUrl, body: source, bodyLimit });
-      if (source.kind === 'stream') (ctx.request as Context['request'] & ParsedRequest).body = bodyObject(request.body);
+      if (source.kind === 'stream')
+        (ctx.request as Context['request'] & ParsedRequest).body = formToObject(request.body);
       result = await authenticator.authenticate(request, { endpoint });
     } catch (error) {
       if (errors === 'throw' || !isOAuthError(error)) throw error;

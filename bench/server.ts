@@ -1,0 +1,67 @@
+/**
+ * One HTTP server under test, in its own process so that its CPU time can be read apart from the
+ * load generator's. Started by http.ts with `fork`; configured by the BENCH_SERVER environment
+ * variable (JSON: { kind, framework, clients, clientsFile }); answers over IPC:
+ *   → { ready: port }        once listening on 127.0.0.1 (port 0: the system picks)
+ *   ← 'cpu'  → { cpu: µs }   user + system CPU time of this process so far
+ */
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import type { ClientMetadata } from '@client-auth/core';
+import { createExampleServer, loadConfig } from '@client-auth/example-kit';
+import { ISSUER } from './fixtures.js';
+
+interface ServerSpec {
+  kind: 'adapter' | 'inline' | 'oidc-provider';
+  /** For adapter: the example's app module (absolute path). For inline: the inline module. */
+  module?: string;
+  clients: ClientMetadata[];
+  clientsFile: string;
+}
+
+/** Whatever the example's createApp returned, as a Node request listener. */
+async function toListener(app: unknown): Promise<RequestListener> {
+  if (typeof app === 'function') return app as RequestListener; // Express
+  const object = app as { callback?: () => RequestListener; fetch?: (request: Request) => Response };
+  if (typeof object.callback === 'function') return object.callback(); // Koa
+  if (typeof object.fetch === 'function') {
+    const { getRequestListener } = await import('@hono/node-server'); // Hono
+    return getRequestListener(object.fetch.bind(object)) as unknown as RequestListener;
+  }
+  throw new Error('bench: createApp() returned neither an Express, a Koa nor a Hono app');
+}
+
+const spec = JSON.parse(process.env.BENCH_SERVER as string) as ServerSpec;
+let listener: RequestListener;
+if (spec.kind === 'adapter') {
+  // The example exactly as `pnpm --dir examples/<name> start` builds it, from the environment.
+  const config = loadConfig({ PORT: '0', ISSUER, CLIENTS_FILE: spec.clientsFile });
+  const { createApp } = (await import(pathToFileURL(spec.module as string).href)) as {
+    createApp: (server: unknown) => unknown;
+  };
+  listener = await toListener(await createApp(await createExampleServer(config)));
+} else if (spec.kind === 'inline') {
+  const module = (await import(pathToFileURL(spec.module as string).href)) as Record<
+    string,
+    (clients: ClientMetadata[]) => Promise<RequestListener>
+  >;
+  const factory = Object.values(module).find((value) => typeof value === 'function');
+  if (factory === undefined) throw new Error(`bench: ${spec.module} exports no factory`);
+  listener = await factory(spec.clients);
+} else {
+  const { oidcProviderListener } = await import('./oidc-provider.js');
+  listener = oidcProviderListener(spec.clients);
+}
+
+const server = createServer({ keepAliveTimeout: 30_000 }, listener);
+server.listen(0, '127.0.0.1', () => {
+  process.send?.({ ready: (server.address() as AddressInfo).port });
+});
+process.on('message', (message) => {
+  if (message === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpu: user + system });
+  }
+});
+process.on('disconnect', () => process.exit(0));
