@@ -118,7 +118,9 @@ const CURVE_BITS: Record<string, number> = {
   brainpoolP512r1: 512,
 };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the value, not a byte-order mark to drop (parse fidelity;
+// found by the fuzzer, docs/FUZZING.md). Matching still prepares values as RFC 4518 says.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function binary(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');

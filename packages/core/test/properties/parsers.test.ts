@@ -4,7 +4,14 @@
  * nothing random authenticates.
  */
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { dnsNameMatch, emailMatch } from '../../src/certificates.js';
+import {
+  decodeFormComponent,
+  distinguishedNameMatch,
+  encodeFormComponent,
+  parseDistinguishedName,
+} from '../../src/index.js';
 import { propertyOf, TARGETS } from './targets.js';
 
 const TITLES: Record<string, string> = {
@@ -44,4 +51,25 @@ describe('parsers under arbitrary input (fast-check)', () => {
       await fc.assert(propertyOf(target), { numRuns: RUNS[target.name] ?? 400 });
     });
   }
+});
+
+describe('inputs the fuzzer found (docs/FUZZING.md), kept as regressions', () => {
+  it('encodeFormComponent sends a lone surrogate as U+FFFD instead of throwing URIError', () => {
+    expect(encodeFormComponent('a\ud800b')).toBe('a%EF%BF%BDb');
+    expect(decodeFormComponent(encodeFormComponent('\udc00'))).toBe('\ufffd');
+  });
+
+  it('DNS and e-mail SAN comparisons fold ASCII only: U+212A KELVIN SIGN is not "k" (RFC 5280 §7.2)', () => {
+    expect(dnsNameMatch('key.example', '\u212Aey.example')).toBe(false);
+    expect(dnsNameMatch('key.example', 'KEY.Example')).toBe(true);
+    expect(emailMatch('a@key.example', 'a@\u212Aey.example')).toBe(false);
+  });
+
+  it('a leading U+FEFF in a DN value is parsed, not dropped as a byte-order mark (RFC 4514); matching prepares it (RFC 4518)', () => {
+    expect(parseDistinguishedName('CN=\ufeffadmin')[0]?.[0]?.value).toBe('\ufeffadmin');
+    // Matching then prepares values (RFC 4518 §2.2 maps U+FEFF to nothing): equal to CN=admin.
+    expect(distinguishedNameMatch(parseDistinguishedName('CN=\ufeffadmin'), parseDistinguishedName('CN=admin'))).toBe(
+      true,
+    );
+  });
 });
