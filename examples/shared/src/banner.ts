@@ -49,7 +49,7 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
         '',
         '# client_secret_jwt (RFC 7523): an HS256 assertion made with the published demo secret',
         `curl -d grant_type=client_credentials -d client_assertion_type=${ASSERTION_TYPE} \\`,
-        `  -d client_assertion=$(pnpm -s --dir examples/shared assertion ${DEMO_SECRET_JWT.client_id} ${config.issuer} --secret ${DEMO_SECRET_JWT.client_secret}) ${token}`,
+        `  -d client_assertion=$(npx --yes pnpm@10 -s --dir examples/shared assertion ${DEMO_SECRET_JWT.client_id} ${config.issuer} --secret ${DEMO_SECRET_JWT.client_secret}) ${token}`,
       );
     }
     if (config.demoPrivateKeyFile !== undefined && has(DEMO_PRIVATE_KEY_JWT_ID)) {
@@ -58,7 +58,7 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
         `# private_key_jwt (RFC 7523): an ES256 key pair was made at start; its private JWK (demo only) is in`,
         `#   ${config.demoPrivateKeyFile}`,
         `curl -d grant_type=client_credentials -d client_assertion_type=${ASSERTION_TYPE} \\`,
-        `  -d client_assertion=$(pnpm -s --dir examples/shared assertion ${DEMO_PRIVATE_KEY_JWT_ID} ${config.issuer} --key ${config.demoPrivateKeyFile}) ${token}`,
+        `  -d client_assertion=$(npx --yes pnpm@10 -s --dir examples/shared assertion ${DEMO_PRIVATE_KEY_JWT_ID} ${config.issuer} --key ${config.demoPrivateKeyFile}) ${token}`,
       );
     }
     if (config.mtlsOrigin !== undefined && config.tls?.ca !== undefined && has('demo-mtls')) {
