@@ -50,7 +50,7 @@ export interface ExampleConfig {
   redisUrl?: string;
   /** PROFILE: fapi1-baseline, fapi1-advanced or fapi2. */
   profile?: ProfileName;
-  /** FAILURE_LIMIT: `maxFailures[/windowSeconds[/blockSeconds]]` per client_id (brute-force limiter, per process). */
+  /** FAILURE_LIMIT: `maxFailures[/windowSeconds[/blockSeconds]]` per client_id (brute-force limiter; in Redis with REDIS_URL, else per process). */
   failureLimit?: { maxFailures: number; windowSeconds?: number; blockSeconds?: number };
 }
 

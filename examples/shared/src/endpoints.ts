@@ -15,7 +15,7 @@ import {
   PROFILES,
 } from '@client-auth/core';
 import { allowHttpJwksUri, type ExampleConfig } from './config.js';
-import { createRedisReplayStore } from './replay.js';
+import { createRedisStores } from './replay.js';
 import { TokenService } from './tokens.js';
 
 export interface ExampleResponse {
@@ -137,9 +137,10 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     // (and never under a profile that requires TLS for jwks_uri).
     jwks: { allow: config.jwksUriAllow, allowHttp: allowHttpJwksUri(config.issuer, config.profile) },
     ...(config.profile !== undefined ? { profile: config.profile } : {}),
-    ...(config.redisUrl === undefined ? {} : { replayStore: await createRedisReplayStore(config.redisUrl) }),
     ...mtlsOptions(config),
     ...(config.failureLimit === undefined ? {} : { failureLimiter: memoryFailureLimiter(config.failureLimit) }),
+    // REDIS_URL: jti replay records (and FAILURE_LIMIT counts) shared by every instance.
+    ...(config.redisUrl === undefined ? {} : await createRedisStores(config.redisUrl, config.failureLimit)),
   });
   const tokens = await TokenService.create(config.issuer);
 

@@ -2,8 +2,8 @@
  * The replay store of the examples: Redis when REDIS_URL is set, so that several instances of the
  * server refuse an assertion used at any of them; the core's in-memory store otherwise.
  */
-import type { ReplayStore } from '@client-auth/core';
-import { recommendedClientOptions, redisReplayStore } from '@client-auth/redis';
+import type { FailureLimiter, ReplayStore } from '@client-auth/core';
+import { recommendedClientOptions, redisFailureLimiter, redisReplayStore } from '@client-auth/redis';
 import { createClient } from 'redis';
 
 /** How long start-up waits for a first connection before serving anyway (requests then get 503). */
@@ -21,7 +21,10 @@ export function redactRedisUrl(url: string): string {
  * that is down at start, or goes away later, makes authentication of assertions fail with 503
  * `temporarily_unavailable` until it is back; the client reconnects by itself.
  */
-export async function createRedisReplayStore(url: string): Promise<ReplayStore> {
+export async function createRedisStores(
+  url: string,
+  failureLimit: { maxFailures: number; windowSeconds?: number; blockSeconds?: number } | undefined,
+): Promise<{ replayStore: ReplayStore; failureLimiter?: FailureLimiter }> {
   const client = createClient(recommendedClientOptions(url));
   const where = redactRedisUrl(url);
   let down = false;
@@ -49,5 +52,9 @@ export async function createRedisReplayStore(url: string): Promise<ReplayStore> 
   });
   await Promise.race([connected, waited]);
   clearTimeout(timer);
-  return redisReplayStore({ client });
+  const replayStore = redisReplayStore({ client });
+  // FAILURE_LIMIT with REDIS_URL: the failure count is shared by every instance too.
+  return failureLimit === undefined
+    ? { replayStore }
+    : { replayStore, failureLimiter: redisFailureLimiter({ client, ...failureLimit }) };
 }
