@@ -10,14 +10,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { FailureLimiter } from '@client-auth/core';
+import { type ConnectionState, notReady, withTimeout } from './call.js';
 
 /** What the limiter needs from a Redis client: node-redis v5 `eval`; ioredis through `fromIoredis`. */
-export interface RedisEvalClient {
+export interface RedisEvalClient extends ConnectionState {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  /** node-redis: false while closed or reconnecting. When `false`, nothing is sent. */
-  readonly isReady?: boolean;
-  /** node-redis cluster: false once closed. When `false`, nothing is sent. */
-  readonly isOpen?: boolean;
 }
 
 /** Options of {@link redisFailureLimiter}. */
@@ -64,6 +61,11 @@ return n`;
 const BLOCKED = `return redis.call('PTTL', KEYS[2])`;
 const RESET = `return redis.call('DEL', KEYS[1], KEYS[2])`;
 
+/** RedisFailureLimiterError for a command that timed out or failed. */
+const timedOut = (ms: number) => () => new RedisFailureLimiterError('timeout', `Redis did not answer within ${ms} ms`);
+const commandFailed = (cause: unknown) =>
+  new RedisFailureLimiterError('command_failed', 'the Redis command failed', { cause });
+
 function fail(message: string): never {
   throw new TypeError(`client-auth redis: ${message}`);
 }
@@ -81,11 +83,6 @@ function positiveInteger(value: unknown, name: string, fallback: number): number
 export function failureKeys(prefix: string, clientId: string): [string, string] {
   const digest = createHash('sha256').update(clientId, 'utf8').digest('base64url');
   return [`${prefix}{${digest}}:f`, `${prefix}{${digest}}:b`];
-}
-
-function notReady(client: RedisEvalClient): boolean {
-  if (typeof client.isReady === 'boolean') return !client.isReady;
-  return client.isOpen === false;
 }
 
 /**
@@ -113,11 +110,12 @@ export function redisFailureLimiter(options: RedisFailureLimiterOptions): Failur
   const windowMs = positiveInteger(options.windowSeconds, 'windowSeconds', 60) * 1000;
   const blockMs = positiveInteger(options.blockSeconds, 'blockSeconds', 300) * 1000;
   const timeout = positiveInteger(options.timeout, 'timeout', 200);
+  const onTimeout = timedOut(timeout);
 
   async function run(script: string, clientId: string, args: string[]): Promise<unknown> {
     if (notReady(client)) throw new RedisFailureLimiterError('not_ready', 'the Redis client is not connected');
     const keys = failureKeys(prefix, clientId);
-    return withTimeout(() => client.eval(script, { keys, arguments: args }), timeout);
+    return withTimeout(() => client.eval(script, { keys, arguments: args }), timeout, onTimeout, commandFailed);
   }
 
   return {
@@ -136,38 +134,4 @@ export function redisFailureLimiter(options: RedisFailureLimiterOptions): Failur
       await run(RESET, clientId, []);
     },
   };
-}
-
-/** Run `command`, rejecting when it throws, rejects, or has not settled after `ms` milliseconds. */
-function withTimeout<T>(command: () => Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      // As in the replay store: look once more after the I/O phase before calling it a timeout.
-      setImmediate(() => {
-        if (settled) return;
-        settled = true;
-        reject(new RedisFailureLimiterError('timeout', `Redis did not answer within ${ms} ms`));
-      });
-    }, ms);
-    const failed = (cause: unknown) => {
-      clearTimeout(timer);
-      if (settled) return;
-      settled = true;
-      reject(new RedisFailureLimiterError('command_failed', 'the Redis command failed', { cause }));
-    };
-    let pending: Promise<T>;
-    try {
-      pending = command();
-    } catch (cause) {
-      failed(cause);
-      return;
-    }
-    Promise.resolve(pending).then((reply) => {
-      clearTimeout(timer);
-      if (settled) return;
-      settled = true;
-      resolve(reply);
-    }, failed);
-  });
 }

@@ -7,6 +7,7 @@
  * @see https://redis.io/docs/latest/commands/set/
  */
 import type { ReplayStore } from '@client-auth/core';
+import { type ConnectionState, notReady, withTimeout } from './call.js';
 import { RedisReplayStoreError } from './errors.js';
 import { DEFAULT_PREFIX, replayKey } from './key.js';
 
@@ -20,13 +21,9 @@ export interface SetNxPxOptions {
  * What the store needs from a Redis client: node-redis v5's `createClient()` and `createCluster()`
  * results fit as they are; ioredis fits through {@link fromIoredis}.
  */
-export interface RedisSetClient {
+export interface RedisSetClient extends ConnectionState {
   /** `SET key value PX ms NX`; resolves `'OK'` when the key was set and `null` when it existed. */
   set(key: string, value: string, options: SetNxPxOptions): Promise<unknown>;
-  /** node-redis: false while closed or reconnecting. When `false`, nothing is sent. */
-  readonly isReady?: boolean;
-  /** node-redis cluster: false once closed. When `false`, nothing is sent. */
-  readonly isOpen?: boolean;
 }
 
 /** Options of {@link redisReplayStore}. */
@@ -52,6 +49,11 @@ export const DEFAULT_TIMEOUT = 200;
 export const DEFAULT_CLOCK_TOLERANCE = 15;
 const MAX_PREFIX_LENGTH = 256;
 
+/** RedisReplayStoreError for a command that timed out or failed. */
+const timedOut = (ms: number) => () => new RedisReplayStoreError('timeout', `Redis did not answer within ${ms} ms`);
+const commandFailed = (cause: unknown) =>
+  new RedisReplayStoreError('command_failed', 'the SET command failed', { cause });
+
 function fail(message: string): never {
   throw new TypeError(`client-auth redis: ${message}`);
 }
@@ -70,11 +72,6 @@ function timeToLive(expiresAt: number, now: number, toleranceMs: number): number
 function isOk(reply: unknown): boolean {
   // A client with a RESP type mapping may hand the simple string over as a Buffer.
   return reply === 'OK' || (Buffer.isBuffer(reply) && reply.toString('latin1') === 'OK');
-}
-
-function notReady(client: RedisSetClient): boolean {
-  if (typeof client.isReady === 'boolean') return !client.isReady;
-  return client.isOpen === false;
 }
 
 /**
@@ -111,6 +108,7 @@ export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore 
   const toleranceMs = checkNumber(options.clockTolerance, 'clockTolerance', DEFAULT_CLOCK_TOLERANCE, 0) * 1000;
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') fail('now must be a function');
+  const onTimeout = timedOut(timeout);
 
   async function consume(clientId: string, jti: string, expiresAt: number): Promise<boolean> {
     if (typeof clientId !== 'string' || typeof jti !== 'string' || !Number.isFinite(expiresAt)) {
@@ -123,6 +121,8 @@ export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore 
     const reply = await withTimeout(
       () => client.set(key, '1', { expiration: { type: 'PX', value: ttl }, condition: 'NX' }),
       timeout,
+      onTimeout,
+      commandFailed,
     );
     if (isOk(reply)) return true;
     if (reply === null) return false;
@@ -130,41 +130,4 @@ export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore 
   }
 
   return { consume };
-}
-
-/** Run `command`, rejecting when it throws, rejects, or has not settled after `ms` milliseconds. */
-function withTimeout<T>(command: () => Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      // Timers run before I/O in an event-loop turn: after a stall of the loop (CPU-bound work of
-      // other requests) the answer may already be waiting in the socket. Look once more after the
-      // I/O phase, so that only a Redis that really did not answer counts as a timeout.
-      setImmediate(() => {
-        if (settled) return;
-        settled = true;
-        // The command may still reach Redis and burn the jti: the request was refused either way.
-        reject(new RedisReplayStoreError('timeout', `Redis did not answer within ${ms} ms`));
-      });
-    }, ms);
-    const failed = (cause: unknown) => {
-      clearTimeout(timer);
-      if (settled) return;
-      settled = true;
-      reject(new RedisReplayStoreError('command_failed', 'the SET command failed', { cause }));
-    };
-    let pending: Promise<T>;
-    try {
-      pending = command();
-    } catch (cause) {
-      failed(cause);
-      return;
-    }
-    Promise.resolve(pending).then((reply) => {
-      clearTimeout(timer);
-      if (settled) return;
-      settled = true;
-      resolve(reply);
-    }, failed);
-  });
 }
