@@ -25,15 +25,21 @@
  *   `whenParsed` for what differs when a body parser already ran (it answers an oversized body
  *   itself, and decodes a malformed body its own way before the adapter sees it).
  */
+import { X509Certificate } from 'node:crypto';
 import {
   type AuthMethod,
+  type ClientAuthenticator,
   type ClientAuthenticatorOptions,
+  type ClientAuthRequest,
   type ClientMetadata,
+  createClientAuthenticator,
   type EndpointName,
   type ErrorCode,
   encodeFormComponent,
   hashSecret,
   JWT_BEARER_ASSERTION_TYPE,
+  parseForm,
+  parseFormBody,
 } from '@client-auth/core';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { createTestPki, type Issued, SUBJECT_DN } from './helpers/pki.js';
@@ -134,7 +140,63 @@ export const PROFILES = {
   fapi2: { profile: 'fapi2', allowInsecureTransport: true, endpoints: ENDPOINTS },
 } satisfies Record<string, Partial<ClientAuthenticatorOptions>>;
 
-export const PROFILE_NAMES = Object.keys(PROFILES) as (keyof typeof PROFILES)[];
+export type ProfileName = keyof typeof PROFILES;
+export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
+
+/** One authenticator per profile over the fixture's clients; `extra` options come before the profile's. */
+export function createAuthenticators(
+  fixture: Fixture,
+  extra: Partial<ClientAuthenticatorOptions> = {},
+): Record<ProfileName, ClientAuthenticator> {
+  const clients = new Map(fixture.clients.map((client) => [client.client_id, client]));
+  return Object.fromEntries(
+    PROFILE_NAMES.map((name) => [
+      name,
+      createClientAuthenticator({
+        issuer: fixture.issuer,
+        getClient: (id) => clients.get(id),
+        ...extra,
+        ...PROFILES[name],
+      }),
+    ]),
+  ) as Record<ProfileName, ClientAuthenticator>;
+}
+
+/** The neutral request view of a case, as an adapter on a plain-HTTP server builds it. */
+export function caseToRequest(request: CaseRequest, fixture: Fixture): ClientAuthRequest {
+  const headers: ClientAuthRequest['headers'] = {};
+  for (const [name, value] of request.headers ?? []) {
+    const key = name.toLowerCase();
+    const previous = headers[key];
+    headers[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+  }
+  const contentType =
+    request.body === undefined
+      ? undefined
+      : request.contentType === undefined
+        ? 'application/x-www-form-urlencoded'
+        : (request.contentType ?? undefined);
+  if (contentType !== undefined) headers['content-type'] = contentType;
+  const body =
+    request.body === undefined
+      ? Object.create(null)
+      : parseFormBody(contentType, typeof request.body === 'string' ? Buffer.from(request.body) : request.body);
+  const view: ClientAuthRequest = { headers, body, query: parseForm(request.query ?? ''), secure: false };
+  if (request.tls !== undefined) {
+    // What an adapter reads from a TLS socket whose server trusts fixture.tls.ca (`socket.authorized`).
+    const leaf = new X509Certificate(request.tls.cert);
+    const ca = new X509Certificate(fixture.tls.ca);
+    const now = Date.now();
+    const authorized =
+      leaf.checkIssued(ca) &&
+      leaf.verify(ca.publicKey) &&
+      Date.parse(leaf.validFrom) <= now &&
+      now <= Date.parse(leaf.validTo);
+    view.secure = true;
+    view.certificate = { der: new Uint8Array(leaf.raw), chainValidated: authorized, source: 'socket' };
+  }
+  return view;
+}
 
 export async function createFixture(): Promise<Fixture> {
   const past = Math.floor(Date.now() / 1000) - 3600;

@@ -5,11 +5,11 @@
  * certificate *methods* are the mTLS issue's; this checks the adapters' part only.
  */
 import { X509Certificate } from 'node:crypto';
-import { type ClientAuthenticator, certificateThumbprint, createClientAuthenticator } from '@client-auth/core';
+import { type ClientAuthenticator, certificateThumbprint } from '@client-auth/core';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDevPki, type DevPki } from '../scripts/dev-pki.js';
-import { createFixture, form, PROFILE_NAMES, PROFILES } from './cases.js';
+import { createAuthenticators, createFixture, form } from './cases.js';
 import { type RunningServer, startServer, VARIANTS } from './servers.js';
 
 let pki: DevPki;
@@ -18,13 +18,7 @@ let authenticators: Record<string, ClientAuthenticator>;
 beforeAll(async () => {
   pki = createDevPki();
   const fixture = await createFixture();
-  const clients = new Map(fixture.clients.map((client) => [client.client_id, client]));
-  authenticators = Object.fromEntries(
-    PROFILE_NAMES.map((name) => [
-      name,
-      createClientAuthenticator({ issuer: fixture.issuer, getClient: (id) => clients.get(id), ...PROFILES[name] }),
-    ]),
-  );
+  authenticators = createAuthenticators(fixture);
 });
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };

@@ -6,10 +6,10 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { type ClientAuthenticator, createClientAuthenticator, type FailureEvent, x5tS256 } from '@client-auth/core';
+import { type ClientAuthenticator, type FailureEvent, x5tS256 } from '@client-auth/core';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CASES, type CaseRequest, createFixture, type Fixture, PROFILE_NAMES, PROFILES } from './cases.js';
+import { CASES, type CaseRequest, createAuthenticators, createFixture, type Fixture } from './cases.js';
 import { ENDPOINT_PATHS, type RunningServer, startServer, VARIANTS } from './servers.js';
 
 let fixture: Fixture;
@@ -19,18 +19,7 @@ const agent = new Agent({ connections: 4 });
 
 beforeAll(async () => {
   fixture = await createFixture();
-  const clients = new Map(fixture.clients.map((client) => [client.client_id, client]));
-  authenticators = Object.fromEntries(
-    PROFILE_NAMES.map((name) => [
-      name,
-      createClientAuthenticator({
-        issuer: fixture.issuer,
-        getClient: (id) => clients.get(id),
-        onFailure: (event) => failures.push(event),
-        ...PROFILES[name],
-      }),
-    ]),
-  );
+  authenticators = createAuthenticators(fixture, { onFailure: (event) => failures.push(event) });
 });
 afterAll(async () => {
   await Promise.all([agent, ...tlsAgents.values()].map((made) => made.close()));

@@ -5,7 +5,7 @@
  * serialised error response, inspected error (with its causes) and event is searched for the
  * secrets, assertions and key material used. None may appear (DESIGN.md; ERROR-CODES.md).
  */
-import { generateKeyPairSync, randomUUID, X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import {
   type AuthenticatedEvent,
@@ -19,12 +19,10 @@ import {
   JWT_BEARER_ASSERTION_TYPE,
   MAX_ASSERTION_LENGTH,
   memoryFailureLimiter,
-  parseForm,
-  parseFormBody,
 } from '@client-auth/core';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CASES, type CaseRequest, createFixture, type Fixture, PROFILE_NAMES, PROFILES } from './cases.js';
+import { CASES, caseToRequest, createAuthenticators, createFixture, type Fixture } from './cases.js';
 
 const ISSUER = 'https://as.example.test';
 const HMAC_SECRET = `hmac-${randomUUID()}-${randomUUID()}`;
@@ -37,42 +35,6 @@ const ASSERTION_CLIENTS: ClientMetadata[] = [
   { client_id: 'cs-jwt', client_secret: HMAC_SECRET, token_endpoint_auth_method: 'client_secret_jwt' },
   { client_id: 'pk-jwt', jwks: { keys: [publicJwk] }, token_endpoint_auth_method: 'private_key_jwt' },
 ];
-
-/** The neutral request view of a case (as test/core.test.ts builds it). */
-function toRequest(request: CaseRequest): ClientAuthRequest {
-  const headers: ClientAuthRequest['headers'] = {};
-  for (const [name, value] of request.headers ?? []) {
-    const key = name.toLowerCase();
-    const previous = headers[key];
-    headers[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
-  }
-  const contentType =
-    request.body === undefined
-      ? undefined
-      : request.contentType === undefined
-        ? 'application/x-www-form-urlencoded'
-        : (request.contentType ?? undefined);
-  if (contentType !== undefined) headers['content-type'] = contentType;
-  const body =
-    request.body === undefined
-      ? Object.create(null)
-      : parseFormBody(contentType, typeof request.body === 'string' ? Buffer.from(request.body) : request.body);
-  const view: ClientAuthRequest = { headers, body, query: parseForm(request.query ?? ''), secure: false };
-  if (request.tls !== undefined) {
-    // As test/core.test.ts: what an adapter reads from a TLS socket trusting fixture.tls.ca.
-    const leaf = new X509Certificate(request.tls.cert);
-    const ca = new X509Certificate(fixture.tls.ca);
-    const now = Date.now();
-    const authorized =
-      leaf.checkIssued(ca) &&
-      leaf.verify(ca.publicKey) &&
-      Date.parse(leaf.validFrom) <= now &&
-      now <= Date.parse(leaf.validTo);
-    view.secure = true;
-    view.certificate = { der: new Uint8Array(leaf.raw), chainValidated: authorized, source: 'socket' };
-  }
-  return view;
-}
 
 /** A PEM's material: the whole text, its base64 on one line, and each base64 line of it. */
 function addPem(pem: string): void {
@@ -270,18 +232,13 @@ beforeAll(async () => {
   const clients = new Map([...fixture.clients, ...ASSERTION_CLIENTS].map((client) => [client.client_id, client]));
   const failures: FailureEvent[] = [];
   const successes: AuthenticatedEvent[] = [];
-  const authenticators = Object.fromEntries(
-    PROFILE_NAMES.map((name) => [
-      name,
-      createClientAuthenticator({
-        issuer: fixture.issuer,
-        getClient: (id) => clients.get(id),
-        onFailure: (event) => failures.push(event),
-        onAuthenticated: (event) => successes.push(event),
-        failureLimiter: memoryFailureLimiter({ maxFailures: 1_000 }),
-        ...PROFILES[name],
-      }),
-    ]),
+  const authenticators = createAuthenticators(
+    { ...fixture, clients: [...fixture.clients, ...ASSERTION_CLIENTS] },
+    {
+      onFailure: (event) => failures.push(event),
+      onAuthenticated: (event) => successes.push(event),
+      failureLimiter: memoryFailureLimiter({ maxFailures: 1_000 }),
+    },
   );
   const assertionAuth = createClientAuthenticator({
     issuer: ISSUER,
@@ -338,7 +295,10 @@ beforeAll(async () => {
     await run(
       testCase.title,
       async () =>
-        toRequest(typeof testCase.request === 'function' ? await testCase.request(fixture) : testCase.request),
+        caseToRequest(
+          typeof testCase.request === 'function' ? await testCase.request(fixture) : testCase.request,
+          fixture,
+        ),
       testCase.expect.status === 200 ? 'ok' : testCase.expect.code,
       authenticators[testCase.profile ?? 'default'],
       testCase.endpoint ?? 'token',
