@@ -69,6 +69,20 @@ const FAPI_ADVANCED_METHODS: readonly AuthMethod[] = [
   'self_signed_tls_client_auth',
 ];
 
+// FAPI 1.0 Part 1's key sizes, which Part 2 inherits.
+const FAPI1_RSA_KEY_SIZE: ProfileRule = {
+  id: 'rsa-key-size',
+  section: 'FAPI 1.0 Part 1 §5.2.2-5',
+  summary: 'RSA keys (JWKs and TLS certificates) are at least 2048 bits',
+  minBits: 2048,
+};
+const FAPI1_EC_KEY_SIZE: ProfileRule = {
+  id: 'ec-key-size',
+  section: 'FAPI 1.0 Part 1 §5.2.2-6',
+  summary: 'elliptic curve keys (JWKs and TLS certificates) are at least 160 bits',
+  minBits: 160,
+};
+
 /** Every profile, rule by rule. */
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   'fapi1-baseline': {
@@ -87,18 +101,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
         section: 'FAPI 1.0 Part 1 §5.2.2-3, OpenID Connect Core §16.19',
         summary: 'a client secret used as an HMAC key holds at least as many octets as the hash (32 for HS256)',
       },
-      {
-        id: 'rsa-key-size',
-        section: 'FAPI 1.0 Part 1 §5.2.2-5',
-        summary: 'RSA keys (JWKs and TLS certificates) are at least 2048 bits',
-        minBits: 2048,
-      },
-      {
-        id: 'ec-key-size',
-        section: 'FAPI 1.0 Part 1 §5.2.2-6',
-        summary: 'elliptic curve keys (JWKs and TLS certificates) are at least 160 bits',
-        minBits: 160,
-      },
+      FAPI1_RSA_KEY_SIZE,
+      FAPI1_EC_KEY_SIZE,
     ],
   },
   'fapi1-advanced': {
@@ -122,18 +126,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
         summary: 'assertions are signed with PS256 or ES256',
         algorithms: ['PS256', 'ES256'],
       },
-      {
-        id: 'rsa-key-size',
-        section: 'FAPI 1.0 Part 1 §5.2.2-5',
-        summary: 'RSA keys (JWKs and TLS certificates) are at least 2048 bits',
-        minBits: 2048,
-      },
-      {
-        id: 'ec-key-size',
-        section: 'FAPI 1.0 Part 1 §5.2.2-6',
-        summary: 'elliptic curve keys (JWKs and TLS certificates) are at least 160 bits',
-        minBits: 160,
-      },
+      FAPI1_RSA_KEY_SIZE,
+      FAPI1_EC_KEY_SIZE,
       {
         id: 'jwks-uri-https',
         section: 'FAPI 1.0 Part 2 §8.9',
