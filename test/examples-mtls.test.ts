@@ -8,21 +8,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type RunningExample, run, startExample } from './helpers/example-server.js';
+import { curlJson as curl, freePort, type RunningExample, startExample } from './helpers/example-server.js';
 import { createTestPki, type Issued, type PkiFiles, SUBJECT_DN, type TestPki } from './helpers/pki.js';
 
 let pki: TestPki;
 let files: PkiFiles;
 let clientsFile: string;
 const running: RunningExample[] = [];
-
-async function curl(args: string[]): Promise<{ status: number; body: Record<string, unknown> }> {
-  const { code, stdout, stderr } = await run('curl', ['-sS', '-w', '\n%{http_code}', ...args]);
-  if (code !== 0) throw new Error(`curl failed (${code}): ${stderr}`);
-  const newline = stdout.lastIndexOf('\n');
-  const text = stdout.slice(0, newline);
-  return { status: Number(stdout.slice(newline + 1)), body: text === '' ? {} : JSON.parse(text) };
-}
 
 const x5t = (leaf: Issued) => Buffer.from(leaf.x509.fingerprint256.replace(/:/g, ''), 'hex').toString('base64url');
 const jwk = (leaf: Issued) => ({

@@ -96,3 +96,12 @@ export async function run(
     child.stdin.end(input);
   });
 }
+
+/** curl with the given arguments; the status and the parsed JSON body (empty object when none). */
+export async function curlJson(args: string[]): Promise<{ status: number; body: Record<string, unknown> }> {
+  const { code, stdout, stderr } = await run('curl', ['-sS', '-w', '\n%{http_code}', ...args]);
+  if (code !== 0) throw new Error(`curl failed (${code}): ${stderr}`);
+  const newline = stdout.lastIndexOf('\n');
+  const text = stdout.slice(0, newline);
+  return { status: Number(stdout.slice(newline + 1)), body: text === '' ? {} : JSON.parse(text) };
+}

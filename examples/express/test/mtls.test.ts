@@ -7,21 +7,18 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type RunningExample, run, startExample } from '../../../test/helpers/example-server.js';
+import {
+  curlJson as curl,
+  freePort,
+  type RunningExample,
+  run,
+  startExample,
+} from '../../../test/helpers/example-server.js';
 import { createTestPki, type Issued, type PkiFiles, SUBJECT_DN, type TestPki } from '../../../test/helpers/pki.js';
 
 let pki: TestPki;
 let files: PkiFiles;
 const running: RunningExample[] = [];
-
-/** curl; returns the status and the parsed JSON body. */
-async function curl(args: string[]): Promise<{ status: number; body: Record<string, unknown> }> {
-  const { code, stdout, stderr } = await run('curl', ['-sS', '-w', '\n%{http_code}', ...args]);
-  if (code !== 0) throw new Error(`curl failed (${code}): ${stderr}`);
-  const newline = stdout.lastIndexOf('\n');
-  const text = stdout.slice(0, newline);
-  return { status: Number(stdout.slice(newline + 1)), body: text === '' ? {} : JSON.parse(text) };
-}
 
 function withCertificate(name: keyof TestPki['leaves']): string[] {
   return ['--cacert', files.caCert, '--cert', files.cert(name), '--key', files.key(name)];
