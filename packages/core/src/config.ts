@@ -151,16 +151,8 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
 
 export type { AudienceMode } from './policy.js';
 
-/** Methods this version of the library can verify. */
-export const IMPLEMENTED_METHODS: readonly AuthMethod[] = [
-  'client_secret_basic',
-  'client_secret_post',
-  'client_secret_jwt',
-  'private_key_jwt',
-  'tls_client_auth',
-  'self_signed_tls_client_auth',
-  'none',
-];
+/** Methods this version of the library can verify: every IANA method it knows, in metadata order. */
+export const IMPLEMENTED_METHODS: readonly AuthMethod[] = AUTH_METHODS;
 
 /** The normalised, frozen configuration every module reads. */
 export interface Config extends MtlsConfig {
