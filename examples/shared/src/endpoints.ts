@@ -13,6 +13,7 @@ import {
   IMPLEMENTED_METHODS,
   memoryFailureLimiter,
   PROFILES,
+  profileAllowsMethod,
 } from '@client-auth/core';
 import { allowHttpJwksUri, type ExampleConfig } from './config.js';
 import { createRedisStores } from './replay.js';
@@ -101,15 +102,9 @@ function mtlsOptions(config: ExampleConfig): Partial<ClientAuthenticatorOptions>
       chainValidated: true,
     };
   } else if (config.tls?.ca === undefined) {
-    const allowed =
-      config.profile === undefined ? undefined : PROFILES[config.profile].rules.find((rule) => rule.id === 'methods');
-    const confidential =
-      config.profile !== undefined && PROFILES[config.profile].rules.some((rule) => rule.id === 'confidential-clients');
+    const profile = config.profile === undefined ? undefined : PROFILES[config.profile];
     options.methods = IMPLEMENTED_METHODS.filter(
-      (method) =>
-        method !== 'tls_client_auth' &&
-        (allowed === undefined || (allowed.id === 'methods' && allowed.methods.includes(method))) &&
-        !(confidential && method === 'none'),
+      (method) => method !== 'tls_client_auth' && profileAllowsMethod(profile, method),
     );
   }
   if (config.mtlsOrigin !== undefined) {

@@ -15,6 +15,7 @@ import {
   type Profile,
   type ProfileName,
   type ProfileRule,
+  profileAllowsMethod,
   profileRule,
   type RuleId,
 } from './policy.js';
@@ -324,12 +325,10 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
   // outside them is a TypeError unless overridden.
   const methodsRule = enforced('methods');
   const confidentialRule = enforced('confidential-clients');
-  const profileAllows = (method: AuthMethod) =>
-    (methodsRule === undefined || methodsRule.methods.includes(method)) &&
-    (confidentialRule === undefined || method !== 'none');
   let methodList: AuthMethod[];
-  if (options.methods === undefined) methodList = IMPLEMENTED_METHODS.filter(profileAllows);
-  else {
+  if (options.methods === undefined) {
+    methodList = IMPLEMENTED_METHODS.filter((method) => profileAllowsMethod(profile, method, overrides));
+  } else {
     methodList = checkMethods(options.methods, 'methods');
     for (const method of methodList) {
       if (confidentialRule !== undefined && method === 'none') loosens(confidentialRule, 'methods: none');

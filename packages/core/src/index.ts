@@ -78,6 +78,7 @@ export {
   type Profile,
   type ProfileName,
   type ProfileRule,
+  profileAllowsMethod,
   type RuleId,
 } from './policy.js';
 export {

@@ -203,6 +203,23 @@ export function profileRule<Id extends RuleId>(profile: Profile, id: Id): Extrac
   return profile.rules.find((rule) => rule.id === id) as Extract<ProfileRule, { id: Id }> | undefined;
 }
 
+/**
+ * True when a server under `profile` may enable `method`: the profile's method list (FAPI 1 Part 1
+ * §5.2.2-4, Part 2 §5.2.2-14, FAPI 2 §5.3.2.1-6) and its no-public-clients rule, less `overrides`.
+ */
+export function profileAllowsMethod(
+  profile: Profile | undefined,
+  method: AuthMethod,
+  overrides: ReadonlySet<RuleId> = new Set(),
+): boolean {
+  if (profile === undefined) return true;
+  const methods = overrides.has('methods') ? undefined : profileRule(profile, 'methods');
+  const confidential = overrides.has('confidential-clients') ? undefined : profileRule(profile, 'confidential-clients');
+  return (
+    (methods === undefined || methods.methods.includes(method)) && (confidential === undefined || method !== 'none')
+  );
+}
+
 /** The effective policy an authenticator enforces, for `authenticator.policy()`. */
 export interface EffectivePolicy {
   profile: ProfileName | undefined;
