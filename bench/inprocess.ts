@@ -44,6 +44,12 @@ export interface InProcessRow {
   /** Set when the row could not run in this checkout. */
   skipped?: string;
   rounds?: number;
+  /** How `ratio` was measured: CPU time of batches, or the wall time of single alternated calls. */
+  timing?: 'cpu-batches' | 'wall-per-call';
+  /** JWT rows: the CPU-time batch ratio too (process CPU, so thread-pool and GC threads count). */
+  cpuRatio?: number;
+  /** JWT rows: the same measurement of the core against itself (a second authenticator): the noise floor. */
+  selfRatio?: number;
 }
 
 interface Pair {
@@ -256,6 +262,38 @@ async function measurePair(pair: Pair, options: BenchOptions) {
   return { baselineNs: median(baseNs), coreNs: median(coreNs), ratio: median(ratios), rounds };
 }
 
+/**
+ * Calls alternate one by one (baseline, core, baseline, core, …), each timed on the wall clock;
+ * the figures are the median call of each side. For the JWT rows: the signature check runs on
+ * libuv's thread pool, whose CPU time (and the GC helper threads') is where a shared machine's
+ * noise lands in `process.cpuUsage` (the core against itself spreads ±10 % there), while a
+ * preempted call only moves the median of single calls by one place. Alternating single calls
+ * also keeps slow drifts (frequency, neighbours) the same for both sides.
+ */
+export async function measureAlternating(pair: Pair, options: BenchOptions) {
+  await pair.baseline();
+  await pair.core();
+  const calls = options.smoke ? 3 : options.quick ? 3000 : 10000;
+  const warmup = options.smoke ? 0 : Math.min(1000, calls);
+  const base: number[] = [];
+  const core: number[] = [];
+  for (let i = 0; i < warmup + calls; i++) {
+    let start = process.hrtime.bigint();
+    await pair.baseline();
+    const b = Number(process.hrtime.bigint() - start);
+    start = process.hrtime.bigint();
+    await pair.core();
+    const c = Number(process.hrtime.bigint() - start);
+    if (i >= warmup) {
+      base.push(b);
+      core.push(c);
+    }
+  }
+  const baselineNs = median(base);
+  const coreNs = median(core);
+  return { baselineNs, coreNs, ratio: coreNs / baselineNs, rounds: calls };
+}
+
 interface JwtRowSpec {
   name: string;
   alg: JwtAlg;
@@ -281,7 +319,7 @@ export async function runInProcess(options: BenchOptions, log: (line: string) =>
       target: 2,
     };
     if (!implemented(method)) row.skipped = 'not implemented';
-    else Object.assign(row, await measurePair(secrets[method] as Pair, options));
+    else Object.assign(row, await measurePair(secrets[method] as Pair, options), { timing: 'cpu-batches' });
     rows.push(row);
   }
   for (const spec of JWT_ROWS) {
@@ -292,7 +330,12 @@ export async function runInProcess(options: BenchOptions, log: (line: string) =>
       // Pool sizes: enough for most rounds without a wrap; RSA signing is slow, so fewer.
       const poolSize = options.smoke ? 64 : spec.alg === 'PS256' ? 2000 : options.quick ? 4000 : 10000;
       const client = await makeJwtClient(spec.alg);
-      Object.assign(row, await measurePair(await jwtPair(client, poolSize), options));
+      const pair = await jwtPair(client, poolSize);
+      Object.assign(row, await measureAlternating(pair, options), { timing: 'wall-per-call' });
+      row.cpuRatio = (await measurePair(pair, options)).ratio;
+      // The noise floor: the same alternation, the core against a second authenticator of its own.
+      const twin = await jwtPair(client, poolSize);
+      row.selfRatio = (await measureAlternating({ baseline: twin.core, core: pair.core }, options)).ratio;
     }
     rows.push(row);
   }

@@ -11,7 +11,7 @@ import { forgetFailures, recordRefusal, refuseIfBlocked } from './limiter.js';
 import { effectivePolicy, type ServerAuthMetadata, serverMetadata } from './metadata.js';
 import { assertionClientId, verifyClientAssertion } from './methods/client_assertion.js';
 import { verifyClientSecret, verifyUnknownClient } from './methods/client_secret.js';
-import type { MethodVerifier } from './methods/method.js';
+import type { MethodVerifier, VerifyContext } from './methods/method.js';
 import { verifyNone } from './methods/none.js';
 import { verifySelfSignedTlsClientAuth, verifyTlsClientAuth } from './methods/tls_client_auth.js';
 import type { EffectivePolicy } from './policy.js';
@@ -38,6 +38,9 @@ const VERIFIERS: Partial<Record<AuthMethod, MethodVerifier>> = {
   self_signed_tls_client_auth: verifySelfSignedTlsClientAuth,
   none: verifyNone,
 };
+
+const KNOWN_METHODS: ReadonlySet<unknown> = new Set(AUTH_METHODS);
+const KNOWN_ENDPOINTS: ReadonlySet<unknown> = new Set(ENDPOINT_NAMES);
 
 /** Stands in for the client in the unknown-client path (never returned, never authenticated). */
 const UNKNOWN_CLIENT: ClientMetadata = Object.freeze({ client_id: '' });
@@ -84,21 +87,48 @@ export function certificateThumbprint(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('base64url');
 }
 
-async function findClient(config: Config, clientId: string): Promise<ClientMetadata | undefined> {
-  let client: ClientMetadata | undefined | null;
-  try {
-    client = await config.getClient(clientId);
-  } catch (cause) {
-    throw new ServerError('ERR_CLIENT_LOOKUP_FAILED', { cause });
-  }
+/** A value now, or later: the pipeline stays synchronous until a step answers with a promise. */
+type Maybe<T> = T | Promise<T>;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function lookupFailed(cause: unknown): never {
+  throw new ServerError('ERR_CLIENT_LOOKUP_FAILED', { cause });
+}
+
+/** What `getClient` answered, checked: the client, or `undefined` when there is none. */
+function foundClient(client: unknown, clientId: string): ClientMetadata | undefined {
   if (client === undefined || client === null) return undefined;
-  if (typeof client !== 'object' || client.client_id !== clientId) {
+  if (typeof client !== 'object' || (client as ClientMetadata).client_id !== clientId) {
     // A lookup that answers for another client is a bug in the host, not a client error.
     throw new ServerError('ERR_CLIENT_LOOKUP_FAILED', {
       cause: new TypeError('getClient returned metadata whose client_id differs from the one asked for'),
     });
   }
-  return client;
+  return client as ClientMetadata;
+}
+
+/**
+ * Look the client up. Synchronous when `getClient` is (an in-memory registry): no promise is
+ * made or awaited on that path (bench/README.md, in-process rows).
+ */
+function findClient(config: Config, clientId: string): Maybe<ClientMetadata | undefined> {
+  let answer: unknown;
+  try {
+    answer = config.getClient(clientId);
+  } catch (cause) {
+    lookupFailed(cause);
+  }
+  if (isThenable(answer)) {
+    return Promise.resolve(answer).then((client) => foundClient(client, clientId), lookupFailed);
+  }
+  return foundClient(answer, clientId);
 }
 
 /**
@@ -121,13 +151,27 @@ function emit<E>(hook: ((event: E) => void) | undefined, event: E): void {
   }
 }
 
-async function authenticateOnce(
+/** What the failure path needs of one call: what it reports (`onFailure`, the limiter), and what a retry reuses. */
+interface AttemptState {
+  clientId?: string;
+  method?: AuthMethod;
+  request?: ClientAuthRequest;
+  credential?: PresentedCredential;
+}
+
+/**
+ * One authentication attempt with one credential. Runs synchronously as long as every step
+ * answers synchronously (client lookup, secret comparison); a step that returns a promise
+ * continues the rest once it settles. Either way it returns the result or throws / rejects with
+ * an {@link OAuthError}.
+ */
+function authenticateOnce(
   config: Config,
   request: ClientAuthRequest,
   endpoint: EndpointName,
   credential: PresentedCredential,
-  state: { clientId?: string; method?: AuthMethod },
-): Promise<ClientAuthResult> {
+  state: AttemptState,
+): Maybe<ClientAuthResult> {
   const nowSeconds = Math.floor(config.now() / 1000);
   const clientId = namedClientId(credential);
   if (clientId === undefined) {
@@ -135,36 +179,59 @@ async function authenticateOnce(
     throw new InvalidClient('ERR_NO_CLIENT_AUTHENTICATION');
   }
   state.clientId = clientId;
+  const context: VerifyContext = {
+    request,
+    credential,
+    client: UNKNOWN_CLIENT,
+    clientId,
+    method: 'none',
+    endpoint,
+    config,
+    nowSeconds,
+  };
   // RFC 6749 §2.3.1: a client_id that failed too often is refused before its credential is checked.
-  if (config.failureLimiter !== undefined) await refuseIfBlocked(config.failureLimiter, clientId);
-  const secretPresented = isSecretMechanism(credential.mechanism);
-  if (secretPresented && !config.allowInsecureTransport && request.secure !== true) {
+  if (config.failureLimiter !== undefined) {
+    return refuseIfBlocked(config.failureLimiter, clientId).then(() => lookUpAndVerify(context, state));
+  }
+  return lookUpAndVerify(context, state);
+}
+
+function lookUpAndVerify(context: VerifyContext, state: AttemptState): Maybe<ClientAuthResult> {
+  const { config, request, credential } = context;
+  if (isSecretMechanism(credential.mechanism) && !config.allowInsecureTransport && request.secure !== true) {
     // RFC 6749 §2.3.1: "The authorization server MUST require the use of TLS … when sending
     // requests using password authentication."
     throw new InvalidRequest('ERR_INSECURE_TRANSPORT', 'client secrets may only be sent over TLS');
   }
+  const found = findClient(config, context.clientId);
+  // No closure on the synchronous path (each one is an allocation per request).
+  if (found instanceof Promise) return found.then((client) => verifyFound(context, state, client));
+  return verifyFound(context, state, found);
+}
 
-  const client = await findClient(config, clientId);
+function clientNotFound(): never {
+  throw new InvalidClient('ERR_CLIENT_NOT_FOUND');
+}
+
+function verifyFound(
+  context: VerifyContext,
+  state: AttemptState,
+  client: ClientMetadata | undefined,
+): Maybe<ClientAuthResult> {
+  const { config, credential, endpoint } = context;
+  const secretPresented = isSecretMechanism(credential.mechanism);
   if (client === undefined) {
-    if (secretPresented) {
-      const method = credential.mechanism as AuthMethod;
-      await verifyUnknownClient({
-        request,
-        credential,
-        client: UNKNOWN_CLIENT,
-        clientId,
-        method,
-        endpoint,
-        config,
-        nowSeconds,
-      });
-    }
-    throw new InvalidClient('ERR_CLIENT_NOT_FOUND');
+    if (!secretPresented) clientNotFound();
+    context.method = credential.mechanism as AuthMethod;
+    // Always throws: the same work as a known client with a wrong secret, then "not found".
+    const checked = verifyUnknownClient(context);
+    if (checked instanceof Promise) return checked.then(clientNotFound);
+    clientNotFound();
   }
 
   // RFC 7591 §2: token_endpoint_auth_method defaults to client_secret_basic.
   const registered = client.token_endpoint_auth_method ?? 'client_secret_basic';
-  if (!AUTH_METHODS.includes(registered as AuthMethod)) throw new InvalidClient('ERR_CLIENT_METADATA_INVALID');
+  if (!KNOWN_METHODS.has(registered)) throw new InvalidClient('ERR_CLIENT_METADATA_INVALID');
   const method = registered as AuthMethod;
   state.method = method;
   const verifier = VERIFIERS[method];
@@ -172,19 +239,31 @@ async function authenticateOnce(
     throw new InvalidClient('ERR_METHOD_NOT_ALLOWED');
   }
   if (MECHANISM_OF[method] !== credential.mechanism) {
-    if (secretPresented && 'secret' in credential)
-      await dummySecretCheck(credential.secret, nowSeconds, config, config.verifyHash);
     // A confidential client that sent only its client_id included no client authentication.
-    throw new InvalidClient(
-      credential.mechanism === 'client_id' ? 'ERR_NO_CLIENT_AUTHENTICATION' : 'ERR_METHOD_MISMATCH',
-    );
+    const code = credential.mechanism === 'client_id' ? 'ERR_NO_CLIENT_AUTHENTICATION' : 'ERR_METHOD_MISMATCH';
+    if (secretPresented && 'secret' in credential) {
+      const check = dummySecretCheck(credential.secret, context.nowSeconds, config, config.verifyHash);
+      if (check instanceof Promise) {
+        return check.then(() => {
+          throw new InvalidClient(code);
+        });
+      }
+    }
+    throw new InvalidClient(code);
   }
 
-  await verifier({ request, credential, client, clientId, method, endpoint, config, nowSeconds });
+  context.client = client;
+  context.method = method;
+  const verified = verifier(context);
+  if (verified instanceof Promise) return verified.then(() => authenticated(context, client, method));
+  return authenticated(context, client, method);
+}
 
-  const result: ClientAuthResult = { client, clientId, method, endpoint };
-  if (request.certificate !== undefined) {
-    const { der, source } = request.certificate;
+function authenticated(context: VerifyContext, client: ClientMetadata, method: AuthMethod): ClientAuthResult {
+  const result: ClientAuthResult = { client, clientId: context.clientId, method, endpoint: context.endpoint };
+  const certificate = context.request.certificate;
+  if (certificate !== undefined) {
+    const { der, source } = certificate;
     result.certificate = { der, thumbprint: certificateThumbprint(der), source };
   }
   return result;
@@ -221,57 +300,99 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
 ): ClientAuthenticator<Client> {
   const config = normalizeOptions(options as ClientAuthenticatorOptions<ClientMetadata>);
   const challenge = basicChallenge(config.issuer);
+  const parseOptions = { acceptUnencodedBasic: config.acceptUnencodedBasic };
 
-  async function authenticate(
+  /** The failure path: the opt-in unencoded Basic retry, the failure limiter, the challenge, the event. */
+  async function failed(
+    thrown: unknown,
+    endpoint: EndpointName,
+    state: AttemptState,
+  ): Promise<ClientAuthResult<Client>> {
+    if (!isOAuthError(thrown)) throw thrown;
+    // Opt-in: Basic credentials sent without form-encoding (curl -u, Authlib).
+    const { request, credential } = state;
+    if (
+      request !== undefined &&
+      credential?.mechanism === 'client_secret_basic' &&
+      credential.unencoded !== undefined &&
+      thrown.error === 'invalid_client'
+    ) {
+      const retry: AttemptState = {};
+      let result: ClientAuthResult | undefined;
+      try {
+        result = await authenticateOnce(
+          config,
+          request,
+          endpoint,
+          { mechanism: 'client_secret_basic', ...credential.unencoded },
+          retry,
+        );
+      } catch {
+        // The first attempt's error is the one reported.
+      }
+      if (result !== undefined) {
+        state.clientId = retry.clientId;
+        state.method = retry.method;
+        return succeeded(result, endpoint);
+      }
+    }
+    let error: OAuthError = thrown;
+    if (config.failureLimiter !== undefined) error = await recordRefusal(config.failureLimiter, state.clientId, error);
+    if (error.status === 401) error.challenge = challenge;
+    const event = { code: error.code, error: error.error, status: error.status, endpoint } as Parameters<
+      NonNullable<Config['onFailure']>
+    >[0];
+    if (state.clientId !== undefined) event.clientId = state.clientId;
+    if (state.method !== undefined) event.method = state.method;
+    emit(config.onFailure, event);
+    throw error;
+  }
+
+  function succeeded(result: ClientAuthResult, endpoint: EndpointName): Maybe<ClientAuthResult<Client>> {
+    if (config.failureLimiter !== undefined) {
+      return forgetFailures(config.failureLimiter, result.clientId).then(() => announce(result, endpoint));
+    }
+    return announce(result, endpoint);
+  }
+
+  function announce(result: ClientAuthResult, endpoint: EndpointName): ClientAuthResult<Client> {
+    if (config.onAuthenticated !== undefined) {
+      emit(config.onAuthenticated, { clientId: result.clientId, method: result.method, endpoint });
+    }
+    return result as ClientAuthResult<Client>;
+  }
+
+  // Not an async function: when the client lookup and the secret check answer synchronously, the
+  // whole attempt runs in this call and only the returned promise is made (bench/README.md).
+  function authenticate(
     incoming: ClientAuthRequest,
     callOptions: AuthenticateOptions,
   ): Promise<ClientAuthResult<Client>> {
     const endpoint = callOptions?.endpoint;
-    if (!ENDPOINT_NAMES.includes(endpoint)) {
-      throw new TypeError(`client-auth: authenticate() needs a known endpoint, got ${JSON.stringify(endpoint)}`);
+    if (!KNOWN_ENDPOINTS.has(endpoint)) {
+      return Promise.reject(
+        new TypeError(`client-auth: authenticate() needs a known endpoint, got ${JSON.stringify(endpoint)}`),
+      );
     }
-    const state: { clientId?: string; method?: AuthMethod } = {};
+    const state: AttemptState = {};
+    let outcome: Maybe<ClientAuthResult>;
     try {
       const request = withResolvedCertificate(config, incoming);
-      const credential = parseCredentials(request, { acceptUnencodedBasic: config.acceptUnencodedBasic });
-      let result: ClientAuthResult;
-      try {
-        result = await authenticateOnce(config, request, endpoint, credential, state);
-      } catch (error) {
-        // Opt-in: Basic credentials sent without form-encoding (curl -u, Authlib).
-        if (credential.mechanism !== 'client_secret_basic' || credential.unencoded === undefined) throw error;
-        if (!isOAuthError(error) || error.error !== 'invalid_client') throw error;
-        const retry = { ...state };
-        try {
-          result = await authenticateOnce(
-            config,
-            request,
-            endpoint,
-            { mechanism: 'client_secret_basic', ...credential.unencoded },
-            retry,
-          );
-        } catch {
-          throw error;
-        }
-        Object.assign(state, retry);
-      }
-      if (config.failureLimiter !== undefined) await forgetFailures(config.failureLimiter, result.clientId);
-      emit(config.onAuthenticated, { clientId: result.clientId, method: result.method, endpoint });
-      return result as ClientAuthResult<Client>;
+      state.request = request;
+      const credential = parseCredentials(request, parseOptions);
+      state.credential = credential;
+      outcome = authenticateOnce(config, request, endpoint, credential, state);
     } catch (thrown) {
-      if (!isOAuthError(thrown)) throw thrown;
-      let error: OAuthError = thrown;
-      if (config.failureLimiter !== undefined)
-        error = await recordRefusal(config.failureLimiter, state.clientId, error);
-      if (error.status === 401) error.challenge = challenge;
-      const event = { code: error.code, error: error.error, status: error.status, endpoint } as Parameters<
-        NonNullable<Config['onFailure']>
-      >[0];
-      if (state.clientId !== undefined) event.clientId = state.clientId;
-      if (state.method !== undefined) event.method = state.method;
-      emit(config.onFailure, event);
-      throw error;
+      return failed(thrown, endpoint, state);
     }
+    if (outcome instanceof Promise) {
+      return outcome.then(
+        (result) => succeeded(result, endpoint),
+        (thrown) => failed(thrown, endpoint, state),
+      );
+    }
+    const done = succeeded(outcome, endpoint);
+    return done instanceof Promise ? done : Promise.resolve(done);
   }
 
   return {

@@ -46,12 +46,10 @@ export interface ParseCredentialsOptions {
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 // RFC 9110 §11.1 auth-scheme is a token; RFC 9110 §11.2 token68 follows after one or more spaces.
 const CREDENTIALS_SYNTAX = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?: +([^ ]*) *)?$/;
-// RFC 4648 §4 (not base64url), padded.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// RFC 4648 §4 (not base64url), padded: with a length that is a multiple of 4, this is the same
+// language as /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, at half the cost.
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-const AUTH_PARAMETERS = ['client_id', 'client_secret', 'client_assertion', 'client_assertion_type'] as const;
-const QUERY_FORBIDDEN = ['client_secret', 'client_assertion', 'client_assertion_type'] as const;
 
 /**
  * Read a single-valued parameter: repeated is `invalid_request` (RFC 6749 §3.2), empty is omitted
@@ -59,12 +57,14 @@ const QUERY_FORBIDDEN = ['client_secret', 'client_assertion', 'client_assertion_
  */
 function single(params: FormParameters, name: string): string | undefined {
   const values = params[name];
-  if (values === undefined || values.length === 0) return undefined;
-  if (values.length > 1) {
-    throw new InvalidRequest('ERR_PARAMETER_REPEATED', `the "${name}" parameter must not be repeated`);
-  }
+  if (values === undefined) return undefined;
+  if (values.length !== 1) return values.length === 0 ? undefined : repeated(name);
   const value = values[0];
   return value === '' ? undefined : value;
+}
+
+function repeated(name: string): never {
+  throw new InvalidRequest('ERR_PARAMETER_REPEATED', `the "${name}" parameter must not be repeated`);
 }
 
 function checkClientId(clientId: string, code: 'ERR_PARAMETER_MALFORMED' | 'ERR_BASIC_MALFORMED'): void {
@@ -78,7 +78,7 @@ function parseBasic(
   token: string,
   options: ParseCredentialsOptions,
 ): Omit<PresentedCredential & { mechanism: 'client_secret_basic' }, 'mechanism'> {
-  if (!BASE64.test(token) || token.length === 0) {
+  if (token.length % 4 !== 0 || !BASE64.test(token)) {
     throw new InvalidRequest('ERR_BASIC_MALFORMED', 'the Basic credentials are not valid base64');
   }
   let decoded: string;
@@ -148,6 +148,20 @@ function authorizationHeader(request: ClientAuthRequest): string | undefined {
   return header;
 }
 
+/** The token68 of a Basic `Authorization` header (RFC 9110 §11.1, §11.2; RFC 7617 §2). */
+function basicToken(header: string): string {
+  // The usual spelling, `Basic <token68>` with no other space, needs no regular expression.
+  // (What CREDENTIALS_SYNTAX would capture from it: everything after the one space.)
+  if (header.startsWith('Basic ') && header.indexOf(' ', 6) === -1) return header.slice(6);
+  const match = CREDENTIALS_SYNTAX.exec(header);
+  if (match === null) {
+    throw new InvalidRequest('ERR_BASIC_MALFORMED', 'the Authorization header is malformed');
+  }
+  // RFC 9110 §11.1: the auth-scheme is case-insensitive.
+  if (match[1]?.toLowerCase() !== 'basic') throw new InvalidClient('ERR_UNSUPPORTED_AUTHORIZATION_SCHEME');
+  return match[2] ?? '';
+}
+
 /**
  * Find the one credential the request presents.
  *
@@ -163,33 +177,26 @@ export function parseCredentials(
   options: ParseCredentialsOptions = {},
 ): PresentedCredential {
   const query = request.query;
-  if (query !== undefined) {
-    for (const name of QUERY_FORBIDDEN) {
-      if (query[name] !== undefined) {
-        // RFC 6749 §2.3.1: "The parameters can only be transmitted in the request-body and
-        // MUST NOT be included in the request URI."
-        throw new InvalidRequest('ERR_CREDENTIALS_IN_QUERY', 'client credentials must not be sent in the query string');
-      }
-    }
+  if (
+    query !== undefined &&
+    (query.client_secret !== undefined ||
+      query.client_assertion !== undefined ||
+      query.client_assertion_type !== undefined)
+  ) {
+    // RFC 6749 §2.3.1: "The parameters can only be transmitted in the request-body and
+    // MUST NOT be included in the request URI."
+    throw new InvalidRequest('ERR_CREDENTIALS_IN_QUERY', 'client credentials must not be sent in the query string');
   }
   const body = request.body;
-  const [clientId, clientSecret, assertion, assertionType] = AUTH_PARAMETERS.map((name) => single(body, name)) as [
-    string | undefined,
-    string | undefined,
-    string | undefined,
-    string | undefined,
-  ];
+  const clientId = single(body, 'client_id');
+  const clientSecret = single(body, 'client_secret');
+  const assertion = single(body, 'client_assertion');
+  const assertionType = single(body, 'client_assertion_type');
   const header = authorizationHeader(request);
 
   let basic: ReturnType<typeof parseBasic> | undefined;
   if (header !== undefined) {
-    const match = CREDENTIALS_SYNTAX.exec(header);
-    if (match === null) {
-      throw new InvalidRequest('ERR_BASIC_MALFORMED', 'the Authorization header is malformed');
-    }
-    // RFC 9110 §11.1: the auth-scheme is case-insensitive.
-    if (match[1]?.toLowerCase() !== 'basic') throw new InvalidClient('ERR_UNSUPPORTED_AUTHORIZATION_SCHEME');
-    basic = parseBasic(match[2] ?? '', options);
+    basic = parseBasic(basicToken(header), options);
   }
 
   if (assertionType !== undefined && assertion === undefined) {

@@ -569,6 +569,18 @@ export async function clientKeys(
   config: Pick<Config, 'jwksCache'>,
   options: ClientKeysOptions = {},
 ): Promise<ClientJWK[]> {
+  return registeredKeys(client, config, options);
+}
+
+/**
+ * {@link clientKeys}, answered synchronously for inline `jwks` (throws instead of rejecting), and
+ * through a promise for a `jwks_uri`. For the hot path of `private_key_jwt`.
+ */
+export function registeredKeys(
+  client: ClientMetadata,
+  config: Pick<Config, 'jwksCache'>,
+  options: ClientKeysOptions = {},
+): ClientJWK[] | Promise<ClientJWK[]> {
   const inline = client.jwks;
   const uri = client.jwks_uri;
   // RFC 7591 §2: "The jwks_uri and jwks parameters MUST NOT both be present in the same request or response."

@@ -11,13 +11,53 @@ import type { ClientMetadata, ClientSecretEntry } from './types.js';
  * first differing octet is, nor on the presented value beyond copying it).
  */
 export function constantTimeEqual(presented: string, expected: string): boolean {
-  const expectedBytes = Buffer.from(expected, 'utf8');
-  const presentedBytes = Buffer.from(presented, 'utf8');
-  const sameLength = presentedBytes.length === expectedBytes.length;
+  return equalsEncoded(presented, encode(expected));
+}
+
+/**
+ * A registered secret ready for comparison: its UTF-8 octets, and a scratch buffer four octets
+ * longer that the presented secret is encoded into (no allocation per check).
+ */
+interface EncodedSecret {
+  bytes: Uint8Array;
+  scratch: Uint8Array;
+  /** The first `bytes.length` octets of `scratch`. */
+  view: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+
+function encode(secret: string): EncodedSecret {
+  // Copies with their own memory (a pooled Buffer would keep a whole shared slab alive).
+  const bytes = new Uint8Array(Buffer.from(secret, 'utf8'));
+  const scratch = new Uint8Array(bytes.length + 4);
+  return { bytes, scratch, view: scratch.subarray(0, bytes.length) };
+}
+
+/** {@link constantTimeEqual} against an {@link EncodedSecret}. */
+function equalsEncoded(presented: string, expected: EncodedSecret): boolean {
+  // `encodeInto` never splits a character and a character is at most 4 octets, so it writes exactly
+  // `bytes.length` octets into the longer scratch only when the presented secret has that length.
+  const sameLength = encoder.encodeInto(presented, expected.scratch).written === expected.bytes.length;
   // timingSafeEqual runs in full whatever the lengths (on a length mismatch `expected` is compared
-  // with itself); the length check is folded in afterwards. (Encoding into a zero-filled
-  // `Buffer.alloc` with `write()` cost 10x more: see bench/README.md.)
-  return timingSafeEqual(sameLength ? presentedBytes : expectedBytes, expectedBytes) && sameLength;
+  // with itself); the length check is folded in afterwards. (Encoding into a fresh zero-filled
+  // `Buffer.alloc` per check cost 10x more: see bench/README.md.)
+  return timingSafeEqual(sameLength ? expected.view : expected.bytes, expected.bytes) && sameLength;
+}
+
+/**
+ * Registered secrets encoded for comparison, per entry object, so that a check encodes only the
+ * presented secret, into memory it does not allocate (bench/README.md). Each one is checked
+ * against the entry's current value, so a secret changed in place is seen.
+ */
+const encodedSecrets = new WeakMap<object, { value: string; encoded: EncodedSecret }>();
+
+function encodedSecret(entry: { value: string }): EncodedSecret {
+  const cached = encodedSecrets.get(entry);
+  if (cached !== undefined && cached.value === entry.value) return cached.encoded;
+  const encoded = encode(entry.value);
+  encodedSecrets.set(entry, { value: entry.value, encoded });
+  return encoded;
 }
 
 /** A secret the unknown-client path compares against, so that it costs what a known client does. */
@@ -26,43 +66,69 @@ export const DUMMY_SECRET = randomBytes(32).toString('base64url');
 const DUMMY_CLIENT: ClientMetadata = Object.freeze({ client_id: '', client_secret: DUMMY_SECRET });
 
 /**
- * The last stored hash a real client's secret was checked against. The unknown-client path
- * verifies against it (and ignores the result), so that where secrets are hashed an unknown
- * client_id costs a hash verification too, not a cheap comparison.
+ * What the last check of a real client's secret was like, per authenticator: the last stored hash
+ * it was checked against, and whether its plain secrets had to be encoded afresh (`cold`: the host
+ * hands out a new client object per lookup, or the secret changed). The unknown-client path copies
+ * both (a hash verification; a fresh encoding), so that an unknown client_id costs what a known
+ * one does in this deployment, hashed or plain, cached or not.
  */
-const rememberedHashes = new WeakMap<object, string>();
+interface Remembered {
+  hash: string | undefined;
+  cold: boolean;
+}
 
-/** Remember the last stored hash among `entries` for the unknown-client path of `owner`. */
-export function rememberHash(owner: object, entries: readonly ClientSecretEntry[]): void {
-  // One map lookup on every path, as `unknownClientEntries` does: the two paths cost the same.
-  let remembered = rememberedHashes.get(owner);
+const remembered = new WeakMap<object, Remembered>();
+
+/**
+ * Note what checking `entries` will cost, for the unknown-client path of `owner`. Both paths call
+ * it with their entries and run the same loop; only a real client's check (`record`) is kept.
+ */
+export function rememberHash(owner: object, entries: readonly ClientSecretEntry[], record = true): void {
+  let state = remembered.get(owner);
+  if (state === undefined) {
+    state = { hash: undefined, cold: false };
+    remembered.set(owner, state);
+  }
+  let hash = state.hash;
+  let cold = false;
   for (const entry of entries) {
-    if ('hash' in entry && typeof entry.hash === 'string' && entry.hash !== remembered) {
-      remembered = entry.hash;
-      rememberedHashes.set(owner, remembered);
-    }
+    if ('hash' in entry && typeof entry.hash === 'string') hash = entry.hash;
+    else if ('value' in entry && encodedSecrets.get(entry)?.value !== entry.value) cold = true;
+  }
+  if (record) {
+    state.hash = hash;
+    state.cold = cold;
   }
 }
 
-/** The entries an unknown client_id is checked against: the remembered hash, else a dummy secret. */
+/**
+ * The entries an unknown client_id is checked against: the remembered hash, else a dummy secret
+ * (a fresh copy, with a fresh encoding, when real clients' secrets were last encoded afresh).
+ */
 export function unknownClientEntries(owner: object): ClientSecretEntry[] {
-  const hash = rememberedHashes.get(owner);
-  return hash === undefined ? secretEntries(DUMMY_CLIENT) : [{ hash }];
+  const state = remembered.get(owner);
+  if (state?.hash !== undefined) return [{ hash: state.hash }];
+  return secretEntries(state?.cold === true ? { client_id: '', client_secret: DUMMY_SECRET } : DUMMY_CLIENT);
+}
+
+/** The dummy secret's entries, as a misregistered client (no secret at all) is checked against. */
+export function dummyEntries(): ClientSecretEntry[] {
+  return secretEntries(DUMMY_CLIENT);
 }
 
 /** A secret check whose result is ignored: what a refusal before verification still costs. */
-export async function dummySecretCheck(
+export function dummySecretCheck(
   presented: string,
   nowSeconds: number,
   owner: object,
   verifyHash: VerifyHash | undefined,
-): Promise<void> {
-  try {
-    await checkSecret(unknownClientEntries(owner), presented, nowSeconds, verifyHash);
-  } catch {
-    // Only the cost matters here.
-  }
+): void | Promise<void> {
+  const outcome = checkSecret(unknownClientEntries(owner), presented, nowSeconds, verifyHash);
+  // Only the cost matters here.
+  if (outcome instanceof Promise) return outcome.then(ignore, ignore);
 }
+
+function ignore(): void {}
 
 const SCRYPT_PREFIX = '$scrypt$';
 
@@ -121,17 +187,24 @@ export async function verifySecretHash(hash: string, secret: string): Promise<bo
 /** A host-supplied verifier for hash formats other than scrypt (argon2, bcrypt, …). */
 export type VerifyHash = (hash: string, secret: string) => boolean | Promise<boolean>;
 
+/** The entry standing for `client_secret` of each client object (stable, so its encoding is kept). */
+const clientSecretEntries = new WeakMap<object, { value: string; expires_at?: number }>();
+
+function clientSecretEntry(client: ClientMetadata, value: string): { value: string; expires_at?: number } {
+  const expires = client.client_secret_expires_at;
+  const expiresAt = typeof expires === 'number' ? expires : undefined;
+  let entry = clientSecretEntries.get(client);
+  if (entry === undefined || entry.value !== value || entry.expires_at !== expiresAt) {
+    entry = expiresAt === undefined ? { value } : { value, expires_at: expiresAt };
+    clientSecretEntries.set(client, entry);
+  }
+  return entry;
+}
+
 /** The active secrets of a client: `client_secret` (with `client_secret_expires_at`) and `client_secrets`. */
 export function secretEntries(client: ClientMetadata): ClientSecretEntry[] {
   const entries: ClientSecretEntry[] = [];
-  if (typeof client.client_secret === 'string') {
-    const expires = client.client_secret_expires_at;
-    entries.push(
-      typeof expires === 'number'
-        ? { value: client.client_secret, expires_at: expires }
-        : { value: client.client_secret },
-    );
-  }
+  if (typeof client.client_secret === 'string') entries.push(clientSecretEntry(client, client.client_secret));
   if (Array.isArray(client.client_secrets)) entries.push(...client.client_secrets);
   return entries;
 }
@@ -163,7 +236,7 @@ export function checkSecret(
   }
   let result: SecretCheck = 'mismatch';
   for (const entry of entries) {
-    if (constantTimeEqual(presented, (entry as { value: string }).value)) {
+    if (equalsEncoded(presented, encodedSecret(entry as { value: string }))) {
       if (!isExpired(entry, nowSeconds)) result = 'match';
       else if (result === 'mismatch') result = 'expired';
     }
@@ -181,7 +254,7 @@ async function checkSecretAsync(
   for (const entry of entries) {
     let matches: boolean;
     if ('value' in entry && typeof entry.value === 'string') {
-      matches = constantTimeEqual(presented, entry.value);
+      matches = equalsEncoded(presented, encodedSecret(entry));
     } else if ('hash' in entry && typeof entry.hash === 'string') {
       if (isScryptHash(entry.hash)) matches = await verifySecretHash(entry.hash, presented);
       else if (verifyHash !== undefined) matches = (await verifyHash(entry.hash, presented)) === true;

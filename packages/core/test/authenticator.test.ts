@@ -406,3 +406,92 @@ describe('metadata (RFC 8414 §2)', () => {
     expect(metadata.introspection_endpoint_auth_methods_supported).toEqual(['client_secret_basic']);
   });
 });
+
+describe('the synchronous path and its caches (bench/README.md)', () => {
+  const basicReq = (id: string, secret: string) => req({ headers: { authorization: basic(id, secret) } });
+
+  it('sees a client_secret, its expiry and a rotated entry changed in place on the same client object (RFC 7591 §3.2.1)', async () => {
+    const client: ClientMetadata = { client_id: 'mutable', client_secret: 'first-secret' };
+    const rotating = { value: 'entry-one' };
+    const rotated: ClientMetadata = { client_id: 'rotated', client_secrets: [rotating] };
+    const byId = new Map([
+      ['mutable', client],
+      ['rotated', rotated],
+    ]);
+    const auth = createClientAuthenticator({ issuer: ISSUER, getClient: (id) => byId.get(id) });
+    expect((await auth.authenticate(basicReq('mutable', 'first-secret'), token)).clientId).toBe('mutable');
+    client.client_secret = 'second-secret';
+    expect((await refused(auth.authenticate(basicReq('mutable', 'first-secret'), token))).code).toBe(
+      'ERR_SECRET_MISMATCH',
+    );
+    expect((await auth.authenticate(basicReq('mutable', 'second-secret'), token)).clientId).toBe('mutable');
+    client.client_secret_expires_at = now - 1;
+    expect((await refused(auth.authenticate(basicReq('mutable', 'second-secret'), token))).code).toBe(
+      'ERR_SECRET_EXPIRED',
+    );
+
+    expect((await auth.authenticate(basicReq('rotated', 'entry-one'), token)).clientId).toBe('rotated');
+    rotating.value = 'entry-two';
+    expect((await refused(auth.authenticate(basicReq('rotated', 'entry-one'), token))).code).toBe(
+      'ERR_SECRET_MISMATCH',
+    );
+    expect((await auth.authenticate(basicReq('rotated', 'entry-two'), token)).clientId).toBe('rotated');
+  });
+
+  it('compares UTF-8 octets of cached secrets: a longer or multi-octet near miss is refused', async () => {
+    const byId = new Map([['utf8', { client_id: 'utf8', client_secret: 'pä€s-𝄞-secret' }]]);
+    const auth = createClientAuthenticator({ issuer: ISSUER, getClient: (id) => byId.get(id) });
+    for (let round = 0; round < 2; round++) {
+      expect((await auth.authenticate(basicReq('utf8', 'pä€s-𝄞-secret'), token)).clientId).toBe('utf8');
+      for (const wrong of ['pä€s-𝄞-secreT', 'pä€s-𝄞-secret!', 'pä€s-𝄞-secre', 'pa€s-𝄞-secret', 'pä€s-𝄞-secret𝄞']) {
+        expect((await refused(auth.authenticate(basicReq('utf8', wrong), token))).code).toBe('ERR_SECRET_MISMATCH');
+      }
+    }
+  });
+
+  it('answers the same with a client store that is synchronous, asynchronous, or hands out fresh objects', async () => {
+    const registered = { client_id: 'store', client_secret: 'store-secret' };
+    const stores: ClientAuthenticatorOptions['getClient'][] = [
+      (id) => (id === 'store' ? registered : undefined),
+      async (id) => (id === 'store' ? registered : undefined),
+      (id) => (id === 'store' ? { ...registered } : undefined),
+      (id) => Promise.resolve(id === 'store' ? { ...registered } : null),
+    ];
+    for (const getClient of stores) {
+      const events: string[] = [];
+      const auth = createClientAuthenticator({
+        issuer: ISSUER,
+        getClient,
+        onAuthenticated: (event) => events.push(`ok ${event.clientId}`),
+        onFailure: (event) => events.push(`${event.code} ${event.clientId}`),
+      });
+      expect((await auth.authenticate(basicReq('store', 'store-secret'), token)).method).toBe('client_secret_basic');
+      expect((await refused(auth.authenticate(basicReq('store', 'wrong'), token))).code).toBe('ERR_SECRET_MISMATCH');
+      expect((await refused(auth.authenticate(basicReq('nobody', 'store-secret'), token))).code).toBe(
+        'ERR_CLIENT_NOT_FOUND',
+      );
+      expect(events).toEqual(['ok store', 'ERR_SECRET_MISMATCH store', 'ERR_CLIENT_NOT_FOUND nobody']);
+    }
+  });
+
+  it('turns a client store that throws synchronously into a 500, like one that rejects', async () => {
+    for (const getClient of [
+      () => {
+        throw new Error('db down');
+      },
+      () => Promise.reject(new Error('db down')),
+    ]) {
+      const auth = createClientAuthenticator({ issuer: ISSUER, getClient });
+      const error = await refused(auth.authenticate(basicReq('store', 'store-secret'), token));
+      expect(error).toMatchObject({ status: 500, code: 'ERR_CLIENT_LOOKUP_FAILED' });
+    }
+  });
+
+  it('rejects (never throws synchronously) for an unknown endpoint or a malformed request', async () => {
+    const auth = authenticator();
+    const unknown = auth.authenticate(basicReq('post', 'x'), { endpoint: 'nope' as never });
+    await expect(unknown).rejects.toThrow(TypeError);
+    const malformed = auth.authenticate(req({ headers: { authorization: 'Basic %%%' } }), token);
+    await expect(malformed).rejects.toMatchObject({ status: 400, code: 'ERR_BASIC_MALFORMED' });
+  });
+});

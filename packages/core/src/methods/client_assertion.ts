@@ -20,10 +20,10 @@ import {
 import type { AudienceMode, Config } from '../config.js';
 import { JWT_BEARER_ASSERTION_TYPE, MAX_CLIENT_ID_LENGTH, type PresentedCredential } from '../credentials.js';
 import { type ErrorCode, InvalidClient, isOAuthError, TemporarilyUnavailable } from '../errors.js';
-import { clientKeys } from '../keys.js';
+import { registeredKeys } from '../keys.js';
 import { isExpired, secretEntries } from '../secrets.js';
 import type { AuthMethod, ClientJWK, ClientMetadata, EndpointName } from '../types.js';
-import type { MethodVerifier } from './method.js';
+import type { MethodVerifier, VerifyContext } from './method.js';
 
 /** Longest `client_assertion` accepted, checked before any decoding or crypto: 8 KiB. */
 export const MAX_ASSERTION_LENGTH = 8 * 1024;
@@ -73,12 +73,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** The last assertion split (the client lookup and the verifier both need its parts). */
+let lastSplit: { assertion: string; parts: [string, string, string] } | undefined;
+
 /** Split and syntax-check an assertion; the size cap comes first (no work on oversized input). */
 function splitAssertion(assertion: string): [string, string, string] {
+  if (lastSplit !== undefined && lastSplit.assertion === assertion) return lastSplit.parts;
   if (assertion.length > MAX_ASSERTION_LENGTH) fail('ERR_ASSERTION_TOO_LARGE');
   // RFC 7523 §2.2: a single JWT, "MUST NOT contain more than one"; a JWE or JSON serialization is not one.
   if (!COMPACT_JWS.test(assertion)) fail('ERR_ASSERTION_MALFORMED');
-  return assertion.split('.') as [string, string, string];
+  const parts = assertion.split('.') as [string, string, string];
+  lastSplit = { assertion, parts };
+  return parts;
 }
 
 /**
@@ -169,8 +175,11 @@ function checkHeader(
 
 type VerificationKey = Uint8Array | CryptoKey;
 
-/** Imported public keys, per registered JWK object and algorithm (imports cost more than a verify). */
-const importedKeys = new WeakMap<object, Map<string, Promise<VerificationKey>>>();
+/**
+ * Imported public keys, per registered JWK object and algorithm (imports cost more than a
+ * verify): the import while it runs, then the key itself (no promise to await afterwards).
+ */
+const importedKeys = new WeakMap<object, Map<string, VerificationKey | Promise<VerificationKey>>>();
 
 /** Only the public members: a registered JWK that carries private parts is still used as public. */
 function publicJwk(jwk: ClientJWK): Record<string, unknown> {
@@ -179,7 +188,7 @@ function publicJwk(jwk: ClientJWK): Record<string, unknown> {
   return { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
 }
 
-function importKey(jwk: ClientJWK, alg: string): Promise<VerificationKey> {
+function importKey(jwk: ClientJWK, alg: string): VerificationKey | Promise<VerificationKey> {
   let byAlg = importedKeys.get(jwk);
   if (byAlg === undefined) {
     byAlg = new Map();
@@ -187,9 +196,15 @@ function importKey(jwk: ClientJWK, alg: string): Promise<VerificationKey> {
   }
   let key = byAlg.get(alg);
   if (key === undefined) {
-    key = importJWK(publicJwk(jwk), alg) as Promise<VerificationKey>;
-    byAlg.set(alg, key);
-    key.catch(() => byAlg.delete(alg));
+    const pending = importJWK(publicJwk(jwk), alg) as Promise<VerificationKey>;
+    byAlg.set(alg, pending);
+    pending.then(
+      (imported) => {
+        if (byAlg.get(alg) === pending) byAlg.set(alg, imported);
+      },
+      () => byAlg.delete(alg),
+    );
+    key = pending;
   }
   return key;
 }
@@ -199,33 +214,56 @@ function candidates(keys: readonly ClientJWK[], alg: string, kid: string | undef
   return keys.filter((jwk) => keyFitsAlgorithm(jwk, alg) && (kid === undefined || jwk.kid === kid));
 }
 
-/** The verification keys of a `private_key_jwt` assertion, from the client's registration only. */
-async function asymmetricKeys(
+/**
+ * The verification keys of a `private_key_jwt` assertion, from the client's registration only.
+ * Synchronous for inline `jwks` whose keys were imported before (the usual case under load).
+ */
+function asymmetricKeys(
   client: ClientMetadata,
   config: Config,
   alg: string,
   kid: string | undefined,
-): Promise<VerificationKey[]> {
+): VerificationKey[] | Promise<VerificationKey[]> {
   // A private_key_jwt client with no registered keys at all is misregistered (RFC 7591 §2).
   if (client.jwks === undefined && client.jwks_uri === undefined) fail('ERR_CLIENT_METADATA_INVALID');
-  let fitting = candidates(await clientKeys(client, config), alg, kid);
+  const registered = registeredKeys(client, config);
+  if (registered instanceof Promise) return registered.then((keys) => keysOf(keys, client, config, alg, kid));
+  return keysOf(registered, client, config, alg, kid);
+}
+
+function keysOf(
+  registered: readonly ClientJWK[],
+  client: ClientMetadata,
+  config: Config,
+  alg: string,
+  kid: string | undefined,
+): VerificationKey[] | Promise<VerificationKey[]> {
+  const fitting = candidates(registered, alg, kid);
   if (fitting.length === 0 && client.jwks_uri !== undefined) {
     // An unknown kid (or no key of this type): the client may have rotated. One re-fetch per cool-down.
-    fitting = candidates(await clientKeys(client, config, { refresh: true }), alg, kid);
+    return Promise.resolve(registeredKeys(client, config, { refresh: true })).then((keys) =>
+      importFitting(candidates(keys, alg, kid), config, alg),
+    );
   }
+  return importFitting(fitting, config, alg);
+}
+
+function importFitting(
+  fitting: readonly ClientJWK[],
+  config: Config,
+  alg: string,
+): VerificationKey[] | Promise<VerificationKey[]> {
   if (fitting.length === 0) fail('ERR_ASSERTION_KEY_NOT_FOUND');
   const strong = fitting.filter((jwk) => jwk.kty !== 'RSA' || rsaModulusBitsCached(jwk) >= config.minimumKeySizes.rsa);
   if (strong.length === 0) fail('ERR_ASSERTION_KEY_TOO_WEAK');
-  const keys: VerificationKey[] = [];
-  for (const jwk of strong.slice(0, MAX_KEY_CANDIDATES)) {
-    try {
-      keys.push(await importKey(jwk, alg));
-    } catch {
-      // A malformed registered key verifies nothing; the others may still do.
-    }
-  }
-  if (keys.length === 0) fail('ERR_CLIENT_METADATA_INVALID');
-  return keys;
+  const imports = strong.slice(0, MAX_KEY_CANDIDATES).map((jwk) => importKey(jwk, alg));
+  if (!imports.some((key) => key instanceof Promise)) return imports as VerificationKey[];
+  return Promise.allSettled(imports).then((settled) => {
+    // A malformed registered key verifies nothing; the others may still do.
+    const keys = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    if (keys.length === 0) fail('ERR_CLIENT_METADATA_INVALID');
+    return keys;
+  });
 }
 
 const modulusBits = new WeakMap<object, number>();
@@ -280,8 +318,23 @@ async function hmacKeys(client: ClientMetadata, alg: string, nowSeconds: number)
   );
 }
 
+function signatureInvalid(cause: unknown): never {
+  fail('ERR_ASSERTION_SIGNATURE_INVALID', cause);
+}
+
 /** Verify the signature with each candidate key in turn; resolves the verified payload. */
-async function verifySignature(assertion: string, alg: string, keys: VerificationKey[]): Promise<Uint8Array> {
+function verifySignature(assertion: string, alg: string, keys: VerificationKey[]): Promise<Uint8Array> {
+  if (keys.length === 1) {
+    // The usual case (a kid, or one key): no loop to await.
+    return compactVerify(assertion, keys[0] as VerificationKey, { algorithms: [alg] }).then(
+      ({ payload }) => payload,
+      signatureInvalid,
+    );
+  }
+  return verifyWithEach(assertion, alg, keys);
+}
+
+async function verifyWithEach(assertion: string, alg: string, keys: VerificationKey[]): Promise<Uint8Array> {
   let lastError: unknown;
   for (const key of keys) {
     try {
@@ -408,23 +461,10 @@ async function consumeJti(config: Config, clientId: string, claims: VerifiedClai
 }
 
 /** Verify a `client_secret_jwt` or `private_key_jwt` credential of the client found. */
-export const verifyClientAssertion: MethodVerifier = async ({
-  credential,
-  client,
-  clientId,
-  method,
-  endpoint,
-  config,
-  nowSeconds,
-}) => {
+export const verifyClientAssertion: MethodVerifier = (context) => {
+  const { credential, client, method, endpoint, config, nowSeconds } = context;
   if (credential.mechanism !== 'client_assertion') fail('ERR_METHOD_MISMATCH');
-  const {
-    assertion,
-    assertionType,
-    clientId: bodyClientId,
-  } = credential as PresentedCredential & {
-    mechanism: 'client_assertion';
-  };
+  const { assertion, assertionType } = credential as PresentedCredential & { mechanism: 'client_assertion' };
   // RFC 7523 §2.2: compared exactly.
   if (assertionType !== JWT_BEARER_ASSERTION_TYPE) fail('ERR_ASSERTION_TYPE_UNSUPPORTED');
   const [headerSegment] = splitAssertion(assertion);
@@ -432,11 +472,23 @@ export const verifyClientAssertion: MethodVerifier = async ({
 
   const keys =
     method === 'client_secret_jwt' && isHmacAlgorithm(header.alg)
-      ? await hmacKeys(client, header.alg, nowSeconds)
+      ? hmacKeys(client, header.alg, nowSeconds)
       : isAsymmetricAlgorithm(header.alg)
-        ? await asymmetricKeys(client, config, header.alg, header.kid)
+        ? asymmetricKeys(client, config, header.alg, header.kid)
         : fail('ERR_ASSERTION_ALG_NOT_ALLOWED');
+  if (keys instanceof Promise) return keys.then((found) => verifyWith(context, assertion, header, found));
+  return verifyWith(context, assertion, header, keys);
+};
+
+/** Signature, then claims, then the jti: recorded last, once everything else held. */
+async function verifyWith(
+  { credential, clientId, endpoint, config, nowSeconds }: VerifyContext,
+  assertion: string,
+  header: ProtectedHeader,
+  keys: VerificationKey[],
+): Promise<void> {
   const payload = await verifySignature(assertion, header.alg, keys);
+  const bodyClientId = (credential as PresentedCredential & { mechanism: 'client_assertion' }).clientId;
   const claims = checkClaims(payload, clientId, bodyClientId, header, config, endpoint, nowSeconds);
   await consumeJti(config, clientId, claims);
-};
+}

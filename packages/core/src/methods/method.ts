@@ -19,4 +19,8 @@ export interface VerifyContext {
   nowSeconds: number;
 }
 
-export type MethodVerifier = (context: VerifyContext) => Promise<void>;
+/**
+ * Returns when the client proved its identity, else throws; a verifier whose work is asynchronous
+ * returns a promise instead (the authenticator then continues once it settles).
+ */
+export type MethodVerifier = (context: VerifyContext) => void | Promise<void>;
