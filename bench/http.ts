@@ -6,7 +6,7 @@
  * process, read over IPC before and after each run).
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,10 +71,14 @@ interface Running {
   stderr: string[];
 }
 
-function startServer(spec: object, stderr: string[]): Promise<{ child: ChildProcess; port: number }> {
+function startServer(
+  spec: object,
+  stderr: string[],
+  extraArgv: string[] = [],
+): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(join(ROOT, 'bench/server.ts'), [], {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx', '--conditions=source'],
+    execArgv: ['--import', 'tsx', '--conditions=source', ...extraArgv],
     env: { ...process.env, BENCH_SERVER: JSON.stringify(spec), NODE_ENV: 'production', DEBUG: '' },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
@@ -173,6 +177,46 @@ interface ServerSpec {
   spec: object;
   /** Why this server cannot run at all (its module is missing). */
   skipped?: string;
+}
+
+/**
+ * `pnpm bench -- --profile=<framework>-<adapter|inline>[-jwt]` (or `oidc-provider[-jwt]`): one
+ * server of section 2 under `node --cpu-prof` while autocannon sends it `requests` requests; the
+ * profile is written to `dir` (open it in Chrome DevTools or speedscope). How the causes in
+ * bench/README.md were found.
+ */
+export async function profileServer(target: string, dir: string, requests: number): Promise<string[]> {
+  const method: HttpMethod = target.endsWith('-jwt') ? 'private_key_jwt' : 'client_secret_basic';
+  const [framework, kind] = target.replace(/-jwt$/, '').split('-') as [string, string | undefined];
+  const jwtClient = await makeJwtClient('ES256');
+  const clients: ClientMetadata[] = [
+    { ...BASIC_CLIENT, token_endpoint_auth_method: 'client_secret_basic' },
+    jwtClient.metadata,
+  ];
+  const clientsFile = join(mkdtempSync(join(tmpdir(), 'client-auth-bench-')), 'clients.json');
+  writeFileSync(clientsFile, JSON.stringify(clients));
+  let spec: object;
+  if (framework === 'oidc') spec = { kind: 'oidc-provider', clients, clientsFile };
+  else {
+    const entry = FRAMEWORKS.find((f) => f.name === framework);
+    if (entry === undefined || (kind !== 'adapter' && kind !== 'inline')) {
+      throw new Error(
+        `bench: --profile=${target}: expected <express|koa|hono>-<adapter|inline>[-jwt] or oidc-provider[-jwt]`,
+      );
+    }
+    spec = { kind, module: join(ROOT, kind === 'adapter' ? entry.example : entry.inline), clients, clientsFile };
+  }
+  const stderr: string[] = [];
+  const before = new Set(existsSync(dir) ? readdirSync(dir) : []);
+  const { child, port } = await startServer(spec, stderr, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  await probe(port, method, jwtClient);
+  await load(port, method, jwtClient, requests, 10);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  child.disconnect();
+  await exited;
+  return readdirSync(dir)
+    .filter((name) => !before.has(name))
+    .map((name) => join(dir, name));
 }
 
 export async function runHttp(options: BenchOptions, log: (line: string) => void): Promise<HttpRow[]> {

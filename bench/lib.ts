@@ -12,6 +12,8 @@ export interface BenchOptions {
   out: string;
   /** Also print the tables as markdown (for bench/README.md). */
   markdown: boolean;
+  /** Instead of the sections: profile one HTTP server (`--profile=hono-adapter`, …; see http.ts). */
+  profile: string | undefined;
 }
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
@@ -19,6 +21,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let smoke = false;
   let only: Set<string> | undefined;
   let markdown = false;
+  let profile: string | undefined;
   let out = new URL('./results.json', import.meta.url).pathname;
   for (const arg of argv) {
     if (arg === '--') continue;
@@ -27,12 +30,13 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     else if (arg === '--markdown') markdown = true;
     else if (arg.startsWith('--only=')) only = new Set(arg.slice(7).split(','));
     else if (arg.startsWith('--out=')) out = arg.slice(6);
+    else if (arg.startsWith('--profile=')) profile = arg.slice(10);
     else
       throw new Error(
-        `bench: unknown argument ${arg} (use --quick, --smoke, --only=inprocess,http,jwks,memory, --out=FILE, --markdown)`,
+        `bench: unknown argument ${arg} (use --quick, --smoke, --only=inprocess,http,jwks,memory, --out=FILE, --markdown, --profile=SERVER)`,
       );
   }
-  return { quick: quick || smoke, smoke, only, out, markdown };
+  return { quick: quick || smoke, smoke, only, out, markdown, profile };
 }
 
 export function median(values: readonly number[]): number {

@@ -4,13 +4,18 @@
  * (DESIGN.md §6), prints tables, writes bench/results.json and bench/results.md.
  */
 import { writeFileSync } from 'node:fs';
-import { type HttpRow, runHttp } from './http.js';
+import { type HttpRow, profileServer, runHttp } from './http.js';
 import { type InProcessRow, runInProcess } from './inprocess.js';
 import { type JwksRow, runJwks } from './jwks.js';
 import { fmt, machine, markdownTable, parseArgs, printTable } from './lib.js';
 import { type MemoryRow, runMemory } from './memory.js';
 
 const options = parseArgs(process.argv.slice(2));
+if (options.profile !== undefined) {
+  const files = await profileServer(options.profile, 'bench/profiles', options.quick ? 5000 : 20000);
+  console.log(`profile of ${options.profile} under load: ${files.join(', ')}`);
+  process.exit(0);
+}
 const wanted = (section: string) => options.only === undefined || options.only.has(section);
 const log = (line: string) => console.error(`… ${line}`);
 const started = Date.now();

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { InvalidRequest } from './errors.js';
-import { DEFAULT_BODY_LIMIT, formFromParsedBody, parseForm, parseFormBody } from './form.js';
+import { DEFAULT_BODY_LIMIT, emptyParameters, formFromParsedBody, parseForm, parseFormBody } from './form.js';
 import type { ClientAuthRequest, FormParameters, PresentedCertificate } from './types.js';
 
 /** How the adapter found the body. */
@@ -26,28 +26,31 @@ export interface NodeRequestOptions {
   bodyLimit?: number;
 }
 
-/** Headers whose repetition must stay visible (Node keeps only the first `Authorization`). */
-const SINGLETON_HEADERS = new Set(['authorization']);
-
-/** Request headers with lower-case names; repeated singleton headers become arrays. */
+/**
+ * Request headers with lower-case names, as Node parsed them; a repeated `Authorization` (of which
+ * Node keeps only the first) becomes an array of every value so that the core can refuse it. Node's
+ * own object is used as it is when there is nothing to add (no copy per request).
+ */
 export function nodeHeaders(req: IncomingMessage): Record<string, string | string[] | undefined> {
-  const headers: Record<string, string | string[] | undefined> = { ...req.headers };
   const raw = req.rawHeaders;
-  for (const name of SINGLETON_HEADERS) {
-    const values: string[] = [];
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      if ((raw[i] as string).toLowerCase() === name) values.push(raw[i + 1] as string);
-    }
-    if (values.length > 1) headers[name] = values;
+  let authorization: string[] | undefined;
+  let first: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    // 'authorization'.length: the case-folding copy is made for candidates only.
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    if (first === undefined) first = raw[i + 1] as string;
+    else (authorization ??= [first]).push(raw[i + 1] as string);
   }
-  return headers;
+  if (authorization === undefined) return req.headers;
+  return { ...req.headers, authorization };
 }
 
 /** The query parameters of a request URL, every value kept. Malformed escapes are refused. */
 export function queryParameters(url: string | undefined): FormParameters {
-  if (url === undefined) return Object.create(null);
+  if (url === undefined) return emptyParameters();
   const question = url.indexOf('?');
-  if (question === -1) return Object.create(null);
+  if (question === -1) return emptyParameters();
   const hash = url.indexOf('#', question);
   return parseForm(url.slice(question + 1, hash === -1 ? undefined : hash));
 }

@@ -3,6 +3,7 @@ import {
   decodeFormComponent,
   encodeFormComponent,
   formFromParsedBody,
+  formToObject,
   isFormContentType,
   OAuthError,
   parseForm,
@@ -39,6 +40,24 @@ describe('form encoding (RFC 6749 Appendix B)', () => {
     const params = parseForm('__proto__=x&constructor=y');
     expect(Object.getOwnPropertyDescriptor(params, '__proto__')?.value).toEqual(['x']);
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('keeps parameters named like inherited members as parameters, and only those sent', () => {
+    const params = parseForm('constructor=y&hasOwnProperty=z&toString=t');
+    expect(Object.keys(params)).toEqual(['constructor', 'hasOwnProperty', 'toString']);
+    expect(params.constructor).toEqual(['y']);
+    expect(parseForm('a=1').constructor).toBeUndefined();
+    expect(parseForm('a=1').valueOf).toBeUndefined();
+    // A second value of such a name is a repeat, not a push onto an inherited member.
+    expect(parseForm('toString=1&toString=2').toString).toEqual(['1', '2']);
+  });
+
+  it('formToObject: one string per name, an array for a repeat, and no prototype to pollute', () => {
+    const body = formToObject(parseForm('__proto__=x&a=1&a=2&b=3'));
+    expect(Object.getOwnPropertyDescriptor(body, '__proto__')?.value).toBe('x');
+    expect(body.a).toEqual(['1', '2']);
+    expect(body.b).toBe('3');
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(body))).toBeNull();
   });
 
   it('recognises the body by media type alone, charset=UTF-8 included', () => {

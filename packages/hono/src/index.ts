@@ -85,15 +85,17 @@ function requestHeaders(c: Context, incoming: IncomingMessage | undefined): Clie
  * go to the core's form parser, which keeps every repeated key (the default `parseBody()` keeps
  * only the last). Read through Hono's body cache, so the route can still read the body.
  */
+function bodyTooLarge(limit: number): InvalidRequest {
+  return new InvalidRequest('ERR_BODY_TOO_LARGE', `the request body exceeds ${limit} octets`, { status: 413 });
+}
+
 async function readBody(c: Context, limit: number): Promise<Uint8Array> {
-  const tooLarge = () =>
-    new InvalidRequest('ERR_BODY_TOO_LARGE', `the request body exceeds ${limit} octets`, { status: 413 });
   const raw = c.req.raw;
   const cached = Object.keys(c.req.bodyCache).length > 0;
   if (!cached) {
     if (raw.body === null) return new Uint8Array(0);
     const length = raw.headers.get('content-length');
-    if (length !== null && Number(length) > limit) throw tooLarge();
+    if (length !== null && Number(length) > limit) throw bodyTooLarge(limit);
     if (length === null || raw.headers.has('transfer-encoding')) {
       // No declared length: read with the cap, then hand Hono a request holding the octets read,
       // as its own bodyLimit() middleware does.
@@ -106,7 +108,7 @@ async function readBody(c: Context, limit: number): Promise<Uint8Array> {
         size += value.length;
         if (size > limit) {
           await reader.cancel();
-          throw tooLarge();
+          throw bodyTooLarge(limit);
         }
         chunks.push(value);
       }
@@ -116,7 +118,7 @@ async function readBody(c: Context, limit: number): Promise<Uint8Array> {
     }
   }
   const body = new Uint8Array(await c.req.arrayBuffer());
-  if (body.length > limit) throw tooLarge();
+  if (body.length > limit) throw bodyTooLarge(limit);
   return body;
 }
 
