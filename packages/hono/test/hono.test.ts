@@ -188,3 +188,99 @@ describe('on @hono/node-server', () => {
     expect(text).toContain('"error_description":"the Authorization header must not be repeated"');
   });
 });
+
+describe('on @hono/node-server: the body read straight from Node (bench/README.md)', () => {
+  async function serve(app: Hono): Promise<string> {
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  const BODY = 'client_id=conf&client_secret=conf-secret&token=t%C3%A9st';
+
+  it('reads an untouched body from the Node request, and the route still gets it every way Hono offers', async () => {
+    const app = new Hono();
+    app.post('/token', clientAuthentication(auth, { endpoint: 'token' }), async (c) => {
+      const fromNode = Buffer.isBuffer((c.env as { incoming: { rawBody?: unknown } }).incoming.rawBody);
+      const text = await c.req.text();
+      const bytes = new TextDecoder().decode(await c.req.arrayBuffer());
+      const parsed = await c.req.parseBody();
+      const raw = await c.req.raw.text();
+      return c.json({ fromNode, text, bytes, token: parsed.token, raw, client: c.get('client').clientId });
+    });
+    const base = await serve(app);
+    const response = await fetch(`${base}/token`, { method: 'POST', headers: FORM, body: BODY });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      fromNode: true,
+      text: BODY,
+      bytes: BODY,
+      token: 'tést',
+      raw: BODY,
+      client: 'conf',
+    });
+  });
+
+  it('streams c.req.raw.body after the adapter read the body from Node', async () => {
+    const app = new Hono();
+    app.post('/token', clientAuthentication(auth, { endpoint: 'token' }), async (c) => {
+      const reader = (c.req.raw.body as ReadableStream<Uint8Array>).getReader();
+      const chunks: Uint8Array[] = [];
+      for (let read = await reader.read(); !read.done; read = await reader.read()) chunks.push(read.value);
+      return c.text(Buffer.concat(chunks).toString('utf8'));
+    });
+    const base = await serve(app);
+    const response = await fetch(`${base}/token`, { method: 'POST', headers: FORM, body: BODY });
+    expect(await response.text()).toBe(BODY);
+  });
+
+  it('answers 413 for a body over the cap, declared or chunked, read from Node', async () => {
+    const app = new Hono();
+    app.post('/token', clientAuthentication(auth, { endpoint: 'token', bodyLimit: 64 }), (c) => c.text('accepted'));
+    const base = await serve(app);
+    const big = `${BODY}&pad=${'x'.repeat(100)}`;
+    const declared = await fetch(`${base}/token`, { method: 'POST', headers: FORM, body: big });
+    expect(declared.status).toBe(413);
+    const chunked = await fetch(`${base}/token`, {
+      method: 'POST',
+      headers: FORM,
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(big.slice(0, 50)));
+          controller.enqueue(new TextEncoder().encode(big.slice(50)));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(await chunked.json()).toMatchObject({ error: 'invalid_request' });
+    const small = await fetch(`${base}/token`, { method: 'POST', headers: FORM, body: 'client_id=pub' });
+    expect(small.status).toBe(200);
+  });
+
+  it('takes the standard path when a middleware already read the body, or replaced the request', async () => {
+    const read = new Hono();
+    read.use('/token', async (c, next) => {
+      await c.req.text();
+      await next();
+    });
+    read.post('/token', clientAuthentication(auth, { endpoint: 'token' }), (c) =>
+      c.json({ fromNode: 'rawBody' in (c.env as { incoming: object }).incoming, client: c.get('client').clientId }),
+    );
+    const readBase = await serve(read);
+    const first = await fetch(`${readBase}/token`, { method: 'POST', headers: FORM, body: BODY });
+    expect(await first.json()).toEqual({ fromNode: false, client: 'conf' });
+
+    // A middleware that rewrites the body (as a decompressing one would): the adapter must see the rewrite.
+    const replaced = new Hono();
+    replaced.use('/token', async (c, next) => {
+      c.req.raw = new Request(c.req.raw.url, { method: 'POST', headers: FORM, body: 'client_id=pub' });
+      await next();
+    });
+    replaced.post('/token', clientAuthentication(auth, { endpoint: 'token' }), (c) => c.text(c.get('client').clientId));
+    const replacedBase = await serve(replaced);
+    const second = await fetch(`${replacedBase}/token`, { method: 'POST', headers: FORM, body: BODY });
+    expect(await second.text()).toBe('pub');
+  });
+});
