@@ -240,7 +240,10 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
   // The servers: per framework whose example exists, the example (adapter) and the inline route;
   // then node-oidc-provider. Each serves every method.
   const servers: ServerSpec[] = [];
+  // BENCH_FRAMEWORKS=express,koa: only those frameworks' rows (oidc-provider always runs).
+  const only = process.env.BENCH_FRAMEWORKS?.split(',');
   for (const framework of FRAMEWORKS) {
+    if (only !== undefined && !only.includes(framework.name)) continue;
     const example = join(ROOT, framework.example);
     const inline = join(ROOT, framework.inline);
     if (!existsSync(example)) continue; // the framework's example is not in this checkout yet

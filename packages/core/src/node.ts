@@ -79,78 +79,6 @@ export function socketCertificate(socket: IncomingMessage['socket']): PresentedC
   return presented;
 }
 
-/**
- * Collects one request body from `data`/`end` events. Listening directly is cheaper than a
- * `for await` over the request (Node's stream async iterator cost about 5 % of a whole Express
- * request's CPU time); the listeners are bound methods rather than per-call closures, which cost
- * a property definition each when the sources run through tsx (see bench/README.md).
- */
-class BodyReader {
-  readonly #req: IncomingMessage;
-  readonly #limit: number;
-  readonly #resolve: (body: Uint8Array) => void;
-  readonly #reject: (error: unknown) => void;
-  readonly #chunks: Buffer[] = [];
-  #size = 0;
-
-  constructor(
-    req: IncomingMessage,
-    limit: number,
-    resolve: (body: Uint8Array) => void,
-    reject: (error: unknown) => void,
-  ) {
-    this.#req = req;
-    this.#limit = limit;
-    this.#resolve = resolve;
-    this.#reject = reject;
-    this.onData = this.onData.bind(this);
-    this.onEnd = this.onEnd.bind(this);
-    this.onError = this.onError.bind(this);
-    this.onClose = this.onClose.bind(this);
-    req.on('data', this.onData);
-    req.on('end', this.onEnd);
-    req.on('error', this.onError);
-    req.on('close', this.onClose);
-  }
-
-  #cleanup(): void {
-    this.#req.off('data', this.onData);
-    this.#req.off('end', this.onEnd);
-    this.#req.off('error', this.onError);
-    this.#req.off('close', this.onClose);
-  }
-
-  onData(chunk: Buffer | string): void {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    this.#size += buffer.length;
-    if (this.#size > this.#limit) {
-      this.#cleanup();
-      // As before: stop collecting, let the rest drain so that the 413 can still be answered.
-      this.#req.resume();
-      this.#reject(bodyTooLarge(this.#limit));
-      return;
-    }
-    this.#chunks.push(buffer);
-  }
-
-  onEnd(): void {
-    this.#cleanup();
-    const chunks = this.#chunks;
-    this.#resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-  }
-
-  onError(error: Error): void {
-    this.#cleanup();
-    this.#reject(error);
-  }
-
-  onClose(): void {
-    // Closed before `end`: the client went away in the middle of its body.
-    this.#cleanup();
-    this.#reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-  }
-}
-
 function bodyTooLarge(limit: number): InvalidRequest {
   return new InvalidRequest('ERR_BODY_TOO_LARGE', `the request body exceeds ${limit} octets`, { status: 413 });
 }
@@ -162,7 +90,40 @@ export function readBody(req: IncomingMessage, limit: number = DEFAULT_BODY_LIMI
   // Already consumed by someone else: nothing left to read (the adapter passes parsed bodies instead).
   if (req.readableEnded) return Promise.resolve(new Uint8Array(0));
   return new Promise((resolve, reject) => {
-    new BodyReader(req, limit, resolve, reject);
+    // Listening to the events directly is cheaper than a `for await` over the request (Node's
+    // stream async iterator cost ~5 % of a whole Express request). The listeners stay until the
+    // request is gone (removing them cost more than leaving them; `settled` makes them inert), and
+    // they are passed inline: a named closure costs a property definition per request when the
+    // sources run through tsx (bench/README.md).
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    req.on('data', (chunk: Buffer | string) => {
+      if (settled) return;
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += buffer.length;
+      if (size > limit) {
+        settled = true;
+        // Stop collecting and let the rest drain, so that the 413 can still be answered.
+        req.resume();
+        reject(bodyTooLarge(limit));
+        return;
+      }
+      chunks.push(buffer);
+    });
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    // No 'error' listener: Node emits an IncomingMessage's error only to listeners, and every
+    // error destroys the request, which emits 'close' (one listener fewer per request).
+    req.on('close', () => {
+      if (settled) return;
+      // Closed before `end`: the client went away in the middle of its body.
+      settled = true;
+      reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    });
   });
 }
 
@@ -175,23 +136,27 @@ export function readBody(req: IncomingMessage, limit: number = DEFAULT_BODY_LIMI
  * const { client } = await auth.authenticate(request, { endpoint: 'token' })
  * ```
  */
-export async function fromNodeRequest(req: IncomingMessage, options: NodeRequestOptions): Promise<ClientAuthRequest> {
-  const headers = nodeHeaders(req);
+export function fromNodeRequest(req: IncomingMessage, options: NodeRequestOptions): Promise<ClientAuthRequest> {
   const contentType = req.headers['content-type'];
-  let body: FormParameters;
-  switch (options.body.kind) {
-    case 'raw':
-      body = parseFormBody(contentType, options.body.raw);
-      break;
-    case 'parsed':
-      body = formFromParsedBody(contentType, options.body.parsed);
-      break;
-    default:
-      body = parseFormBody(contentType, await readBody(req, options.bodyLimit));
+  const source = options.body;
+  if (source.kind === 'stream') {
+    return readBody(req, options.bodyLimit).then((octets) =>
+      neutralRequest(req, options, parseFormBody(contentType, octets)),
+    );
   }
+  try {
+    const body =
+      source.kind === 'raw' ? parseFormBody(contentType, source.raw) : formFromParsedBody(contentType, source.parsed);
+    return Promise.resolve(neutralRequest(req, options, body));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function neutralRequest(req: IncomingMessage, options: NodeRequestOptions, body: FormParameters): ClientAuthRequest {
   const socket = req.socket;
   const request: ClientAuthRequest = {
-    headers,
+    headers: nodeHeaders(req),
     body,
     query: queryParameters(options.url ?? req.url),
     secure: (socket as Partial<TLSSocket>).encrypted === true,

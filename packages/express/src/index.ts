@@ -71,24 +71,32 @@ export function clientAuthentication<Client extends ClientMetadata = ClientMetad
     bodyLimit,
   } = normalizeAdapterOptions(authenticator, options, ['property', options?.property], ['next'] as const);
 
-  return async function clientAuthenticationMiddleware(req: Request, res: Response, next: NextFunction) {
-    try {
-      // Read TLS data from req.socket before `property` (by default `client`, Node's legacy socket
-      // alias) is assigned.
-      const source = bodySource(req);
-      const request = await fromNodeRequest(req, { url: req.originalUrl, body: source, bodyLimit });
-      if (source.kind === 'stream' && req.body === undefined) req.body = formToObject(request.body);
-      const result = await authenticator.authenticate(request, { endpoint });
-      (req as unknown as Record<string, unknown>)[property] = result;
-      next();
-    } catch (error) {
-      if (errors === 'next' || !isOAuthError(error)) {
-        next(error);
-        return;
-      }
-      const response = errorResponse(error);
-      res.status(response.status).set(response.headers).end(response.body);
+  function refuse(error: unknown, res: Response, next: NextFunction): void {
+    if (errors === 'next' || !isOAuthError(error)) {
+      next(error);
+      return;
     }
+    const response = errorResponse(error);
+    res.status(response.status).set(response.headers).end(response.body);
+  }
+
+  // Not an async function: Express 5 would attach handlers to the promise it returns, per request.
+  return function clientAuthenticationMiddleware(req: Request, res: Response, next: NextFunction): void {
+    // Read TLS data from req.socket before `property` (by default `client`, Node's legacy socket
+    // alias) is assigned.
+    const source = bodySource(req);
+    fromNodeRequest(req, { url: req.originalUrl, body: source, bodyLimit })
+      .then((request) => {
+        if (source.kind === 'stream' && req.body === undefined) req.body = formToObject(request.body);
+        return authenticator.authenticate(request, { endpoint });
+      })
+      .then(
+        (result) => {
+          (req as unknown as Record<string, unknown>)[property] = result;
+          next();
+        },
+        (error: unknown) => refuse(error, res, next),
+      );
   };
 }
 
