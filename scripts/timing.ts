@@ -6,7 +6,9 @@
  *   (a) an unknown client_id vs a known client with a wrong secret;
  *   (b) wrong secrets of 1, 32 and 1000 octets against the same client (its secret has 32);
  *   (c) wrong secrets of the secret's length that share no prefix vs all but the last octet with it;
- *   (d) where secrets are stored hashed (scrypt): an unknown client_id vs a known one.
+ *   (d) where secrets are stored hashed (scrypt): an unknown client_id vs a known one;
+ *   (e) (a) again with a client registry that hands out the same object each time (the core then
+ *       keeps the registered secret encoded; (a)'s store makes a new object per lookup).
  * Statistics robust to noise: medians, 10 % trimmed means, a Mann–Whitney U test, and dudect's
  * test (Welch's t on samples cropped at several percentiles of the pooled distribution; |t| > 4.5
  * is dudect's threshold for "a difference exists"). Not run by the default suite: timing depends
@@ -32,6 +34,13 @@ const auth = createClientAuthenticator({
       : undefined,
 });
 
+// (e) An in-memory registry: the same client object on every lookup.
+const REGISTERED = { client_id: 'known', client_secret: SECRET, token_endpoint_auth_method: 'client_secret_post' };
+const registryAuth = createClientAuthenticator({
+  issuer: 'https://as.example.com',
+  getClient: (id) => (id === 'known' ? REGISTERED : undefined),
+});
+
 // (d) A deployment that stores scrypt hashes (ln=10 keeps the run short; the default is 15).
 const HASH = await hashSecret(SECRET, { ln: 10 });
 const hashedAuth = createClientAuthenticator({
@@ -51,6 +60,7 @@ interface TimingClass {
   request: ClientAuthRequest;
   expectCode: string;
   hashed?: boolean;
+  registry?: boolean;
 }
 
 const CLASSES: TimingClass[] = [
@@ -80,13 +90,26 @@ const CLASSES: TimingClass[] = [
     expectCode: 'ERR_SECRET_MISMATCH',
     hashed: true,
   },
+  {
+    name: 'registry: unknown client_id',
+    request: post('unknown', 'W'.repeat(32)),
+    expectCode: 'ERR_CLIENT_NOT_FOUND',
+    registry: true,
+  },
+  {
+    name: 'registry: known, wrong secret',
+    request: post('known', 'W'.repeat(32)),
+    expectCode: 'ERR_SECRET_MISMATCH',
+    registry: true,
+  },
 ];
 
-async function once(request: ClientAuthRequest, hashed = false): Promise<[number, string]> {
+async function once(request: ClientAuthRequest, hashed = false, registry = false): Promise<[number, string]> {
+  const authenticator = hashed ? hashedAuth : registry ? registryAuth : auth;
   const start = performance.now();
   let code = 'ok';
   try {
-    await (hashed ? hashedAuth : auth).authenticate(request, { endpoint: 'token' });
+    await authenticator.authenticate(request, { endpoint: 'token' });
   } catch (error) {
     code = (error as { code?: string }).code ?? 'exception';
   }
@@ -174,7 +197,7 @@ console.log(
 // The hashed deployment has seen a known client before, as a live server has before an attack.
 await once(post('hashed', 'W'), true);
 for (const timingClass of CLASSES) {
-  const [, code] = await once(timingClass.request, timingClass.hashed);
+  const [, code] = await once(timingClass.request, timingClass.hashed, timingClass.registry);
   if (code !== timingClass.expectCode)
     throw new Error(`${timingClass.name}: expected ${timingClass.expectCode}, got ${code}`);
 }
@@ -183,7 +206,7 @@ for (let round = 0; round < WARMUP + SAMPLES; round++) {
   for (const timingClass of shuffle([...CLASSES])) {
     // scrypt costs about a millisecond: the hashed classes take one sample every 10 rounds.
     if (timingClass.hashed && round % 10 !== 0) continue;
-    const [ns] = await once(timingClass.request, timingClass.hashed);
+    const [ns] = await once(timingClass.request, timingClass.hashed, timingClass.registry);
     if (round >= WARMUP) samples.get(timingClass.name)?.push(ns);
   }
 }
@@ -203,6 +226,7 @@ const COMPARISONS: [string, string, string][] = [
   ['(b)', 'wrong secret, 1 octet', 'wrong secret, 1000 octets'],
   ['(c)', 'same length, no common prefix', 'same length, 31-octet prefix'],
   ['(d)', 'hashed: unknown client_id', 'hashed: known, wrong secret'],
+  ['(e)', 'registry: unknown client_id', 'registry: known, wrong secret'],
 ];
 const T_THRESHOLD = 4.5;
 console.log(
@@ -224,7 +248,7 @@ for (const [label, first, second] of COMPARISONS) {
   );
 }
 console.log(
-  `\nverdict: ${leaks === 0 ? 'no timing difference that depends on the client being known or on the stored secret (|t| ≤ 4.5 for (a), (c) and (d))' : `${leaks} comparison(s) of (a)/(c)/(d) show a difference: see above`}`,
+  `\nverdict: ${leaks === 0 ? 'no timing difference that depends on the client being known or on the stored secret (|t| ≤ 4.5 for (a), (c), (d) and (e))' : `${leaks} comparison(s) of (a)/(c)/(d)/(e) show a difference: see above`}`,
 );
 console.log(
   '(b) compares presented lengths: the work on the attacker’s own input is linear in its length, which tells nothing about the stored secret.',

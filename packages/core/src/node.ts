@@ -39,8 +39,10 @@ export function nodeHeaders(req: IncomingMessage): Record<string, string | strin
     const name = raw[i] as string;
     // 'authorization'.length: the case-folding copy is made for candidates only.
     if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
-    if (first === undefined) first = raw[i + 1] as string;
-    else (authorization ??= [first]).push(raw[i + 1] as string);
+    const value = raw[i + 1] as string;
+    if (first === undefined) first = value;
+    else if (authorization === undefined) authorization = [first, value];
+    else authorization.push(value);
   }
   if (authorization === undefined) return req.headers;
   return { ...req.headers, authorization };
