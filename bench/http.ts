@@ -220,7 +220,7 @@ export async function profileServer(target: string, dir: string, requests: numbe
 }
 
 export async function runHttp(options: BenchOptions, log: (line: string) => void): Promise<HttpRow[]> {
-  const rounds = options.smoke ? 1 : options.quick ? 5 : 7;
+  const rounds = options.smoke ? 1 : options.quick ? 5 : 11;
   const amounts: Record<HttpMethod, number> = options.smoke
     ? { client_secret_basic: 40, private_key_jwt: 40 }
     : options.quick
