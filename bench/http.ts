@@ -225,7 +225,7 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
     ? { client_secret_basic: 40, private_key_jwt: 40 }
     : options.quick
       ? { client_secret_basic: 2000, private_key_jwt: 1000 }
-      : { client_secret_basic: 5000, private_key_jwt: 2500 };
+      : { client_secret_basic: 5000, private_key_jwt: 5000 };
   const connections = options.smoke ? 2 : 10;
 
   const jwtClient = await makeJwtClient('ES256');
