@@ -17,7 +17,8 @@ export function createApp(server: ExampleServer): Express {
     handlers.push(async (req, res, next) => {
       try {
         const response = await route.handle(req.client, req.body ?? {});
-        res.status(response.status).set(response.headers).end(response.body);
+        // Node's writeHead: the headers are already final (res.set() would re-check each one).
+        res.writeHead(response.status, response.headers).end(response.body);
       } catch (error) {
         next(error);
       }
