@@ -213,6 +213,13 @@ function clientNotFound(): never {
   throw new InvalidClient('ERR_CLIENT_NOT_FOUND');
 }
 
+/**
+ * Where the unknown-client path puts the result of the lookups a known client's path makes (a
+ * module-level sink, so that the compiler keeps them): without them an unknown client_id was
+ * refused ~150 ns sooner than a known one (`pnpm test:timing` (a) and (e)).
+ */
+const unknownLookups = { allowed: false };
+
 function verifyFound(
   context: VerifyContext,
   state: AttemptState,
@@ -222,7 +229,10 @@ function verifyFound(
   const secretPresented = isSecretMechanism(credential.mechanism);
   if (client === undefined) {
     if (!secretPresented) clientNotFound();
-    context.method = credential.mechanism as AuthMethod;
+    const presented = credential.mechanism as AuthMethod;
+    // The lookups a known client's checks make, on the presented method (results unused).
+    unknownLookups.allowed = KNOWN_METHODS.has(presented) && config.endpointMethods[endpoint].has(presented);
+    context.method = presented;
     // Always throws: the same work as a known client with a wrong secret, then "not found".
     const checked = verifyUnknownClient(context);
     if (checked instanceof Promise) return checked.then(clientNotFound);
@@ -339,12 +349,14 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
     let error: OAuthError = thrown;
     if (config.failureLimiter !== undefined) error = await recordRefusal(config.failureLimiter, state.clientId, error);
     if (error.status === 401) error.challenge = challenge;
-    const event = { code: error.code, error: error.error, status: error.status, endpoint } as Parameters<
-      NonNullable<Config['onFailure']>
-    >[0];
-    if (state.clientId !== undefined) event.clientId = state.clientId;
-    if (state.method !== undefined) event.method = state.method;
-    emit(config.onFailure, event);
+    if (config.onFailure !== undefined) {
+      const event = { code: error.code, error: error.error, status: error.status, endpoint } as Parameters<
+        NonNullable<Config['onFailure']>
+      >[0];
+      if (state.clientId !== undefined) event.clientId = state.clientId;
+      if (state.method !== undefined) event.method = state.method;
+      emit(config.onFailure, event);
+    }
     throw error;
   }
 

@@ -93,7 +93,13 @@ export {
 } from './proxy.js';
 export { type MemoryReplayStoreOptions, memoryReplayStore, type ReplayStore } from './replay.js';
 export { basicChallenge, type ErrorResponse, errorResponse } from './response.js';
-export { constantTimeEqual, hashSecret, type VerifyHash, verifySecretHash } from './secrets.js';
+export {
+  constantTimeEqual,
+  hashSecret,
+  MAX_ENCODED_SECRETS,
+  type VerifyHash,
+  verifySecretHash,
+} from './secrets.js';
 export {
   AUTH_METHODS,
   type AuthMethod,

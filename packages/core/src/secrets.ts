@@ -45,19 +45,34 @@ function equalsEncoded(presented: string, expected: EncodedSecret): boolean {
   return timingSafeEqual(sameLength ? expected.view : expected.bytes, expected.bytes) && sameLength;
 }
 
-/**
- * Registered secrets encoded for comparison, per entry object, so that a check encodes only the
- * presented secret, into memory it does not allocate (bench/README.md). Each one is checked
- * against the entry's current value, so a secret changed in place is seen.
- */
-const encodedSecrets = new WeakMap<object, { value: string; encoded: EncodedSecret }>();
+/** Most registered secrets kept encoded; past it the oldest is dropped (and encoded again if used). */
+export const MAX_ENCODED_SECRETS = 10_000;
 
-function encodedSecret(entry: { value: string }): EncodedSecret {
-  const cached = encodedSecrets.get(entry);
-  if (cached !== undefined && cached.value === entry.value) return cached.encoded;
-  const encoded = encode(entry.value);
-  encodedSecrets.set(entry, { value: entry.value, encoded });
+/**
+ * Registered secrets encoded for comparison, by value, so that a check encodes only the presented
+ * secret, into memory it does not allocate (encoding the stored one was a third of a
+ * `client_secret_post` check: bench/README.md). By value, not by client object: a host that builds
+ * a new client object on every lookup (from a database) hits it as well as an in-memory registry,
+ * and a secret changed in place is simply another value. Only registered values are ever keys or
+ * looked up; the presented secret never touches the map.
+ */
+const encodedSecrets = new Map<string, EncodedSecret>();
+
+function encodedSecret(value: string): EncodedSecret {
+  let encoded = encodedSecrets.get(value);
+  if (encoded === undefined) {
+    encoded = encode(value);
+    if (encodedSecrets.size >= MAX_ENCODED_SECRETS) {
+      encodedSecrets.delete(encodedSecrets.keys().next().value as string);
+    }
+    encodedSecrets.set(value, encoded);
+  }
   return encoded;
+}
+
+/** How many registered secrets are kept encoded (for tests of the bound). */
+export function encodedSecretCount(): number {
+  return encodedSecrets.size;
 }
 
 /** A secret the unknown-client path compares against, so that it costs what a known client does. */
@@ -93,7 +108,7 @@ export function rememberHash(owner: object, entries: readonly ClientSecretEntry[
   let cold = false;
   for (const entry of entries) {
     if ('hash' in entry && typeof entry.hash === 'string') hash = entry.hash;
-    else if ('value' in entry && encodedSecrets.get(entry)?.value !== entry.value) cold = true;
+    else if ('value' in entry && typeof entry.value === 'string' && !encodedSecrets.has(entry.value)) cold = true;
   }
   if (record) {
     state.hash = hash;
@@ -102,13 +117,14 @@ export function rememberHash(owner: object, entries: readonly ClientSecretEntry[
 }
 
 /**
- * The entries an unknown client_id is checked against: the remembered hash, else a dummy secret
- * (a fresh copy, with a fresh encoding, when real clients' secrets were last encoded afresh).
+ * The entries an unknown client_id is checked against: the remembered hash, else the dummy secret
+ * (made cold first, when the last real client's secret had to be encoded afresh).
  */
 export function unknownClientEntries(owner: object): ClientSecretEntry[] {
   const state = remembered.get(owner);
   if (state?.hash !== undefined) return [{ hash: state.hash }];
-  return secretEntries(state?.cold === true ? { client_id: '', client_secret: DUMMY_SECRET } : DUMMY_CLIENT);
+  if (state?.cold === true) encodedSecrets.delete(DUMMY_SECRET);
+  return secretEntries(DUMMY_CLIENT);
 }
 
 /** The dummy secret's entries, as a misregistered client (no secret at all) is checked against. */
@@ -187,24 +203,17 @@ export async function verifySecretHash(hash: string, secret: string): Promise<bo
 /** A host-supplied verifier for hash formats other than scrypt (argon2, bcrypt, …). */
 export type VerifyHash = (hash: string, secret: string) => boolean | Promise<boolean>;
 
-/** The entry standing for `client_secret` of each client object (stable, so its encoding is kept). */
-const clientSecretEntries = new WeakMap<object, { value: string; expires_at?: number }>();
-
-function clientSecretEntry(client: ClientMetadata, value: string): { value: string; expires_at?: number } {
-  const expires = client.client_secret_expires_at;
-  const expiresAt = typeof expires === 'number' ? expires : undefined;
-  let entry = clientSecretEntries.get(client);
-  if (entry === undefined || entry.value !== value || entry.expires_at !== expiresAt) {
-    entry = expiresAt === undefined ? { value } : { value, expires_at: expiresAt };
-    clientSecretEntries.set(client, entry);
-  }
-  return entry;
-}
-
 /** The active secrets of a client: `client_secret` (with `client_secret_expires_at`) and `client_secrets`. */
 export function secretEntries(client: ClientMetadata): ClientSecretEntry[] {
   const entries: ClientSecretEntry[] = [];
-  if (typeof client.client_secret === 'string') entries.push(clientSecretEntry(client, client.client_secret));
+  if (typeof client.client_secret === 'string') {
+    const expires = client.client_secret_expires_at;
+    entries.push(
+      typeof expires === 'number'
+        ? { value: client.client_secret, expires_at: expires }
+        : { value: client.client_secret },
+    );
+  }
   if (Array.isArray(client.client_secrets)) entries.push(...client.client_secrets);
   return entries;
 }
@@ -236,7 +245,7 @@ export function checkSecret(
   }
   let result: SecretCheck = 'mismatch';
   for (const entry of entries) {
-    if (equalsEncoded(presented, encodedSecret(entry as { value: string }))) {
+    if (equalsEncoded(presented, encodedSecret((entry as { value: string }).value))) {
       if (!isExpired(entry, nowSeconds)) result = 'match';
       else if (result === 'mismatch') result = 'expired';
     }
@@ -254,7 +263,7 @@ async function checkSecretAsync(
   for (const entry of entries) {
     let matches: boolean;
     if ('value' in entry && typeof entry.value === 'string') {
-      matches = equalsEncoded(presented, encodedSecret(entry));
+      matches = equalsEncoded(presented, encodedSecret(entry.value));
     } else if ('hash' in entry && typeof entry.hash === 'string') {
       if (isScryptHash(entry.hash)) matches = await verifySecretHash(entry.hash, presented);
       else if (verifyHash !== undefined) matches = (await verifyHash(entry.hash, presented)) === true;

@@ -34,3 +34,18 @@ describe('scrypt secret hashes', () => {
     expect(await verifySecretHash('$scrypt$ln=10,r=8,p=1$AAAAAAAA$AAAA', 'x')).toBe(false);
   });
 });
+
+describe('registered secrets kept encoded (bench/README.md)', () => {
+  it(`keeps at most MAX_ENCODED_SECRETS of them, and one dropped still compares right`, async () => {
+    const { checkSecret, encodedSecretCount, MAX_ENCODED_SECRETS } = await import('../src/secrets.js');
+    const first = 'first-secret-0';
+    expect(checkSecret([{ value: first }], first, 0, undefined)).toBe('match');
+    for (let i = 1; i <= MAX_ENCODED_SECRETS; i++) checkSecret([{ value: `secret-${i}` }], 'x', 0, undefined);
+    expect(encodedSecretCount()).toBe(MAX_ENCODED_SECRETS);
+    // The first one was dropped as the oldest: encoded again, and still exact.
+    expect(checkSecret([{ value: first }], first, 0, undefined)).toBe('match');
+    expect(checkSecret([{ value: first }], `${first}x`, 0, undefined)).toBe('mismatch');
+    expect(checkSecret([{ value: first }], first.slice(0, -1), 0, undefined)).toBe('mismatch');
+    expect(encodedSecretCount()).toBe(MAX_ENCODED_SECRETS);
+  });
+});
