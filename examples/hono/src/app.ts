@@ -2,19 +2,10 @@
  * The Hono example: the shared routes, each behind `clientAuthentication()` for its endpoint.
  */
 
-import type { ExampleServer, FormBody } from '@client-auth/example-kit';
+import { formToObject, parseForm } from '@client-auth/core';
+import type { ExampleServer } from '@client-auth/example-kit';
 import { clientAuthentication } from '@client-auth/hono';
 import { Hono, type MiddlewareHandler } from 'hono';
-
-/** The form as the adapter read it, every value kept (a repeated key is an array). */
-function formBody(text: string): FormBody {
-  const body: Record<string, string | string[]> = {};
-  for (const [name, value] of new URLSearchParams(text)) {
-    const previous = body[name];
-    body[name] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
-  }
-  return body;
-}
 
 const utf8 = new TextDecoder();
 
@@ -29,7 +20,7 @@ export function createApp(server: ExampleServer): Hono {
       // The adapter already read (and validated) the body: the route reads it from Hono's cache.
       // The same key as the adapter's (arrayBuffer): asking for `text()` instead would make Hono
       // build a new Response around the cached octets on every request (~30 % of the request's CPU).
-      const body = route.method === 'POST' ? formBody(utf8.decode(await c.req.arrayBuffer())) : {};
+      const body = route.method === 'POST' ? formToObject(parseForm(utf8.decode(await c.req.arrayBuffer()))) : {};
       const response = await route.handle(c.get('client'), body);
       // c.body() answers through @hono/node-server's fast path (a string body, even empty); a
       // Response built with a null body would be read back through a web stream (bench/README.md).

@@ -3,12 +3,11 @@
  * built-in demo clients.
  */
 
+import { JWT_BEARER_ASSERTION_TYPE } from '@client-auth/core';
 import { DEMO_PRIVATE_KEY_JWT_ID, DEMO_SECRET_JWT, RFC6749_EXAMPLE } from './clients.js';
 import type { ExampleConfig } from './config.js';
 import { DEMO_SELF_SIGNED_ID } from './demo-certificate.js';
 import { redactRedisUrl } from './replay.js';
-
-const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** Lines to print once the server listens on `url`. */
 export function banner(framework: string, config: ExampleConfig, url: string): string {
@@ -48,7 +47,7 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
       lines.push(
         '',
         '# client_secret_jwt (RFC 7523): an HS256 assertion made with the published demo secret',
-        `curl -d grant_type=client_credentials -d client_assertion_type=${ASSERTION_TYPE} \\`,
+        `curl -d grant_type=client_credentials -d client_assertion_type=${JWT_BEARER_ASSERTION_TYPE} \\`,
         `  -d client_assertion=$(npx --yes pnpm@10 -s --dir examples/shared assertion ${DEMO_SECRET_JWT.client_id} ${config.issuer} --secret ${DEMO_SECRET_JWT.client_secret}) ${token}`,
       );
     }
@@ -57,7 +56,7 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
         '',
         `# private_key_jwt (RFC 7523): an ES256 key pair was made at start; its private JWK (demo only) is in`,
         `#   ${config.demoPrivateKeyFile}`,
-        `curl -d grant_type=client_credentials -d client_assertion_type=${ASSERTION_TYPE} \\`,
+        `curl -d grant_type=client_credentials -d client_assertion_type=${JWT_BEARER_ASSERTION_TYPE} \\`,
         `  -d client_assertion=$(npx --yes pnpm@10 -s --dir examples/shared assertion ${DEMO_PRIVATE_KEY_JWT_ID} ${config.issuer} --key ${config.demoPrivateKeyFile}) ${token}`,
       );
     }

@@ -3,7 +3,8 @@
  * method. The method a request *seems* to use never chooses the verifier (RFC 6749 §2.3.2: the
  * server defines the mapping between a client and its authentication method).
  */
-import { createHash } from 'node:crypto';
+
+import { x5tS256 } from './certificates.js';
 import { type ClientAuthenticatorOptions, type Config, normalizeOptions } from './config.js';
 import { type PresentedCredential, parseCredentials } from './credentials.js';
 import { InvalidClient, InvalidRequest, isOAuthError, type OAuthError, ServerError } from './errors.js';
@@ -29,7 +30,7 @@ import {
 } from './types.js';
 
 /** The verifier of each method, by IANA name. */
-const VERIFIERS: Partial<Record<AuthMethod, MethodVerifier>> = {
+const VERIFIERS: Record<AuthMethod, MethodVerifier> = {
   client_secret_basic: verifyClientSecret,
   client_secret_post: verifyClientSecret,
   client_secret_jwt: verifyClientAssertion,
@@ -82,10 +83,8 @@ function isSecretMechanism(mechanism: PresentedCredential['mechanism']): boolean
   return mechanism === 'client_secret_basic' || mechanism === 'client_secret_post';
 }
 
-/** RFC 8705 §3.1: base64url(SHA-256(DER)). */
-export function certificateThumbprint(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('base64url');
-}
+/** RFC 8705 §3.1: base64url(SHA-256(DER)), the `x5t#S256` confirmation of a certificate. */
+export const certificateThumbprint: (der: Uint8Array) => string = x5tS256;
 
 /** A value now, or later: the pipeline stays synchronous until a step answers with a promise. */
 type Maybe<T> = T | Promise<T>;
@@ -107,9 +106,7 @@ function foundClient(client: unknown, clientId: string): ClientMetadata | undefi
   if (client === undefined || client === null) return undefined;
   if (typeof client !== 'object' || (client as ClientMetadata).client_id !== clientId) {
     // A lookup that answers for another client is a bug in the host, not a client error.
-    throw new ServerError('ERR_CLIENT_LOOKUP_FAILED', {
-      cause: new TypeError('getClient returned metadata whose client_id differs from the one asked for'),
-    });
+    lookupFailed(new TypeError('getClient returned metadata whose client_id differs from the one asked for'));
   }
   return client as ClientMetadata;
 }
@@ -245,7 +242,7 @@ function verifyFound(
   const method = registered as AuthMethod;
   state.method = method;
   const verifier = VERIFIERS[method];
-  if (!config.endpointMethods[endpoint].has(method) || verifier === undefined) {
+  if (!config.endpointMethods[endpoint].has(method)) {
     throw new InvalidClient('ERR_METHOD_NOT_ALLOWED');
   }
   if (MECHANISM_OF[method] !== credential.mechanism) {
@@ -340,11 +337,7 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
       } catch {
         // The first attempt's error is the one reported.
       }
-      if (result !== undefined) {
-        state.clientId = retry.clientId;
-        state.method = retry.method;
-        return succeeded(result, endpoint);
-      }
+      if (result !== undefined) return succeeded(result, endpoint);
     }
     let error: OAuthError = thrown;
     if (config.failureLimiter !== undefined) error = await recordRefusal(config.failureLimiter, state.clientId, error);
@@ -403,8 +396,7 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
         (thrown) => failed(thrown, endpoint, state),
       );
     }
-    const done = succeeded(outcome, endpoint);
-    return done instanceof Promise ? done : Promise.resolve(done);
+    return Promise.resolve(succeeded(outcome, endpoint));
   }
 
   return {

@@ -129,8 +129,9 @@ export class OAuthError extends Error {
     // captured for it (`code` says where it came from). Capturing them was about half the cost of
     // a refused request (`pnpm test:timing` medians 5 µs with them, bench/README.md), work an
     // attacker could make the server do at will. A 5xx keeps its stack, and every cause its own.
+    const effectiveStatus = options.status ?? status;
     const limit = Error.stackTraceLimit;
-    if (status < 500 && (options.status === undefined || options.status < 500)) Error.stackTraceLimit = 0;
+    if (effectiveStatus < 500) Error.stackTraceLimit = 0;
     try {
       super(description, options.cause === undefined ? undefined : { cause: options.cause });
     } finally {
@@ -139,7 +140,7 @@ export class OAuthError extends Error {
     this.name = 'OAuthError';
     this.error = error;
     this.error_description = description;
-    this.status = options.status ?? status;
+    this.status = effectiveStatus;
     this.code = code;
     this.challenge = undefined;
     this.retryAfter = options.retryAfter;

@@ -81,7 +81,8 @@ export function socketCertificate(socket: IncomingMessage['socket']): PresentedC
   return presented;
 }
 
-function bodyTooLarge(limit: number): InvalidRequest {
+/** 413 `invalid_request`: the body is over the adapter's cap (every adapter answers with this one). */
+export function bodyTooLarge(limit: number): InvalidRequest {
   return new InvalidRequest('ERR_BODY_TOO_LARGE', `the request body exceeds ${limit} octets`, { status: 413 });
 }
 

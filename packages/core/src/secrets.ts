@@ -76,7 +76,7 @@ export function encodedSecretCount(): number {
 }
 
 /** A secret the unknown-client path compares against, so that it costs what a known client does. */
-export const DUMMY_SECRET = randomBytes(32).toString('base64url');
+const DUMMY_SECRET = randomBytes(32).toString('base64url');
 
 const DUMMY_CLIENT: ClientMetadata = Object.freeze({ client_id: '', client_secret: DUMMY_SECRET });
 
@@ -182,7 +182,7 @@ export async function hashSecret(secret: string, parameters: ScryptParameters = 
 }
 
 /** True when `hash` is a string made by {@link hashSecret}. */
-export function isScryptHash(hash: string): boolean {
+function isScryptHash(hash: string): boolean {
   return hash.startsWith(SCRYPT_PREFIX);
 }
 

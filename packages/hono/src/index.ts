@@ -12,8 +12,14 @@ import type {
   EndpointName,
   PresentedCertificate,
 } from '@client-auth/core';
-import { errorResponse, InvalidRequest, isOAuthError, normalizeAdapterOptions, parseFormBody } from '@client-auth/core';
-import { nodeHeaders, queryParameters, readBody as readNodeBody, socketCertificate } from '@client-auth/core/node';
+import { errorResponse, isOAuthError, normalizeAdapterOptions, parseFormBody } from '@client-auth/core';
+import {
+  bodyTooLarge,
+  nodeHeaders,
+  queryParameters,
+  readBody as readNodeBody,
+  socketCertificate,
+} from '@client-auth/core/node';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 
@@ -80,13 +86,10 @@ function requestHeaders(c: Context, incoming: IncomingMessage | undefined): Clie
   return headers;
 }
 
-/**
- * The body octets, capped. The bytes (not `c.req.text()`, which replaces invalid UTF-8 with U+FFFD)
- * go to the core's form parser, which keeps every repeated key (the default `parseBody()` keeps
- * only the last). Read through Hono's body cache, so the route can still read the body.
- */
-function bodyTooLarge(limit: number): InvalidRequest {
-  return new InvalidRequest('ERR_BODY_TOO_LARGE', `the request body exceeds ${limit} octets`, { status: 413 });
+/** True when something already read the body through Hono (its body cache holds it). */
+function hasCachedBody(c: Context): boolean {
+  for (const _key in c.req.bodyCache) return true;
+  return false;
 }
 
 /**
@@ -97,8 +100,7 @@ function bodyTooLarge(limit: number): InvalidRequest {
  * body) takes the standard path through `c.req`.
  */
 function untouchedNodeBody(c: Context, incoming: IncomingMessage): boolean {
-  if (incoming.readableDidRead || 'rawBody' in incoming) return false;
-  for (const _key in c.req.bodyCache) return false;
+  if (incoming.readableDidRead || 'rawBody' in incoming || hasCachedBody(c)) return false;
   const raw = c.req.raw as unknown as Record<symbol, unknown>;
   let holdsIncoming = false;
   for (const symbol of Object.getOwnPropertySymbols(raw)) {
@@ -111,8 +113,8 @@ function untouchedNodeBody(c: Context, incoming: IncomingMessage): boolean {
 
 /**
  * Read the body from Node's request (what Express and Koa do) instead of through an undici
- * `Request` and a web stream, which cost @hono/node-server about a fifth of a small request's CPU
- * time (bench/README.md). Hono still gets the octets: in `c.req.bodyCache` for `c.req.text()`,
+ * `Request` and a web stream, which cost @hono/node-server about two thirds of a small request's
+ * CPU time (bench/README.md). Hono still gets the octets: in `c.req.bodyCache` for `c.req.text()`,
  * `arrayBuffer()`, `json()`, `parseBody()`, and as `incoming.rawBody`, from which @hono/node-server
  * builds `c.req.raw`'s body if it is asked for later.
  */
@@ -126,10 +128,14 @@ async function readFromNode(c: Context, incoming: IncomingMessage, limit: number
   return body;
 }
 
-async function readBody(c: Context, limit: number): Promise<Uint8Array> {
+/**
+ * The body octets, capped. The bytes (not `c.req.text()`, which replaces invalid UTF-8 with U+FFFD)
+ * go to the core's form parser, which keeps every repeated key (the default `parseBody()` keeps
+ * only the last). Read through Hono's body cache, so the route can still read the body.
+ */
+async function readWebBody(c: Context, limit: number): Promise<Uint8Array> {
   const raw = c.req.raw;
-  const cached = Object.keys(c.req.bodyCache).length > 0;
-  if (!cached) {
+  if (!hasCachedBody(c)) {
     if (raw.body === null) return new Uint8Array(0);
     const length = raw.headers.get('content-length');
     if (length !== null && Number(length) > limit) throw bodyTooLarge(limit);
@@ -208,7 +214,7 @@ export function clientAuthentication<
         body = parseFormBody(incoming.headers['content-type'], await readFromNode(c, incoming, bodyLimit));
       } else {
         headers = requestHeaders(c, incoming);
-        body = parseFormBody(c.req.header('content-type'), await readBody(c, bodyLimit));
+        body = parseFormBody(c.req.header('content-type'), await readWebBody(c, bodyLimit));
       }
       const request: ClientAuthRequest = {
         headers,
