@@ -68,14 +68,11 @@ interface Running {
   port: number;
   rps: number[];
   cpu: number[];
-  stderr: string[];
 }
 
-function startServer(
-  spec: object,
-  stderr: string[],
-  extraArgv: string[] = [],
-): Promise<{ child: ChildProcess; port: number }> {
+function startServer(spec: object, extraArgv: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  // The last lines the server wrote, for the error when it does not start.
+  const stderr: string[] = [];
   const child = fork(join(ROOT, 'bench/server.ts'), [], {
     cwd: ROOT,
     execArgv: ['--import', 'tsx', '--conditions=source', ...extraArgv],
@@ -146,8 +143,10 @@ async function probe(port: number, method: HttpMethod, jwtClient: JwtClient): Pr
   if (response.status !== 200) throw new Error(`probe answered ${response.status} ${text.slice(0, 200)}`);
 }
 
-async function load(port: number, method: HttpMethod, jwtClient: JwtClient, amount: number, connections: number) {
-  const { headers, bodies } = await requestsFor(method, jwtClient, amount);
+/** The requests of one run, prepared beforehand (assertions signed before the clock starts). */
+type Batch = Awaited<ReturnType<typeof requestsFor>>;
+
+async function load(port: number, { headers, bodies }: Batch, amount: number, connections: number) {
   let next = 0;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
@@ -179,6 +178,19 @@ interface ServerSpec {
   skipped?: string;
 }
 
+/** The clients every server of this section registers, in a clients file of a fresh temp directory. */
+async function benchClients() {
+  const jwtClient = await makeJwtClient('ES256');
+  const clients: ClientMetadata[] = [
+    { ...BASIC_CLIENT, token_endpoint_auth_method: 'client_secret_basic' },
+    jwtClient.metadata,
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'client-auth-bench-'));
+  const clientsFile = join(dir, 'clients.json');
+  writeFileSync(clientsFile, JSON.stringify(clients));
+  return { jwtClient, clients, dir, clientsFile };
+}
+
 /**
  * `pnpm bench -- --profile=<framework>-<adapter|inline>[-jwt]` (or `oidc-provider[-jwt]`): one
  * server of section 2 under `node --cpu-prof` while autocannon sends it `requests` requests; the
@@ -188,13 +200,7 @@ interface ServerSpec {
 export async function profileServer(target: string, dir: string, requests: number): Promise<string[]> {
   const method: HttpMethod = target.endsWith('-jwt') ? 'private_key_jwt' : 'client_secret_basic';
   const [framework, kind] = target.replace(/-jwt$/, '').split('-') as [string, string | undefined];
-  const jwtClient = await makeJwtClient('ES256');
-  const clients: ClientMetadata[] = [
-    { ...BASIC_CLIENT, token_endpoint_auth_method: 'client_secret_basic' },
-    jwtClient.metadata,
-  ];
-  const clientsFile = join(mkdtempSync(join(tmpdir(), 'client-auth-bench-')), 'clients.json');
-  writeFileSync(clientsFile, JSON.stringify(clients));
+  const { jwtClient, clients, dir: clientsDir, clientsFile } = await benchClients();
   let spec: object;
   if (framework === 'oidc') spec = { kind: 'oidc-provider', clients, clientsFile };
   else {
@@ -206,14 +212,21 @@ export async function profileServer(target: string, dir: string, requests: numbe
     }
     spec = { kind, module: join(ROOT, kind === 'adapter' ? entry.example : entry.inline), clients, clientsFile };
   }
-  const stderr: string[] = [];
   const before = new Set(existsSync(dir) ? readdirSync(dir) : []);
-  const { child, port } = await startServer(spec, stderr, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-  await probe(port, method, jwtClient);
-  await load(port, method, jwtClient, requests, 10);
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  child.disconnect();
-  await exited;
+  try {
+    const { child, port } = await startServer(spec, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      await probe(port, method, jwtClient);
+      await load(port, await requestsFor(method, jwtClient, requests), requests, 10);
+    } finally {
+      child.disconnect();
+      await exited;
+    }
+  } finally {
+    rmSync(clientsDir, { recursive: true, force: true });
+  }
+  if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((name) => !before.has(name))
     .map((name) => join(dir, name));
@@ -228,14 +241,7 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
       : { client_secret_basic: 5000, private_key_jwt: 5000 };
   const connections = options.smoke ? 2 : 10;
 
-  const jwtClient = await makeJwtClient('ES256');
-  const clients: ClientMetadata[] = [
-    { ...BASIC_CLIENT, token_endpoint_auth_method: 'client_secret_basic' },
-    jwtClient.metadata,
-  ];
-  const dir = mkdtempSync(join(tmpdir(), 'client-auth-bench-'));
-  const clientsFile = join(dir, 'clients.json');
-  writeFileSync(clientsFile, JSON.stringify(clients));
+  const { jwtClient, clients, dir, clientsFile } = await benchClients();
 
   // The servers: per framework whose example exists, the example (adapter) and the inline route;
   // then node-oidc-provider. Each serves every method.
@@ -273,9 +279,8 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
   const processes = await Promise.all(
     servers.map(async (server) => {
       if (server.skipped !== undefined) return undefined;
-      const stderr: string[] = [];
       try {
-        return { ...(await startServer(server.spec, stderr)), stderr };
+        return await startServer(server.spec);
       } catch (error) {
         server.skipped = `error: ${(error as Error).message.split('\n')[0]}`;
         return undefined;
@@ -297,7 +302,7 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
         else if (proc !== undefined) {
           try {
             await probe(proc.port, method, jwtClient);
-            running.push({ row, child: proc.child, port: proc.port, rps: [], cpu: [], stderr: proc.stderr });
+            running.push({ row, child: proc.child, port: proc.port, rps: [], cpu: [] });
           } catch (error) {
             row.skipped = `error: ${(error as Error).message.split('\n')[0]}`;
           }
@@ -307,9 +312,12 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
       log(`http: ${method}: ${running.length} servers, ${rounds} rounds of ${amounts[method]} requests`);
       // Warm-up: one unmeasured run each, as long as a measured one (JIT, connection pools, caches;
       // with half a run, the first round still read ~10 % slower for every server).
+      // One batch of requests per round, shared by the servers: each has a replay store of its own,
+      // so a jti need only be new to each server (signing a batch per run was ~20 % of a full run).
+      const warmUp = await requestsFor(method, jwtClient, amounts[method]);
       for (const server of running) {
         try {
-          await load(server.port, method, jwtClient, amounts[method], connections);
+          await load(server.port, warmUp, amounts[method], connections);
         } catch (error) {
           server.row.skipped = `error: ${(error as Error).message}`;
         }
@@ -319,11 +327,12 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
         // that what a run leaves behind (the previous server's GC, sockets closing) or a change
         // of machine load within a round does not always fall on the same side of a comparison.
         const order = round % 2 === 0 ? running : [...running].reverse();
+        const batch = await requestsFor(method, jwtClient, amounts[method]);
         for (const server of order) {
           if (server.row.skipped !== undefined) continue;
           try {
             const before = await cpuOf(server.child);
-            const { requests, rps } = await load(server.port, method, jwtClient, amounts[method], connections);
+            const { requests, rps } = await load(server.port, batch, amounts[method], connections);
             const after = await cpuOf(server.child);
             server.rps.push(rps);
             server.cpu.push((after - before) / requests);

@@ -270,7 +270,7 @@ async function measurePair(pair: Pair, options: BenchOptions) {
  * preempted call only moves the median of single calls by one place. Alternating single calls
  * also keeps slow drifts (frequency, neighbours) the same for both sides.
  */
-export async function measureAlternating(pair: Pair, options: BenchOptions) {
+async function measureAlternating(pair: Pair, options: BenchOptions) {
   await pair.baseline();
   await pair.core();
   const calls = options.smoke ? 3 : options.quick ? 3000 : 10000;

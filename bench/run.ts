@@ -12,7 +12,11 @@ import { type MemoryRow, runMemory } from './memory.js';
 
 const options = parseArgs(process.argv.slice(2));
 if (options.profile !== undefined) {
-  const files = await profileServer(options.profile, 'bench/profiles', options.quick ? 5000 : 20000);
+  const files = await profileServer(
+    options.profile,
+    new URL('./profiles', import.meta.url).pathname,
+    options.quick ? 5000 : 20000,
+  );
   console.log(`profile of ${options.profile} under load: ${files.join(', ')}`);
   process.exit(0);
 }
