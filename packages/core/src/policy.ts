@@ -5,7 +5,7 @@
  * `authenticator.policy()`. Options may tighten a profile freely; loosening a rule needs an explicit
  * `profileOverrides` entry, which is reported at setup (a Node.js process warning), never silent.
  */
-import { ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
+import type { SigningAlgorithm } from './algorithms.js';
 import type { AuthMethod } from './types.js';
 
 /** The profiles this library implements. */
@@ -234,6 +234,3 @@ export interface EffectivePolicy {
   minRsaBits: number;
   minEcBits: number;
 }
-
-/** HMAC and asymmetric algorithms, re-exported for the documentation tables. */
-export const ALGORITHM_FAMILIES = { hmac: HMAC_ALGORITHMS, asymmetric: ASYMMETRIC_ALGORITHMS } as const;

@@ -6,6 +6,6 @@
 import { InvalidClient } from '../errors.js';
 import type { MethodVerifier } from './method.js';
 
-export const verifyNone: MethodVerifier = async ({ credential }) => {
+export const verifyNone: MethodVerifier = ({ credential }) => {
   if (credential.mechanism !== 'client_id') throw new InvalidClient('ERR_METHOD_MISMATCH');
 };

@@ -110,7 +110,7 @@ function chainValidated(presented: PresentedCertificate, certificate: ParsedCert
  *
  * @see https://www.rfc-editor.org/rfc/rfc8705#section-2.1
  */
-export const verifyTlsClientAuth: MethodVerifier = async ({ request, client, config, credential }) => {
+export const verifyTlsClientAuth: MethodVerifier = ({ request, client, config, credential }) => {
   if (credential.mechanism !== 'client_id') throw new InvalidClient('ERR_METHOD_MISMATCH');
   const certificate = presentedCertificate(request.certificate);
   const [name, value] = registeredIdentifier(client);
