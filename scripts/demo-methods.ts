@@ -18,6 +18,11 @@ export interface MethodRow {
   clientAuth(pki: DevPki): client.ClientAuth | Promise<client.ClientAuth>;
   /** Client metadata for openid-client (for example `use_mtls_endpoint_aliases: true`). */
   metadata?: Partial<client.ClientMetadata>;
+  /**
+   * What the row asks for: a client_credentials token (the default), or — for a public client, which
+   * RFC 6749 §4.4 refuses that grant — a pushed authorization request (RFC 9126).
+   */
+  request?: 'token' | 'par';
   /** A client certificate to present over TLS (mTLS rows; needs HTTPS). */
   certificate?(pki: DevPki): PemPair;
 }
@@ -46,7 +51,7 @@ export const METHODS: MethodRow[] = [
     clientId: 'demo-post',
     clientAuth: () => client.ClientSecretPost('demo-post-secret'),
   },
-  { method: 'none', clientId: 'demo-public', clientAuth: () => client.None() },
+  { method: 'none', clientId: 'demo-public', clientAuth: () => client.None(), request: 'par' },
   {
     method: 'client_secret_jwt',
     clientId: 'demo-secret-jwt',

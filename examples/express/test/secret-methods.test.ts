@@ -117,9 +117,12 @@ describe('examples/express: getting a token with each method', () => {
     expect(JSON.parse(stdout).token_type).toBe('Bearer');
   });
 
-  it('issues a token to a public client (none)', async () => {
+  it('authenticates a public client (none) but refuses it the client_credentials grant (RFC 6749 §4.4)', async () => {
     const response = await post('/token', 'client_id=demo-public&grant_type=client_credentials');
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(400);
+    expect((await json(response)).error).toBe('unauthorized_client');
+    const par = await post('/par', 'client_id=demo-public&response_type=code');
+    expect(par.status).toBe(201);
   });
 
   it('answers unsupported_grant_type for other grants, after authenticating', async () => {

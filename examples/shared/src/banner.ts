@@ -21,7 +21,7 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
   if (config.clientsSource === 'built-in demo clients') {
     // Only the demo clients the configuration (PROFILE) kept.
     const has = (clientId: string) => config.clients.some((client) => client.client_id === clientId);
-    lines.push('', `Get a token with each method${config.profile ? ` allowed by ${config.profile}` : ''}:`);
+    lines.push('', `Authenticate with each method${config.profile ? ` allowed by ${config.profile}` : ''}:`);
     if (has(RFC6749_EXAMPLE.client_id)) {
       lines.push(
         '',
@@ -39,8 +39,8 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
     if (has('demo-public')) {
       lines.push(
         '',
-        '# none (public client)',
-        `curl -d client_id=demo-public -d grant_type=client_credentials ${token}`,
+        '# none (public client): no client_credentials grant for it (RFC 6749 §4.4), a pushed authorization request (RFC 9126)',
+        `curl -d client_id=demo-public -d response_type=code -d redirect_uri=https://client.example/cb ${config.issuer}/par`,
       );
     }
     if (has(DEMO_SECRET_JWT.client_id)) {

@@ -78,6 +78,11 @@ function required(body: FormBody, name: string): string | ExampleResponse {
   return value;
 }
 
+/** A client registered with `none` (RFC 6749 §2.1: a public client, which cannot authenticate). */
+function isPublic(auth: ClientAuthResult | undefined): boolean {
+  return auth === undefined || auth.method === 'none';
+}
+
 function id(): string {
   return randomBytes(24).toString('base64url');
 }
@@ -150,6 +155,10 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
         if (grantType !== 'client_credentials') {
           return oauthError(400, 'unsupported_grant_type', 'this example server issues client_credentials tokens only');
         }
+        // RFC 6749 §4.4: "The client credentials grant type MUST only be used by confidential clients."
+        if (isPublic(auth)) {
+          return oauthError(400, 'unauthorized_client', 'public clients may not use the client_credentials grant');
+        }
         const scope = param(body, 'scope');
         if (scope === null) return oauthError(400, 'invalid_request', 'the "scope" parameter must not be repeated');
         return json(200, await tokens.issue(auth as ClientAuthResult, scope));
@@ -159,10 +168,17 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
       method: 'POST',
       path: PATHS.introspection,
       endpoint: 'introspection',
-      async handle(_auth, body) {
+      async handle(auth, body) {
+        // RFC 7662 §2.1, §4: the caller must be authorized to introspect; a public client proves
+        // nothing about itself, so it may not.
+        if (isPublic(auth)) return oauthError(400, 'unauthorized_client', 'public clients may not introspect tokens');
         const token = required(body, 'token');
         if (typeof token !== 'string') return token;
-        return json(200, await tokens.introspect(token));
+        const info = await tokens.introspect(token);
+        // RFC 7662 §2.2: a token the caller is not allowed to introspect (here: another client's)
+        // is reported as inactive, so that introspection cannot be used to scan for tokens.
+        if (info.active && info.client_id !== (auth as ClientAuthResult).clientId) return json(200, { active: false });
+        return json(200, info);
       },
     },
     {
