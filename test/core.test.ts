@@ -5,6 +5,7 @@
 import { type ClientAuthenticator, errorResponse, type FailureEvent, isOAuthError, x5tS256 } from '@client-auth/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASES, caseToRequest, createAuthenticators, createFixture, type Fixture } from './cases.js';
+import { ERROR_DESCRIPTION_CHARACTERS } from './helpers/rfc6749.js';
 
 let fixture: Fixture;
 let authenticators: Record<string, ClientAuthenticator>;
@@ -36,6 +37,8 @@ describe('the case table against the core', () => {
       } catch (error) {
         expect(isOAuthError(error), `not an OAuthError: ${error}`).toBe(true);
         const response = errorResponse(error);
+        // RFC 6749 §5.2: error_description uses only %x20-21 / %x23-5B / %x5D-7E (no quote, no backslash).
+        expect(JSON.parse(response.body).error_description).toMatch(ERROR_DESCRIPTION_CHARACTERS);
         challenge = response.headers['www-authenticate'];
         expect(response.headers['cache-control']).toBe('no-store');
         outcome = {

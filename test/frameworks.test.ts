@@ -10,6 +10,7 @@ import { type ClientAuthenticator, type FailureEvent, x5tS256 } from '@client-au
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASES, type CaseRequest, createAuthenticators, createFixture, type Fixture } from './cases.js';
+import { ERROR_DESCRIPTION_CHARACTERS } from './helpers/rfc6749.js';
 import { ENDPOINT_PATHS, type RunningServer, startServer, VARIANTS } from './servers.js';
 
 let fixture: Fixture;
@@ -107,6 +108,8 @@ for (const variant of VARIANTS) {
         expect(response.headers['cache-control']).toBe('no-store');
         expect(response.headers.pragma).toBe('no-cache');
         expect(JSON.parse(response.text).error).toBe(expected.error);
+        // RFC 6749 §5.2: error_description uses only %x20-21 / %x23-5B / %x5D-7E (no quote, no backslash).
+        expect(JSON.parse(response.text).error_description).toMatch(ERROR_DESCRIPTION_CHARACTERS);
         // RFC 9110 §15.5.2: every 401 carries a challenge; RFC 6749 §2.3.1: Basic realm="<issuer>".
         if (expected.status === 401)
           expect(response.headers['www-authenticate']).toBe(`Basic realm="${fixture.issuer}"`);

@@ -73,8 +73,8 @@ function param(body: FormBody, name: string): string | undefined | null {
 
 function required(body: FormBody, name: string): string | ExampleResponse {
   const value = param(body, name);
-  if (value === null) return oauthError(400, 'invalid_request', `the "${name}" parameter must not be repeated`);
-  if (value === undefined) return oauthError(400, 'invalid_request', `the "${name}" parameter is required`);
+  if (value === null) return oauthError(400, 'invalid_request', `the ${name} parameter must not be repeated`);
+  if (value === undefined) return oauthError(400, 'invalid_request', `the ${name} parameter is required`);
   return value;
 }
 
@@ -160,7 +160,7 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
           return oauthError(400, 'unauthorized_client', 'public clients may not use the client_credentials grant');
         }
         const scope = param(body, 'scope');
-        if (scope === null) return oauthError(400, 'invalid_request', 'the "scope" parameter must not be repeated');
+        if (scope === null) return oauthError(400, 'invalid_request', 'the scope parameter must not be repeated');
         return json(200, await tokens.issue(auth as ClientAuthResult, scope));
       },
     },

@@ -64,7 +64,7 @@ function single(params: FormParameters, name: string): string | undefined {
 }
 
 function repeated(name: string): never {
-  throw new InvalidRequest('ERR_PARAMETER_REPEATED', `the "${name}" parameter must not be repeated`);
+  throw new InvalidRequest('ERR_PARAMETER_REPEATED', `the ${name} parameter must not be repeated`);
 }
 
 function checkClientId(clientId: string, code: 'ERR_PARAMETER_MALFORMED' | 'ERR_BASIC_MALFORMED'): void {
@@ -90,7 +90,7 @@ function parseBasic(
   // RFC 7617 §2: the first colon separates user-id from password.
   const colon = decoded.indexOf(':');
   if (colon === -1) {
-    throw new InvalidRequest('ERR_BASIC_MALFORMED', 'the Basic credentials must be "client_id:client_secret"');
+    throw new InvalidRequest('ERR_BASIC_MALFORMED', 'the Basic credentials must be client_id:client_secret');
   }
   const rawId = decoded.slice(0, colon);
   const rawSecret = decoded.slice(colon + 1);

@@ -133,7 +133,7 @@ export function formFromParsedBody(contentType: string | undefined, parsed: unkn
   for (const [name, value] of Object.entries(parsed)) {
     if (typeof value === 'string') params[name] = [value];
     else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) params[name] = [...value];
-    else throw new InvalidRequest('ERR_PARAMETER_MALFORMED', `the "${safeName(name)}" parameter is malformed`);
+    else throw new InvalidRequest('ERR_PARAMETER_MALFORMED', `the ${safeName(name)} parameter is malformed`);
   }
   return params;
 }
