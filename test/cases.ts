@@ -463,6 +463,14 @@ const SECRET_METHODS: Case[] = [
     expect: badRequest('ERR_MULTIPLE_MECHANISMS'),
   },
   {
+    title: 'Basic with an empty password and client_secret in the body are two mechanisms (RFC 6749 §2.3)',
+    request: {
+      headers: [basicRaw('basic-client:')],
+      body: form(['client_id', 'basic-client'], ['client_secret', 'basic-secret']),
+    },
+    expect: badRequest('ERR_MULTIPLE_MECHANISMS'),
+  },
+  {
     title: 'a body client_id that differs from the Basic one is refused (RFC 6749 §2.3.1)',
     request: { headers: [basic('basic-client', 'basic-secret')], body: form(['client_id', 'post-client']) },
     expect: unauthorized('ERR_CLIENT_ID_MISMATCH'),

@@ -123,7 +123,6 @@ function finishBasic(pair: BasicPair, unencoded: BasicPair | undefined) {
     throw new InvalidRequest('ERR_BASIC_MALFORMED', 'the Basic credentials have an empty client identifier');
   }
   checkClientId(pair.clientId, 'ERR_BASIC_MALFORMED');
-  if (pair.secret.length === 0) throw new InvalidClient('ERR_SECRET_EMPTY');
   const { clientId, secret } = pair;
   return unencoded === undefined ? { clientId, secret } : { clientId, secret, unencoded };
 }
@@ -220,6 +219,9 @@ export function parseCredentials(
       // FAPI 1 Part 1 §5.2.2-19: mismatched client identifiers are invalid_client.
       throw new InvalidClient('ERR_CLIENT_ID_MISMATCH');
     }
+    // Checked only once the mechanisms are counted: an empty Basic password beside a body
+    // client_secret is still two mechanisms (RFC 6749 §2.3), not a wrong secret.
+    if (basic.secret.length === 0) throw new InvalidClient('ERR_SECRET_EMPTY');
     return { mechanism: 'client_secret_basic', ...basic };
   }
   if (clientSecret !== undefined) {
