@@ -50,8 +50,13 @@ export interface ExampleConfig {
   redisUrl?: string;
   /** PROFILE: fapi1-baseline, fapi1-advanced or fapi2. */
   profile?: ProfileName;
-  /** FAILURE_LIMIT: `maxFailures[/windowSeconds[/blockSeconds]]` per client_id (brute-force limiter; in Redis with REDIS_URL, else per process). */
-  failureLimit?: { maxFailures: number; windowSeconds?: number; blockSeconds?: number };
+  /**
+   * FAILURE_LIMIT: `maxFailures[/windowSeconds[/blockSeconds[/maxEntries]]]` per key (brute-force
+   * limiter; in Redis with REDIS_URL, else per process; `maxEntries` bounds the in-memory one).
+   */
+  failureLimit?: { maxFailures: number; windowSeconds?: number; blockSeconds?: number; maxEntries?: number };
+  /** FAILURE_LIMIT_KEY: what the limiter counts against, `client-address` (default) or `client`. */
+  failureLimitKey?: 'client' | 'client-address';
 }
 
 function fail(message: string): never {
@@ -156,21 +161,34 @@ function readTolerance(value: string | undefined): number | undefined {
   return seconds;
 }
 
-/** `FAILURE_LIMIT`: `5`, `5/60` or `5/60/300` (maxFailures, windowSeconds, blockSeconds). */
+/**
+ * `FAILURE_LIMIT`: `5`, `5/60`, `5/60/300` or `5/60/300/100000` (maxFailures, windowSeconds,
+ * blockSeconds, and maxEntries of the in-memory limiter).
+ */
 function readFailureLimit(value: string | undefined): ExampleConfig['failureLimit'] {
   if (value === undefined || value === '') return undefined;
   const parts = value.split('/').map((part) => Number(part.trim()));
-  if (parts.length > 3 || parts.some((n) => !Number.isSafeInteger(n) || n < 1)) {
+  if (parts.length > 4 || parts.some((n) => !Number.isSafeInteger(n) || n < 1)) {
     fail(
-      `FAILURE_LIMIT must be maxFailures[/windowSeconds[/blockSeconds]] of positive integers, got ${JSON.stringify(value)}`,
+      `FAILURE_LIMIT must be maxFailures[/windowSeconds[/blockSeconds[/maxEntries]]] of positive integers, got ${JSON.stringify(value)}`,
     );
   }
-  const [maxFailures, windowSeconds, blockSeconds] = parts as [number, number?, number?];
+  const [maxFailures, windowSeconds, blockSeconds, maxEntries] = parts as [number, number?, number?, number?];
   return {
     maxFailures,
     ...(windowSeconds !== undefined ? { windowSeconds } : {}),
     ...(blockSeconds !== undefined ? { blockSeconds } : {}),
+    ...(maxEntries !== undefined ? { maxEntries } : {}),
   };
+}
+
+/** `FAILURE_LIMIT_KEY`: `client-address` (the core's default) or `client`; only with FAILURE_LIMIT. */
+function readFailureLimitKey(value: string | undefined, limited: boolean): ExampleConfig['failureLimitKey'] {
+  if (value === undefined || value === '') return undefined;
+  if (value !== 'client' && value !== 'client-address')
+    fail(`FAILURE_LIMIT_KEY must be client or client-address, got ${JSON.stringify(value)}`);
+  if (!limited) fail('FAILURE_LIMIT_KEY needs FAILURE_LIMIT');
+  return value;
 }
 
 /** Write the demo private JWK where the banner says, readable by this user only. */
@@ -286,10 +304,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   const redisUrl = readRedisUrl(env.REDIS_URL);
   const profile = readProfile(env.PROFILE);
   const failureLimit = readFailureLimit(env.FAILURE_LIMIT);
+  const failureLimitKey = readFailureLimitKey(env.FAILURE_LIMIT_KEY, failureLimit !== undefined);
   clients = checkClients(clients, file || undefined, profile, allowHttpJwksUri(issuer, profile));
   const config: ExampleConfig = {
     ...(profile !== undefined ? { profile } : {}),
     ...(failureLimit !== undefined ? { failureLimit } : {}),
+    ...(failureLimitKey !== undefined ? { failureLimitKey } : {}),
     ...(audience !== undefined ? { audience } : {}),
     ...(clockTolerance !== undefined ? { clockTolerance } : {}),
     ...(demoPrivateKeyFile !== undefined ? { demoPrivateKeyFile } : {}),

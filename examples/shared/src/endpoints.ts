@@ -139,6 +139,7 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     ...(config.profile !== undefined ? { profile: config.profile } : {}),
     ...mtlsOptions(config),
     ...(config.failureLimit === undefined ? {} : { failureLimiter: memoryFailureLimiter(config.failureLimit) }),
+    ...(config.failureLimitKey === undefined ? {} : { failureLimiterKey: config.failureLimitKey }),
     // REDIS_URL: jti replay records (and FAILURE_LIMIT counts) shared by every instance.
     ...(config.redisUrl === undefined ? {} : await createRedisStores(config.redisUrl, config.failureLimit)),
   });

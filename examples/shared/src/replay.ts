@@ -3,7 +3,12 @@
  * server refuse an assertion used at any of them; the core's in-memory store otherwise.
  */
 import type { FailureLimiter, ReplayStore } from '@client-auth/core';
-import { recommendedClientOptions, redisFailureLimiter, redisReplayStore } from '@client-auth/redis';
+import {
+  failureLimiterEvictionCheck,
+  recommendedClientOptions,
+  redisFailureLimiter,
+  redisReplayStore,
+} from '@client-auth/redis';
 import { createClient } from 'redis';
 
 /** How long start-up waits for a first connection before serving anyway (requests then get 503). */
@@ -50,11 +55,23 @@ export async function createRedisStores(
   const waited = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), FIRST_CONNECT_WAIT);
   });
-  await Promise.race([connected, waited]);
+  const ready = await Promise.race([connected, waited]);
   clearTimeout(timer);
   const replayStore = redisReplayStore({ client });
-  // FAILURE_LIMIT with REDIS_URL: the failure count is shared by every instance too.
-  return failureLimit === undefined
-    ? { replayStore }
-    : { replayStore, failureLimiter: redisFailureLimiter({ client, ...failureLimit }) };
+  if (failureLimit === undefined) return { replayStore };
+  // FAILURE_LIMIT with REDIS_URL: the failure count is shared by every instance too. A Redis that
+  // may evict keys can drop a block before it ends (every limiter key has a TTL): say so at start.
+  if (ready) {
+    await failureLimiterEvictionCheck(client).then(
+      (check) => (check.safe ? undefined : console.error(`FAILURE_LIMIT: ${check.message}`)),
+      (error: Error) => console.error(`FAILURE_LIMIT: could not read the Redis eviction policy: ${error.message}`),
+    );
+  }
+  const { maxFailures, windowSeconds, blockSeconds } = failureLimit;
+  const limits = {
+    maxFailures,
+    ...(windowSeconds !== undefined ? { windowSeconds } : {}),
+    ...(blockSeconds !== undefined ? { blockSeconds } : {}),
+  };
+  return { replayStore, failureLimiter: redisFailureLimiter({ client, ...limits }) };
 }

@@ -8,7 +8,7 @@ import { x5tS256 } from './certificates.js';
 import { type ClientAuthenticatorOptions, type Config, normalizeOptions } from './config.js';
 import { type PresentedCredential, parseCredentials } from './credentials.js';
 import { InvalidClient, InvalidRequest, isOAuthError, type OAuthError, ServerError } from './errors.js';
-import { forgetFailures, recordRefusal, refuseIfBlocked } from './limiter.js';
+import { limiterKeyOf, reserveAttempt, settleRefused, settleSucceeded } from './limiter.js';
 import { effectivePolicy, type ServerAuthMetadata, serverMetadata } from './metadata.js';
 import { assertionClientId, verifyClientAssertion } from './methods/client_assertion.js';
 import { verifyClientSecret, verifyUnknownClient } from './methods/client_secret.js';
@@ -83,6 +83,28 @@ function isSecretMechanism(mechanism: PresentedCredential['mechanism']): boolean
   return mechanism === 'client_secret_basic' || mechanism === 'client_secret_post';
 }
 
+/** Registered methods whose credential is a shared secret, or an HMAC keyed by it (OIDC Core §9). */
+const SECRET_METHODS: ReadonlySet<unknown> = new Set<AuthMethod>([
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+]);
+
+/**
+ * Whether this request can guess a secret, so that the failure limiter counts it (RFC 6749
+ * §2.3.1; DESIGN.md §3: "failures are counted only where guessing can succeed"). Decided by the
+ * client's *registered* method, after the lookup: a garbage secret or HS256 assertion naming a
+ * `private_key_jwt`, mTLS or public client guesses nothing and never counts against it. An
+ * unknown client_id with a secret or an assertion is counted like a secret client, so that the
+ * limiter does not tell unknown client_ids from registered secret clients. A bare client_id
+ * presents nothing to guess.
+ */
+function guessesSecret(credential: PresentedCredential, client: ClientMetadata | undefined): boolean {
+  if (credential.mechanism === 'client_id') return false;
+  // RFC 7591 §2: token_endpoint_auth_method defaults to client_secret_basic.
+  return client === undefined || SECRET_METHODS.has(client.token_endpoint_auth_method ?? 'client_secret_basic');
+}
+
 /** RFC 8705 §3.1: base64url(SHA-256(DER)), the `x5t#S256` confirmation of a certificate. */
 export const certificateThumbprint: (der: Uint8Array) => string = x5tS256;
 
@@ -150,6 +172,11 @@ function emit<E>(hook: ((event: E) => void) | undefined, event: E): void {
 
 /** What the failure path needs of one call: what it reports (`onFailure`, the limiter), and what a retry reuses. */
 interface AttemptState {
+  /**
+   * Failure-limiter keys with an attempt reserved by this request, settled once when it ends
+   * (shared with the unencoded Basic retry, which reserves only a key not reserved yet).
+   */
+  reserved: string[];
   clientId?: string;
   method?: AuthMethod;
   request?: ClientAuthRequest;
@@ -186,10 +213,6 @@ function authenticateOnce(
     config,
     nowSeconds,
   };
-  // RFC 6749 §2.3.1: a client_id that failed too often is refused before its credential is checked.
-  if (config.failureLimiter !== undefined) {
-    return refuseIfBlocked(config.failureLimiter, clientId).then(() => lookUpAndVerify(context, state));
-  }
   return lookUpAndVerify(context, state);
 }
 
@@ -217,7 +240,32 @@ function clientNotFound(): never {
  */
 const unknownLookups = { allowed: false };
 
+/**
+ * RFC 6749 §2.3.1 brute force: a request that can guess a secret reserves an attempt after the
+ * (cheap) lookup and before the (expensive) verification, atomically in the limiter, so that
+ * concurrent guesses are bounded as sequential ones are. A key that must wait is refused with its
+ * credential unchecked.
+ */
 function verifyFound(
+  context: VerifyContext,
+  state: AttemptState,
+  client: ClientMetadata | undefined,
+): Maybe<ClientAuthResult> {
+  const { config, credential, request } = context;
+  const limiter = config.failureLimiter;
+  if (limiter !== undefined && guessesSecret(credential, client)) {
+    const key = limiterKeyOf(config.failureLimiterKey, context.clientId, request);
+    if (!state.reserved.includes(key)) {
+      return reserveAttempt(limiter, key, credential.mechanism === 'client_secret_basic').then(() => {
+        state.reserved.push(key);
+        return verifyClient(context, state, client);
+      });
+    }
+  }
+  return verifyClient(context, state, client);
+}
+
+function verifyClient(
   context: VerifyContext,
   state: AttemptState,
   client: ClientMetadata | undefined,
@@ -324,7 +372,7 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
       credential.unencoded !== undefined &&
       thrown.error === 'invalid_client'
     ) {
-      const retry: AttemptState = {};
+      const retry: AttemptState = { reserved: state.reserved };
       let result: ClientAuthResult | undefined;
       try {
         result = await authenticateOnce(
@@ -337,10 +385,12 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
       } catch {
         // The first attempt's error is the one reported.
       }
-      if (result !== undefined) return succeeded(result, endpoint);
+      if (result !== undefined) return succeeded(result, endpoint, state);
     }
     let error: OAuthError = thrown;
-    if (config.failureLimiter !== undefined) error = await recordRefusal(config.failureLimiter, state.clientId, error);
+    if (config.failureLimiter !== undefined && state.reserved.length > 0) {
+      error = await settleRefused(config.failureLimiter, state.reserved, error);
+    }
     if (error.status === 401) error.challenge = challenge;
     if (config.onFailure !== undefined) {
       const event = { code: error.code, error: error.error, status: error.status, endpoint } as Parameters<
@@ -353,9 +403,13 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
     throw error;
   }
 
-  function succeeded(result: ClientAuthResult, endpoint: EndpointName): Maybe<ClientAuthResult<Client>> {
-    if (config.failureLimiter !== undefined) {
-      return forgetFailures(config.failureLimiter, result.clientId).then(() => announce(result, endpoint));
+  function succeeded(
+    result: ClientAuthResult,
+    endpoint: EndpointName,
+    state: AttemptState,
+  ): Maybe<ClientAuthResult<Client>> {
+    if (config.failureLimiter !== undefined && state.reserved.length > 0) {
+      return settleSucceeded(config.failureLimiter, state.reserved).then(() => announce(result, endpoint));
     }
     return announce(result, endpoint);
   }
@@ -379,7 +433,7 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
         new TypeError(`client-auth: authenticate() needs a known endpoint, got ${JSON.stringify(endpoint)}`),
       );
     }
-    const state: AttemptState = {};
+    const state: AttemptState = { reserved: [] };
     let outcome: Maybe<ClientAuthResult>;
     try {
       const request = withResolvedCertificate(config, incoming);
@@ -392,11 +446,11 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
     }
     if (outcome instanceof Promise) {
       return outcome.then(
-        (result) => succeeded(result, endpoint),
+        (result) => succeeded(result, endpoint, state),
         (thrown) => failed(thrown, endpoint, state),
       );
     }
-    return Promise.resolve(succeeded(outcome, endpoint));
+    return Promise.resolve(succeeded(outcome, endpoint, state));
   }
 
   return {

@@ -5,7 +5,7 @@
  */
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
 import { createJwksCache, type JwksCache, type JwksOptions } from './keys.js';
-import type { FailureLimiter } from './limiter.js';
+import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
 import { type MtlsConfig, type MtlsOptions, normalizeMtlsOptions } from './mtls_config.js';
 import {
   type AudienceMode,
@@ -141,13 +141,27 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
   endpointSigningAlgorithms?: Partial<Record<EndpointName, readonly SigningAlgorithm[]>>;
   /**
    * Brute-force protection (RFC 6749 §2.3.1: the AS "MUST protect any endpoint utilizing it
-   * against brute force attacks"): failed authentications are counted per client_id, and a blocked
-   * client_id is answered 429 `invalid_client` (`ERR_TOO_MANY_FAILURES`, with `Retry-After`)
-   * without checking its credential. A limiter that cannot answer refuses the request (503).
-   * Default none; `memoryFailureLimiter()` for one process, `redisFailureLimiter()` of
+   * against brute force attacks"). Requests that can guess a secret (a secret or an assertion
+   * naming an unknown client or one registered with `client_secret_basic`, `client_secret_post` or
+   * `client_secret_jwt`) reserve an attempt after the client lookup and before the secret is
+   * verified; wrong credentials count as failures, and a key that reached `maxFailures` is
+   * refused without its credential being checked: `invalid_client` `ERR_TOO_MANY_FAILURES` with
+   * `Retry-After`, 401 with the Basic challenge for Basic credentials (RFC 6749 §5.2), 429
+   * otherwise (RFC 6585 §4). A key has at most `maxFailures` verifications in flight: choose it
+   * above a client's peak concurrency. A limiter that cannot answer or record refuses the request
+   * (503). Default none; `memoryFailureLimiter()` for one process, `redisFailureLimiter()` of
    * `@client-auth/redis` for several.
    */
   failureLimiter?: FailureLimiter;
+  /**
+   * What `failureLimiter` counts against (see {@link FailureLimiterKey}): `'client-address'`
+   * (default: the client_id and the peer address, so that an attacker can only lock itself out),
+   * `'client'` (the client_id alone: a global bound per client, which anyone who knows the
+   * client_id can trip), or a function of `{ clientId, address, request }`. Behind a reverse
+   * proxy every request has the proxy's address, which makes `'client-address'` act as
+   * `'client'`: pass a function that reads the client address your proxy sets.
+   */
+  failureLimiterKey?: FailureLimiterKey;
 }
 
 export type { AudienceMode } from './policy.js';
@@ -177,6 +191,7 @@ export interface Config extends MtlsConfig {
   endpointAlgorithms: Readonly<Record<EndpointName, ReadonlySet<SigningAlgorithm>>>;
   jwksCache: JwksCache;
   failureLimiter: FailureLimiter | undefined;
+  failureLimiterKey: FailureLimiterKey;
   profile: Profile | undefined;
   /** Profile rules turned off by `profileOverrides`. */
   overrides: ReadonlySet<RuleId>;
@@ -442,6 +457,7 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     profile,
     overrides,
     failureLimiter: checkLimiter(options.failureLimiter),
+    failureLimiterKey: checkLimiterKey(options.failureLimiterKey, options.failureLimiter),
   });
 }
 
@@ -451,13 +467,22 @@ function checkLimiter(value: unknown): FailureLimiter | undefined {
   if (
     limiter === null ||
     typeof limiter !== 'object' ||
-    typeof limiter.blockedFor !== 'function' ||
-    typeof limiter.recordFailure !== 'function' ||
-    typeof limiter.reset !== 'function'
+    typeof limiter.attempt !== 'function' ||
+    typeof limiter.failed !== 'function' ||
+    typeof limiter.succeeded !== 'function'
   ) {
-    fail('failureLimiter must have blockedFor, recordFailure and reset methods');
+    fail('failureLimiter must have attempt, failed and succeeded methods');
   }
   return limiter as FailureLimiter;
+}
+
+function checkLimiterKey(value: unknown, limiter: unknown): FailureLimiterKey {
+  if (value === undefined) return 'client-address';
+  if (limiter === undefined) fail('failureLimiterKey needs a failureLimiter');
+  if (value !== 'client' && value !== 'client-address' && typeof value !== 'function') {
+    fail(`failureLimiterKey must be 'client', 'client-address' or a function, got ${JSON.stringify(value)}`);
+  }
+  return value as FailureLimiterKey;
 }
 
 function checkSeconds(value: unknown, name: string, fallback: number, min: number): number {

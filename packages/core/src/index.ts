@@ -66,7 +66,15 @@ export {
   parseFormBody,
 } from './form.js';
 export { isPublicAddress, type JwksFetch, type JwksOptions, type JwksTarget, MAX_JWKS_KEYS } from './keys.js';
-export { type FailureLimiter, type MemoryFailureLimiterOptions, memoryFailureLimiter } from './limiter.js';
+export {
+  FAILURE_LIMITER_IPV6_PREFIX,
+  type FailureKeyInput,
+  type FailureLimiter,
+  type FailureLimiterKey,
+  failureAddressScope,
+  failureLimiterKey,
+} from './limiter.js';
+export { type MemoryFailureLimiterOptions, memoryFailureLimiter } from './memory_limiter.js';
 export type { ServerAuthMetadata } from './metadata.js';
 export { MAX_ASSERTION_LENGTH, MAX_JTI_LENGTH, MAX_KEY_CANDIDATES } from './methods/client_assertion.js';
 export { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';

@@ -1,154 +1,233 @@
 /**
  * Brute-force protection. RFC 6749 §2.3.1: "the authorization server MUST protect any endpoint
- * utilizing it against brute force attacks". A {@link FailureLimiter} counts failed
- * authentications per client_id; once a client passes the limit, further attempts are refused
- * without checking the credential until the block expires.
+ * utilizing it against brute force attacks". A {@link FailureLimiter} bounds the number of
+ * guesses at a client's secret: an attempt is *reserved* before the secret is verified (so that
+ * concurrent guesses cannot all pass a check made before any of them is recorded), kept as a
+ * failure when the credential is wrong, and released when it is right.
+ *
+ * Only requests that can guess a secret are counted (DESIGN.md §3: "failures are counted only
+ * where guessing can succeed"); the authenticator decides that from the client's *registered*
+ * method after the lookup, so garbage naming a `private_key_jwt` or mTLS client never blocks it.
  */
-import { InvalidClient, type OAuthError, TemporarilyUnavailable } from './errors.js';
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import { InvalidClient, isOAuthError, type OAuthError, TemporarilyUnavailable } from './errors.js';
+import type { ClientAuthRequest } from './types.js';
 
-/** Counts failures per key (a client_id). Implementations may share state across instances. */
+/**
+ * Counts failed guesses per key (derived from the client_id, and by default the source address).
+ * Implementations may share state across instances (`redisFailureLimiter` of
+ * `@client-auth/redis`). Each method rejects when the store cannot answer: the request is then
+ * refused with 503, never let through unchecked.
+ *
+ * Semantics every implementation keeps: `attempt` is allowed while
+ * `failures in the window + attempts in flight < maxFailures`, and atomically counts the new
+ * attempt as in flight; `failed` turns one attempt in flight into a failure (and blocks the key for
+ * the block period once failures reach `maxFailures`); `succeeded` releases one attempt in flight
+ * and nothing else — a success never erases failures, so that guesses interleaved with a
+ * legitimate client's successes under the same key are still bounded.
+ */
 export interface FailureLimiter {
   /**
-   * Seconds until `key` may try again, or 0 when it is not blocked. Rejects when the limiter's
-   * store cannot answer (the request is then refused with a 5xx, never let through unchecked).
+   * Reserve one attempt for `key`. Resolves 0 when it is allowed (it now counts, as if it were a
+   * failure, until `failed` or `succeeded` settles it), or the seconds to wait: the rest of a block,
+   * or 1 when `maxFailures` attempts are in flight.
    */
-  blockedFor(key: string): Promise<number>;
-  /** Record one failed authentication of `key`. */
-  recordFailure(key: string): Promise<void>;
-  /** Forget the failures of `key` after it authenticated successfully. */
-  reset(key: string): Promise<void>;
+  attempt(key: string): Promise<number>;
+  /** The attempt reserved for `key` failed: keep it as a failure, and block `key` at `maxFailures`. */
+  failed(key: string): Promise<void>;
+  /** The attempt reserved for `key` succeeded: release that one reservation (not a reset). */
+  succeeded(key: string): Promise<void>;
 }
 
-/** Options of {@link memoryFailureLimiter}. */
-export interface MemoryFailureLimiterOptions {
-  /** Failures allowed within `windowSeconds` before the key is blocked. Default 10. */
-  maxFailures?: number;
-  /** Window in which failures are counted, in seconds. Default 60. */
-  windowSeconds?: number;
-  /** How long a tripped key stays blocked, in seconds. Default 300. */
-  blockSeconds?: number;
-  /** Most keys remembered; the oldest are forgotten first. Default 100000. */
-  maxEntries?: number;
-  /** Clock in milliseconds. Default `Date.now`. */
-  now?: () => number;
-}
-
-interface Entry {
-  failures: number;
-  windowStart: number;
-  blockedUntil: number;
-}
-
-function positiveInteger(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0)
-    throw new TypeError(`client-auth: ${name} must be a positive integer`);
-  return value;
+/** What a custom {@link FailureLimiterKey} function receives. */
+export interface FailureKeyInput {
+  /** The client_id the request named (unverified; an unknown one too). */
+  clientId: string;
+  /** The peer address of the connection (`request.peerAddress`), when the adapter set it. */
+  address: string | undefined;
+  /** The whole neutral request, for a host that knows its proxies' client-address header. */
+  request: ClientAuthRequest;
 }
 
 /**
- * A per-process failure limiter. Memory is bounded by `maxEntries` (oldest keys are evicted
- * first). Several instances behind a load balancer each count on their own: use the Redis limiter
- * of `@client-auth/redis` to share the count.
+ * What the failure limiter counts against:
+ * - `'client-address'` (default): the client_id and the source address (IPv6 by its /56 prefix);
+ *   an attacker can then only lock itself out, never the client at another address. Without a
+ *   peer address (the core used without an adapter) it is the client_id alone.
+ * - `'client'`: the client_id alone, a global bound per client, which anyone who knows the
+ *   client_id can use to block it.
+ * - a function: its string result (for example a client address taken from a trusted proxy's
+ *   header). It must never return what the attacker controls freely, or the bound is gone.
+ */
+export type FailureLimiterKey = 'client' | 'client-address' | ((input: FailureKeyInput) => string);
+
+/**
+ * IPv6 addresses are counted by their first 56 bits: one subscriber or cloud network usually
+ * holds a whole /56 or /64 (express-rate-limit's `ipv6Subnet` default is 56), and counting by the
+ * full address would give it 2^72 fresh counters.
+ */
+export const FAILURE_LIMITER_IPV6_PREFIX = 56;
+
+function unmapped(address: string): string {
+  // A zone index (`fe80::1%eth0`) names the local interface, not the peer.
+  const host = address.split('%', 1)[0] as string;
+  // IPv4-mapped IPv6 (RFC 4291 §2.5.5.2), as dual-stack sockets report IPv4 peers.
+  const match = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host);
+  return match ? (match[1] as string) : host;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (RFC 4291 §2.2 text forms). */
+function ipv6Groups(address: string): number[] {
+  const [head = '', tail] = address.split('::') as [string, string | undefined];
+  const parse = (part: string): number[] => {
+    if (part === '') return [];
+    const groups: number[] = [];
+    for (const piece of part.split(':')) {
+      if (piece.includes('.')) {
+        // An embedded IPv4 address is the last two groups (RFC 4291 §2.2 item 3).
+        const [a = 0, b = 0, c = 0, d = 0] = piece.split('.').map(Number);
+        groups.push((a << 8) | b, (c << 8) | d);
+      } else groups.push(Number.parseInt(piece, 16));
+    }
+    return groups;
+  };
+  const left = parse(head);
+  if (tail === undefined) return left;
+  const right = parse(tail);
+  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
+
+/** The part of a peer address a failure is counted against: IPv4 whole, IPv6 by its /56. */
+export function failureAddressScope(address: string): string {
+  const host = unmapped(address);
+  const family = isIP(host);
+  if (family !== 6) return host;
+  const groups = ipv6Groups(host);
+  const kept = groups.slice(0, 4).map((group, index) => (index === 3 ? group & 0xff00 : group));
+  return `${kept.map((group) => group.toString(16)).join(':')}::/${FAILURE_LIMITER_IPV6_PREFIX}`;
+}
+
+function digest(parts: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    // Length-prefixed, so that no two lists of parts hash the same input.
+    const octets = Buffer.from(part, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(octets.length);
+    hash.update(length).update(octets);
+  }
+  return hash.digest('base64url');
+}
+
+/**
+ * The key the built-in modes hand the limiter: base64url(SHA-256) of the client_id and, for
+ * `'client-address'`, the address scope. 43 characters whatever the client_id, so that a long
+ * client_id costs a limiter no more memory than a short one. Useful to unblock a client by hand
+ * (`failureKeys(prefix, failureLimiterKey(clientId, address))` in Redis).
  *
  * @example
  * ```ts
- * createClientAuthenticator({ issuer, getClient, failureLimiter: memoryFailureLimiter({ maxFailures: 5 }) })
+ * failureLimiterKey('s6BhdRkqt3')                 // the key of the 'client' mode
+ * failureLimiterKey('s6BhdRkqt3', '203.0.113.7')  // the key of the 'client-address' mode
  * ```
  */
-export function memoryFailureLimiter(options: MemoryFailureLimiterOptions = {}): FailureLimiter {
-  const maxFailures = positiveInteger(options.maxFailures, 10, 'maxFailures');
-  const windowMs = positiveInteger(options.windowSeconds, 60, 'windowSeconds') * 1000;
-  const blockMs = positiveInteger(options.blockSeconds, 300, 'blockSeconds') * 1000;
-  const maxEntries = positiveInteger(options.maxEntries, 100_000, 'maxEntries');
-  const now = options.now ?? Date.now;
-  // A Map iterates in insertion order: re-inserting on write makes the first key the oldest.
-  const entries = new Map<string, Entry>();
+export function failureLimiterKey(clientId: string, address?: string): string {
+  return address === undefined
+    ? digest(['client', clientId])
+    : digest(['client-address', clientId, failureAddressScope(address)]);
+}
 
-  return {
-    async blockedFor(key) {
-      const entry = entries.get(key);
-      if (entry === undefined) return 0;
-      const remaining = entry.blockedUntil - now();
-      return remaining > 0 ? Math.ceil(remaining / 1000) : 0;
-    },
-    async recordFailure(key) {
-      const time = now();
-      let entry = entries.get(key);
-      if (entry === undefined || time - entry.windowStart >= windowMs) {
-        entry = { failures: 0, windowStart: time, blockedUntil: entry?.blockedUntil ?? 0 };
-      }
-      entry.failures += 1;
-      if (entry.failures >= maxFailures) {
-        entry.blockedUntil = time + blockMs;
-        entry.failures = 0;
-        entry.windowStart = time;
-      }
-      entries.delete(key);
-      entries.set(key, entry);
-      while (entries.size > maxEntries) {
-        const oldest = entries.keys().next().value as string;
-        entries.delete(oldest);
-      }
-    },
-    async reset(key) {
-      entries.delete(key);
-    },
-  };
+function limiterUnavailable(cause: unknown): OAuthError {
+  // A limiter may say precisely why it refuses (the memory limiter when full): a 5xx passes.
+  if (isOAuthError(cause) && cause.status >= 500) return cause;
+  return new TemporarilyUnavailable('ERR_FAILURE_LIMITER_UNAVAILABLE', { cause });
 }
 
 /**
- * Refuse a blocked client_id before its credential is checked: 429 `invalid_client`
- * (`ERR_TOO_MANY_FAILURES`) with `Retry-After`. A limiter that cannot answer refuses too (503):
- * brute-force protection that is down must not let guesses through unchecked.
+ * The key of one request under `mode`. A custom function that throws or answers anything but a
+ * non-empty string fails closed (503), like a limiter that cannot answer.
  */
-export async function refuseIfBlocked(limiter: FailureLimiter, clientId: string): Promise<void> {
-  let seconds: number;
+export function limiterKeyOf(mode: FailureLimiterKey, clientId: string, request: ClientAuthRequest): string {
+  const address = request.peerAddress;
+  if (mode === 'client' || (mode === 'client-address' && address === undefined)) return failureLimiterKey(clientId);
+  if (mode === 'client-address') return failureLimiterKey(clientId, address);
+  let key: unknown;
   try {
-    seconds = await limiter.blockedFor(clientId);
+    key = mode({ clientId, address, request });
   } catch (cause) {
-    throw new TemporarilyUnavailable('ERR_FAILURE_LIMITER_UNAVAILABLE', { cause });
+    throw limiterUnavailable(cause);
   }
-  if (typeof seconds !== 'number' || Number.isNaN(seconds)) {
-    throw new TemporarilyUnavailable('ERR_FAILURE_LIMITER_UNAVAILABLE', {
-      cause: new TypeError('blockedFor did not resolve a number'),
-    });
+  if (typeof key !== 'string' || key === '') {
+    throw limiterUnavailable(new TypeError('failureLimiterKey did not return a non-empty string'));
+  }
+  return digest(['custom', key]);
+}
+
+/**
+ * Reserve an attempt before the secret is verified. A key that must wait is refused without its
+ * credential being checked (`ERR_TOO_MANY_FAILURES`, `Retry-After`): RFC 6749 §5.2 — a client that
+ * authenticated with the Authorization header gets 401 with a `WWW-Authenticate` challenge of its
+ * scheme (set by the authenticator on every 401); credentials in the body get 429 Too Many Requests
+ * (RFC 6585 §4). A limiter that cannot answer refuses too (503).
+ */
+export async function reserveAttempt(
+  limiter: FailureLimiter,
+  key: string,
+  authorizationHeader: boolean,
+): Promise<void> {
+  let seconds: unknown;
+  try {
+    seconds = await limiter.attempt(key);
+  } catch (cause) {
+    throw limiterUnavailable(cause);
+  }
+  if (typeof seconds !== 'number' || Number.isNaN(seconds) || seconds < 0) {
+    throw limiterUnavailable(new TypeError('attempt did not resolve a number ≥ 0'));
   }
   if (seconds > 0) {
-    throw new InvalidClient('ERR_TOO_MANY_FAILURES', { status: 429, retryAfter: Math.ceil(seconds) });
+    throw new InvalidClient('ERR_TOO_MANY_FAILURES', {
+      status: authorizationHeader ? 401 : 429,
+      retryAfter: Math.ceil(seconds),
+    });
   }
 }
 
 /**
- * Count a refused authentication against the client_id it named. Only `invalid_client` outcomes
- * count (a malformed request proves nothing about a credential), and a refusal because of the
- * block itself does not extend it. Resolves the error to answer with: `error` itself, or a 503
- * when the limiter cannot record the failure (fail closed).
+ * Settle the attempts of a refused request. A 4xx is a verdict on the credential: each reserved
+ * attempt becomes a failure, and a limiter that cannot record it turns the answer into a 503
+ * (fail closed). A 5xx says nothing about the credential (a store was down): the attempts are
+ * released. Resolves the error to answer with.
  */
-export async function recordRefusal(
+export async function settleRefused(
   limiter: FailureLimiter,
-  clientId: string | undefined,
+  keys: readonly string[],
   error: OAuthError,
 ): Promise<OAuthError> {
-  if (clientId === undefined || error.error !== 'invalid_client' || error.code === 'ERR_TOO_MANY_FAILURES') {
+  if (error.status >= 500) {
+    await settleSucceeded(limiter, keys);
     return error;
   }
   try {
-    await limiter.recordFailure(clientId);
+    await Promise.all(keys.map((key) => limiter.failed(key)));
     return error;
   } catch (cause) {
-    return new TemporarilyUnavailable('ERR_FAILURE_LIMITER_UNAVAILABLE', { cause });
+    return limiterUnavailable(cause);
   }
 }
 
 /**
- * Forget the failures of a client that just authenticated. A limiter that cannot do it does not
- * turn a proven client away: its stale count expires with the window.
+ * Release the attempts of a request that authenticated. A limiter that cannot do it does not turn
+ * a proven client away: in Redis its reservation lapses by itself (a lease of one window).
  */
-export async function forgetFailures(limiter: FailureLimiter, clientId: string): Promise<void> {
-  try {
-    await limiter.reset(clientId);
-  } catch {
-    // see above
-  }
+export async function settleSucceeded(limiter: FailureLimiter, keys: readonly string[]): Promise<void> {
+  await Promise.all(
+    keys.map((key) =>
+      Promise.resolve()
+        .then(() => limiter.succeeded(key))
+        .catch(ignore),
+    ),
+  );
 }
+
+function ignore(): void {}

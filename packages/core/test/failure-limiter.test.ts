@@ -73,23 +73,33 @@ describe('failureLimiter in the authenticator (RFC 6749 §2.3.1 brute force)', (
   });
 
   it('does not check the credential of a blocked client (no verification while blocked)', async () => {
-    const byId = new Map(clients.map((client) => [client.client_id, client]));
-    let lookups = 0;
+    let verifications = 0;
     const auth = createClientAuthenticator({
       issuer: ISSUER,
-      getClient: (id) => {
-        lookups++;
-        return byId.get(id);
+      getClient: (id) =>
+        id === 'hashed'
+          ? {
+              client_id: id,
+              client_secrets: [{ hash: 'custom:right-secret' }],
+              token_endpoint_auth_method: 'client_secret_post',
+            }
+          : undefined,
+      secrets: {
+        verifyHash: (hash, secret) => {
+          verifications++;
+          return hash === `custom:${secret}`;
+        },
       },
-      failureLimiter: { blockedFor: async () => 7, recordFailure: async () => {}, reset: async () => {} },
+      failureLimiter: { attempt: async () => 7, failed: async () => {}, succeeded: async () => {} },
     });
-    const error = (await attempt(auth, post('post', 'right-secret'))) as OAuthError;
+    const error = (await attempt(auth, post('hashed', 'right-secret'))) as OAuthError;
     expect(error.code).toBe('ERR_TOO_MANY_FAILURES');
     expect(errorResponse(error).headers['retry-after']).toBe('7');
-    expect(lookups).toBe(0);
+    // The lookup (cheap) runs, to learn the registered method; the secret check never does.
+    expect(verifications).toBe(0);
   });
 
-  it('counts failures of unknown client_ids too, and resets a client after a success', async () => {
+  it('counts failures of unknown client_ids too, and a success does not erase failures (no reset: interleaved guesses stay bounded)', async () => {
     const { auth } = setup(memoryFailureLimiter({ maxFailures: 2 }));
     await attempt(auth, post('nobody', 'x'));
     expect(((await attempt(auth, post('nobody', 'x'))) as OAuthError).code).toBe('ERR_CLIENT_NOT_FOUND');
@@ -98,8 +108,8 @@ describe('failureLimiter in the authenticator (RFC 6749 §2.3.1 brute force)', (
     await attempt(auth, post('post', 'wrong'));
     expect(await attempt(auth, post('post', 'right-secret'))).toBe('ok');
     await attempt(auth, post('post', 'wrong'));
-    // One failure after the reset: not blocked.
-    expect(await attempt(auth, post('post', 'right-secret'))).toBe('ok');
+    // Two failures in the window, a success between them: blocked.
+    expect(((await attempt(auth, post('post', 'right-secret'))) as OAuthError).code).toBe('ERR_TOO_MANY_FAILURES');
   });
 
   it('does not count invalid_request outcomes (a malformed request proves nothing about a secret)', async () => {
@@ -109,13 +119,13 @@ describe('failureLimiter in the authenticator (RFC 6749 §2.3.1 brute force)', (
     expect(await attempt(auth, post('post', 'right-secret'))).toBe('ok');
   });
 
-  it('fails closed: a limiter whose blockedFor rejects answers 503 ERR_FAILURE_LIMITER_UNAVAILABLE', async () => {
+  it('fails closed: a limiter whose attempt rejects answers 503 ERR_FAILURE_LIMITER_UNAVAILABLE', async () => {
     const { auth, events } = setup({
-      blockedFor: async () => {
+      attempt: async () => {
         throw new Error('store down');
       },
-      recordFailure: async () => {},
-      reset: async () => {},
+      failed: async () => {},
+      succeeded: async () => {},
     });
     const error = (await attempt(auth, post('post', 'right-secret'))) as OAuthError;
     expect([error.status, error.error, error.code]).toEqual([
@@ -129,20 +139,20 @@ describe('failureLimiter in the authenticator (RFC 6749 §2.3.1 brute force)', (
 
   it('fails closed: a limiter that cannot record a failure answers 503', async () => {
     const { auth } = setup({
-      blockedFor: async () => 0,
-      recordFailure: async () => {
+      attempt: async () => 0,
+      failed: async () => {
         throw new Error('store down');
       },
-      reset: async () => {},
+      succeeded: async () => {},
     });
     expect(((await attempt(auth, post('post', 'wrong'))) as OAuthError).code).toBe('ERR_FAILURE_LIMITER_UNAVAILABLE');
   });
 
-  it('a limiter that cannot reset does not turn a proven client away', async () => {
+  it('a limiter that cannot release a success does not turn a proven client away', async () => {
     const { auth } = setup({
-      blockedFor: async () => 0,
-      recordFailure: async () => {},
-      reset: async () => {
+      attempt: async () => 0,
+      failed: async () => {},
+      succeeded: async () => {
         throw new Error('store down');
       },
     });
@@ -154,8 +164,31 @@ describe('failureLimiter in the authenticator (RFC 6749 §2.3.1 brute force)', (
       createClientAuthenticator({
         issuer: ISSUER,
         getClient: () => undefined,
-        failureLimiter: { blockedFor: async () => 0 } as unknown as FailureLimiter,
+        failureLimiter: { attempt: async () => 0 } as unknown as FailureLimiter,
       }),
     ).toThrow(TypeError);
+    // The interface before the reservation design (blockedFor / recordFailure / reset) is refused too.
+    expect(() =>
+      createClientAuthenticator({
+        issuer: ISSUER,
+        getClient: () => undefined,
+        failureLimiter: { blockedFor: async () => 0, recordFailure: async () => {}, reset: async () => {} } as never,
+      }),
+    ).toThrow(/attempt, failed and succeeded/);
+  });
+
+  it('refuses a bad failureLimiterKey, or one without a failureLimiter, at setup (TypeError)', () => {
+    const limiter = memoryFailureLimiter();
+    expect(() =>
+      createClientAuthenticator({
+        issuer: ISSUER,
+        getClient: () => undefined,
+        failureLimiter: limiter,
+        failureLimiterKey: 'address' as never,
+      }),
+    ).toThrow(TypeError);
+    expect(() =>
+      createClientAuthenticator({ issuer: ISSUER, getClient: () => undefined, failureLimiterKey: 'client' }),
+    ).toThrow(/needs a failureLimiter/);
   });
 });

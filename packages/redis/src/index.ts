@@ -1,5 +1,6 @@
 export { type RecommendedClientOptions, recommendedClientOptions, reconnectForever } from './client-options.js';
 export { RedisReplayStoreError, type RedisReplayStoreFailure } from './errors.js';
+export { type EvictionCheck, failureLimiterEvictionCheck } from './eviction.js';
 export { fromIoredis, type IoredisLike } from './ioredis.js';
 export { DEFAULT_PREFIX, DIGEST_LENGTH, replayKey } from './key.js';
 export {

@@ -1,14 +1,20 @@
 /**
  * `redisFailureLimiter`: the core's {@link FailureLimiter} on Redis, so that every instance of the
- * authorization server counts the failures of a client_id together (RFC 6749 §2.3.1: the AS "MUST
+ * authorization server counts the failures of a key together (RFC 6749 §2.3.1: the AS "MUST
  * protect any endpoint utilizing it against brute force attacks").
  *
- * Two keys per client_id, in one hash slot (`{digest}`, so the scripts run on Redis Cluster):
- * `<prefix>{<digest>}:f` counts failures (INCR, PEXPIRE on the first of a window) and
- * `<prefix>{<digest>}:b` marks a block (SET PX). Each operation is ONE Lua script: atomic, one
- * round trip. It fails closed: whatever goes wrong, the call rejects, and the core answers 503.
+ * Three keys per limiter key, in one hash slot (`{digest}`, so the scripts run on Redis Cluster):
+ * `<prefix>{<digest>}:f` counts failures (INCR, PEXPIRE on the first of a window),
+ * `<prefix>{<digest>}:b` marks a block (SET PX), and `<prefix>{<digest>}:r` holds the attempts in
+ * flight (a sorted set scored by the end of each one's lease, so that an attempt whose server died
+ * before settling it lapses by itself). Each operation is ONE Lua script: atomic, one round trip.
+ * It fails closed: whatever goes wrong, the call rejects, and the core answers 503.
+ *
+ * Every key has a TTL, so any eviction policy but `noeviction` may drop them — a `volatile-*`
+ * policy evicts precisely keys with a TTL, a block marker included (see
+ * {@link failureLimiterEvictionCheck}).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FailureLimiter } from '@client-auth/core';
 import { type ConnectionState, notReady, withTimeout } from './call.js';
 
@@ -50,16 +56,53 @@ export class RedisFailureLimiterError extends Error {
 export const DEFAULT_FAILURE_PREFIX = 'client-auth:fail:';
 const MAX_PREFIX_LENGTH = 256;
 
-// KEYS[1] counter, KEYS[2] block marker; ARGV: maxFailures, windowMs, blockMs.
-const RECORD = `local n = redis.call('INCR', KEYS[1])
+// KEYS: [1] failure counter, [2] block marker, [3] attempts in flight. The clock is Redis's own
+// (TIME), so that every instance measures leases alike; read before any write (effects
+// replication, the only mode of Redis 7 and the default since 5). Redis refuses a script under
+// `maxmemory` with `noeviction` when its first write is one that adds memory: each script below
+// writes in that order, so that a full Redis refuses new reservations and failures it cannot
+// record (the core answers 503) while a block, a read, is still answered, and a release, which
+// frees memory, still goes through.
+const NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// ARGV: maxFailures, leaseMs, a unique member. Answers the block's PTTL (> 0), -1 when maxFailures
+// attempts are in flight or failed, or 0 once the attempt is reserved.
+const ATTEMPT = `local block = redis.call('PTTL', KEYS[2])
+if block > 0 then return block end
+${NOW}
+local busy = redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf') + tonumber(redis.call('GET', KEYS[1]) or '0')
+if busy >= tonumber(ARGV[1]) then return -1 end
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+redis.call('PEXPIRE', KEYS[3], ARGV[2])
+return 0`;
+
+// Release one attempt in flight, a live one (lapsed leases are dropped first).
+const RELEASE = `redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+redis.call('ZPOPMIN', KEYS[3])`;
+
+// ARGV: maxFailures, windowMs, blockMs. One attempt in flight becomes a failure; at maxFailures the
+// key is blocked. A failure recorded while the key is blocked (its attempt began before the block)
+// leaves the block as it is.
+const FAILED = `${NOW}
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  ${RELEASE}
+  return 0
+end
+local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+${RELEASE}
 if n >= tonumber(ARGV[1]) then
   redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
   redis.call('DEL', KEYS[1])
 end
 return n`;
-const BLOCKED = `return redis.call('PTTL', KEYS[2])`;
-const RESET = `return redis.call('DEL', KEYS[1], KEYS[2])`;
+
+// Release one attempt in flight; failures are kept (a success is not a reset).
+const SUCCEEDED = `${NOW}
+${RELEASE}
+return 1`;
 
 /** RedisFailureLimiterError for a command that timed out or failed. */
 const timedOut = (ms: number) => () => new RedisFailureLimiterError('timeout', `Redis did not answer within ${ms} ms`);
@@ -77,16 +120,20 @@ function positiveInteger(value: unknown, name: string, fallback: number): number
 }
 
 /**
- * The two keys of a client_id: a fixed prefix, a SHA-256 digest in a hash tag (bounded length
- * whatever the client_id, and both keys in one Cluster slot), and a suffix.
+ * The three keys of a limiter key (the core hands over `failureLimiterKey(clientId, address)`): a
+ * fixed prefix, a SHA-256 digest in a hash tag (bounded length whatever the key, and all three in
+ * one Cluster slot), and a suffix: failures, block, attempts in flight.
  */
-export function failureKeys(prefix: string, clientId: string): [string, string] {
-  const digest = createHash('sha256').update(clientId, 'utf8').digest('base64url');
-  return [`${prefix}{${digest}}:f`, `${prefix}{${digest}}:b`];
+export function failureKeys(prefix: string, key: string): [string, string, string] {
+  const digest = createHash('sha256').update(key, 'utf8').digest('base64url');
+  return [`${prefix}{${digest}}:f`, `${prefix}{${digest}}:b`, `${prefix}{${digest}}:r`];
 }
 
 /**
- * A {@link FailureLimiter} shared by every server instance that uses the same Redis.
+ * A {@link FailureLimiter} shared by every server instance that uses the same Redis. An attempt
+ * in flight holds a lease of `windowSeconds`: one whose server died before settling it stops
+ * counting then. Needs `maxmemory-policy noeviction` (or no `maxmemory`): check it at start with
+ * {@link failureLimiterEvictionCheck}.
  *
  * @example
  * ```ts
@@ -106,32 +153,38 @@ export function redisFailureLimiter(options: RedisFailureLimiterOptions): Failur
   if (typeof prefix !== 'string' || prefix.length > MAX_PREFIX_LENGTH) {
     fail(`prefix must be a string of at most ${MAX_PREFIX_LENGTH} characters`);
   }
-  const maxFailures = positiveInteger(options.maxFailures, 'maxFailures', 10);
-  const windowMs = positiveInteger(options.windowSeconds, 'windowSeconds', 60) * 1000;
-  const blockMs = positiveInteger(options.blockSeconds, 'blockSeconds', 300) * 1000;
+  const maxFailures = String(positiveInteger(options.maxFailures, 'maxFailures', 10));
+  const windowMs = String(positiveInteger(options.windowSeconds, 'windowSeconds', 60) * 1000);
+  const blockMs = String(positiveInteger(options.blockSeconds, 'blockSeconds', 300) * 1000);
   const timeout = positiveInteger(options.timeout, 'timeout', 200);
   const onTimeout = timedOut(timeout);
 
-  async function run(script: string, clientId: string, args: string[]): Promise<unknown> {
+  async function run(script: string, key: string, args: string[]): Promise<number> {
     if (notReady(client)) throw new RedisFailureLimiterError('not_ready', 'the Redis client is not connected');
-    const keys = failureKeys(prefix, clientId);
-    return withTimeout(() => client.eval(script, { keys, arguments: args }), timeout, onTimeout, commandFailed);
+    const keys = failureKeys(prefix, key);
+    const reply = await withTimeout(
+      () => client.eval(script, { keys, arguments: args }),
+      timeout,
+      onTimeout,
+      commandFailed,
+    );
+    if (typeof reply !== 'number')
+      throw new RedisFailureLimiterError('unexpected_reply', 'the script did not answer a number');
+    return reply;
   }
 
   return {
-    async blockedFor(clientId) {
-      const pttl = await run(BLOCKED, clientId, []);
-      if (typeof pttl !== 'number')
-        throw new RedisFailureLimiterError('unexpected_reply', 'PTTL did not answer a number');
-      return pttl > 0 ? Math.ceil(pttl / 1000) : 0;
+    async attempt(key) {
+      const reply = await run(ATTEMPT, key, [maxFailures, windowMs, randomUUID()]);
+      if (reply > 0) return Math.ceil(reply / 1000);
+      // maxFailures attempts in flight (or failed and in flight): they settle within a verification.
+      return reply === -1 ? 1 : 0;
     },
-    async recordFailure(clientId) {
-      const count = await run(RECORD, clientId, [String(maxFailures), String(windowMs), String(blockMs)]);
-      if (typeof count !== 'number')
-        throw new RedisFailureLimiterError('unexpected_reply', 'INCR did not answer a number');
+    async failed(key) {
+      await run(FAILED, key, [maxFailures, windowMs, blockMs]);
     },
-    async reset(clientId) {
-      await run(RESET, clientId, []);
+    async succeeded(key) {
+      await run(SUCCEEDED, key, []);
     },
   };
 }
