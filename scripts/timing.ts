@@ -8,12 +8,19 @@
  *   (c) wrong secrets of the secret's length that share no prefix vs all but the last octet with it;
  *   (d) where secrets are stored hashed (scrypt): an unknown client_id vs a known one;
  *   (e) (a) again with a client registry that hands out the same object each time (the core then
- *       keeps the registered secret encoded; (a)'s store makes a new object per lookup).
+ *       keeps the registered secret encoded; (a)'s store makes a new object per lookup);
+ *   (f) where plain and hashed secrets coexist: an unknown client_id vs a known plain-secret client;
+ *   (g) the residual of (f), reported but not a verdict: there an unknown client_id vs a known
+ *       hashed client (it tells "this client_id has a hashed secret"; unavoidable unless every
+ *       check costs a hash, which `secrets.unknownClientCost: 'hash'` chooses instead);
+ *   (h) where secrets are stored as SHA-256 digests checked by a host `secrets.verifyHash` (a
+ *       hash cheaper than a timer can imitate): an unknown client_id vs a known one.
  * Statistics robust to noise: medians, 10 % trimmed means, a Mann–Whitney U test, and dudect's
  * test (Welch's t on samples cropped at several percentiles of the pooled distribution; |t| > 4.5
  * is dudect's threshold for "a difference exists"). Not run by the default suite: timing depends
  * on the machine, so nothing here is asserted in tests.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type ClientAuthRequest, createClientAuthenticator, hashSecret } from '@client-auth/core';
 
@@ -23,6 +30,8 @@ function argument(name: string): string | undefined {
 }
 
 const SAMPLES = Number(argument('samples') ?? 20_000);
+/** log2 of scrypt's N for the hashed deployments (`--ln`; 10 keeps the run short, the default of hashSecret is 15). */
+const LN = Number(argument('ln') ?? 10);
 const WARMUP = 3_000;
 const SECRET = `${'S'.repeat(31)}x`; // 32 octets
 
@@ -42,7 +51,7 @@ const registryAuth = createClientAuthenticator({
 });
 
 // (d) A deployment that stores scrypt hashes (ln=10 keeps the run short; the default is 15).
-const HASH = await hashSecret(SECRET, { ln: 10 });
+const HASH = await hashSecret(SECRET, { ln: LN });
 const hashedAuth = createClientAuthenticator({
   issuer: 'https://as.example.com',
   getClient: (id) =>
@@ -50,6 +59,43 @@ const hashedAuth = createClientAuthenticator({
       ? { client_id: 'hashed', client_secrets: [{ hash: HASH }], token_endpoint_auth_method: 'client_secret_post' }
       : undefined,
 });
+
+// (f), (g) A deployment where plain and hashed secrets coexist.
+const MIXED = new Map([
+  ['plain', { client_id: 'plain', client_secret: SECRET, token_endpoint_auth_method: 'client_secret_post' }],
+  [
+    'hashed',
+    { client_id: 'hashed', client_secrets: [{ hash: HASH }], token_endpoint_auth_method: 'client_secret_post' },
+  ],
+]);
+const mixedAuth = createClientAuthenticator({
+  issuer: 'https://as.example.com',
+  getClient: (id) => MIXED.get(id),
+});
+
+// (h) SHA-256 digests of the secrets, verified by the host (microseconds, synchronous).
+const sha256 = (secret: string) => createHash('sha256').update(secret).digest();
+const DIGEST = `sha256:${sha256(SECRET).toString('base64url')}`;
+const digestAuth = createClientAuthenticator({
+  issuer: 'https://as.example.com',
+  getClient: (id) =>
+    id === 'digest'
+      ? { client_id: 'digest', client_secrets: [{ hash: DIGEST }], token_endpoint_auth_method: 'client_secret_post' }
+      : undefined,
+  secrets: {
+    verifyHash: (hash, secret) =>
+      hash.startsWith('sha256:') && timingSafeEqual(Buffer.from(hash.slice(7), 'base64url'), sha256(secret)),
+  },
+});
+
+type Deployment = 'plain' | 'registry' | 'hashed' | 'mixed' | 'digest';
+const AUTHENTICATORS = {
+  plain: auth,
+  registry: registryAuth,
+  hashed: hashedAuth,
+  mixed: mixedAuth,
+  digest: digestAuth,
+};
 
 function post(clientId: string, secret: string): ClientAuthRequest {
   return { headers: {}, body: { client_id: [clientId], client_secret: [secret] }, secure: true };
@@ -59,8 +105,10 @@ interface TimingClass {
   name: string;
   request: ClientAuthRequest;
   expectCode: string;
-  hashed?: boolean;
-  registry?: boolean;
+  /** The authenticator asked; default `plain` (a store that makes a new object per lookup). */
+  deployment?: Deployment;
+  /** A class that may cost a hash verification: sampled every 10th round only. */
+  slow?: boolean;
 }
 
 const CLASSES: TimingClass[] = [
@@ -82,30 +130,67 @@ const CLASSES: TimingClass[] = [
     name: 'hashed: unknown client_id',
     request: post('unknown', 'W'.repeat(32)),
     expectCode: 'ERR_CLIENT_NOT_FOUND',
-    hashed: true,
+    deployment: 'hashed',
+    slow: true,
   },
   {
     name: 'hashed: known, wrong secret',
     request: post('hashed', 'W'.repeat(32)),
     expectCode: 'ERR_SECRET_MISMATCH',
-    hashed: true,
+    deployment: 'hashed',
+    slow: true,
   },
   {
     name: 'registry: unknown client_id',
     request: post('unknown', 'W'.repeat(32)),
     expectCode: 'ERR_CLIENT_NOT_FOUND',
-    registry: true,
+    deployment: 'registry',
   },
   {
     name: 'registry: known, wrong secret',
     request: post('known', 'W'.repeat(32)),
     expectCode: 'ERR_SECRET_MISMATCH',
-    registry: true,
+    deployment: 'registry',
+  },
+  {
+    name: 'digest: unknown client_id',
+    request: post('unknown', 'W'.repeat(32)),
+    expectCode: 'ERR_CLIENT_NOT_FOUND',
+    deployment: 'digest',
+  },
+  {
+    name: 'digest: known, wrong secret',
+    request: post('digest', 'W'.repeat(32)),
+    expectCode: 'ERR_SECRET_MISMATCH',
+    deployment: 'digest',
+  },
+  // The mixed classes are sampled at the hashed classes' rate, all three alike: an unknown
+  // client_id may cost a hash there (it did before the unknown-client cost followed plain clients).
+  {
+    name: 'mixed: unknown client_id',
+    request: post('unknown', 'W'.repeat(32)),
+    expectCode: 'ERR_CLIENT_NOT_FOUND',
+    deployment: 'mixed',
+    slow: true,
+  },
+  {
+    name: 'mixed: known plain, wrong secret',
+    request: post('plain', 'W'.repeat(32)),
+    expectCode: 'ERR_SECRET_MISMATCH',
+    deployment: 'mixed',
+    slow: true,
+  },
+  {
+    name: 'mixed: known hashed, wrong',
+    request: post('hashed', 'W'.repeat(32)),
+    expectCode: 'ERR_SECRET_MISMATCH',
+    deployment: 'mixed',
+    slow: true,
   },
 ];
 
-async function once(request: ClientAuthRequest, hashed = false, registry = false): Promise<[number, string]> {
-  const authenticator = hashed ? hashedAuth : registry ? registryAuth : auth;
+async function once(request: ClientAuthRequest, deployment: Deployment = 'plain'): Promise<[number, string]> {
+  const authenticator = AUTHENTICATORS[deployment];
   const start = performance.now();
   let code = 'ok';
   try {
@@ -194,19 +279,24 @@ function mannWhitneyZ(a: number[], b: number[]): number {
 console.log(
   `node ${process.version}, ${SAMPLES.toLocaleString('en')} interleaved samples per class (after ${WARMUP} warm-up rounds)`,
 );
-// The hashed deployment has seen a known client before, as a live server has before an attack.
-await once(post('hashed', 'W'), true);
+console.log(`hashed deployments: scrypt ln=${LN}`);
+// The hashed and mixed deployments have seen their known clients before, as a live server has
+// before an attack.
+await once(post('hashed', 'W'), 'hashed');
+await once(post('hashed', 'W'), 'mixed');
+await once(post('plain', 'W'), 'mixed');
+await once(post('digest', 'W'), 'digest');
 for (const timingClass of CLASSES) {
-  const [, code] = await once(timingClass.request, timingClass.hashed, timingClass.registry);
+  const [, code] = await once(timingClass.request, timingClass.deployment);
   if (code !== timingClass.expectCode)
     throw new Error(`${timingClass.name}: expected ${timingClass.expectCode}, got ${code}`);
 }
 const samples = new Map<string, number[]>(CLASSES.map((c) => [c.name, []]));
 for (let round = 0; round < WARMUP + SAMPLES; round++) {
   for (const timingClass of shuffle([...CLASSES])) {
-    // scrypt costs about a millisecond: the hashed classes take one sample every 10 rounds.
-    if (timingClass.hashed && round % 10 !== 0) continue;
-    const [ns] = await once(timingClass.request, timingClass.hashed, timingClass.registry);
+    // scrypt costs milliseconds: the slow classes take one sample every 10 rounds.
+    if (timingClass.slow === true && round % 10 !== 0) continue;
+    const [ns] = await once(timingClass.request, timingClass.deployment);
     if (round >= WARMUP) samples.get(timingClass.name)?.push(ns);
   }
 }
@@ -227,7 +317,12 @@ const COMPARISONS: [string, string, string][] = [
   ['(c)', 'same length, no common prefix', 'same length, 31-octet prefix'],
   ['(d)', 'hashed: unknown client_id', 'hashed: known, wrong secret'],
   ['(e)', 'registry: unknown client_id', 'registry: known, wrong secret'],
+  ['(f)', 'mixed: unknown client_id', 'mixed: known plain, wrong secret'],
+  ['(g)', 'mixed: unknown client_id', 'mixed: known hashed, wrong'],
+  ['(h)', 'digest: unknown client_id', 'digest: known, wrong secret'],
 ];
+/** Comparisons that only report a documented residual (not a verdict). */
+const REPORTED_ONLY = new Set(['(b)', '(g)']);
 const T_THRESHOLD = 4.5;
 console.log(
   '\ncomparison                                                         Δmedian ns  Δ%     MW z   dudect t (crop)  verdict',
@@ -242,13 +337,16 @@ for (const [label, first, second] of COMPARISONS) {
   const z = mannWhitneyZ(a, b);
   const { t, crop } = dudect(a, b);
   const distinguishable = Math.abs(t) > T_THRESHOLD;
-  if (distinguishable && label !== '(b)') leaks++;
+  if (distinguishable && !REPORTED_ONLY.has(label)) leaks++;
   console.log(
     `${label} ${`${first} vs ${second}`.padEnd(62)} ${delta.toFixed(0).padStart(9)} ${((delta / medianB) * 100).toFixed(1).padStart(5)} ${z.toFixed(1).padStart(7)} ${t.toFixed(1).padStart(8)} (${crop})  ${distinguishable ? 'DISTINGUISHABLE' : 'indistinguishable'}`,
   );
 }
 console.log(
-  `\nverdict: ${leaks === 0 ? 'no timing difference that depends on the client being known or on the stored secret (|t| ≤ 4.5 for (a), (c), (d) and (e))' : `${leaks} comparison(s) of (a)/(c)/(d)/(e) show a difference: see above`}`,
+  `\nverdict: ${leaks === 0 ? 'no timing difference that depends on the client being known or on the stored secret (|t| ≤ 4.5 for (a), (c), (d), (e), (f) and (h))' : `${leaks} comparison(s) of (a)/(c)/(d)/(e)/(f)/(h) show a difference: see above`}`,
+);
+console.log(
+  '(g) is the residual of a mixed deployment: a known hashed client costs a hash, an unknown client_id a plain comparison.',
 );
 console.log(
   '(b) compares presented lengths: the work on the attacker’s own input is linear in its length, which tells nothing about the stored secret.',

@@ -18,7 +18,6 @@ import { verifySelfSignedTlsClientAuth, verifyTlsClientAuth } from './methods/tl
 import type { EffectivePolicy } from './policy.js';
 import { resolveCertificate } from './proxy.js';
 import { basicChallenge } from './response.js';
-import { dummySecretCheck } from './secrets.js';
 import {
   AUTH_METHODS,
   type AuthMethod,
@@ -28,6 +27,7 @@ import {
   ENDPOINT_NAMES,
   type EndpointName,
 } from './types.js';
+import { dummySecretCheck } from './unknown_client.js';
 
 /** The verifier of each method, by IANA name. */
 const VERIFIERS: Record<AuthMethod, MethodVerifier> = {
@@ -77,6 +77,32 @@ export interface ClientAuthenticator<Client extends ClientMetadata = ClientMetad
   policy(): EffectivePolicy;
   /** The issuer, as configured. */
   readonly issuer: string;
+  /**
+   * Counters of this authenticator's secret checks, for monitoring: the hash budget (verifications
+   * run, refusals, running and queued checks, their median duration) and the stand-in checks of
+   * unknown client_ids (against the dummy plain secret, or timed).
+   */
+  secretStats(): SecretStats;
+}
+
+/** What {@link ClientAuthenticator.secretStats} returns. Counters start at 0 when the authenticator is created. */
+export interface SecretStats {
+  /** Hash verifications of registered clients' secrets run within the budget (each built-in scrypt or `secrets.verifyHash` call). */
+  hashesVerified: number;
+  /** Checks refused 503 `ERR_SECRET_HASH_BUSY` because the hash budget was full. */
+  hashBusyRefusals: number;
+  /** Checks holding a slot of the hash budget now. */
+  hashesRunning: number;
+  /** Checks waiting for a slot now. */
+  hashesQueued: number;
+  /** Median duration of the recent hash checks in milliseconds, waiting included; undefined before the first. */
+  hashCheckMedianMs: number | undefined;
+  /** Stand-in checks (unknown client_id, method mismatch, no secret registered) against the dummy plain secret. */
+  dummyPlainChecks: number;
+  /** Stand-in checks that waited as long as a hash check, on a timer (no hash run). */
+  dummyTimedWaits: number;
+  /** Stand-in checks that verified a cheap stored hash for real (median check under 1 ms), outside the budget. */
+  dummyHashChecks: number;
 }
 
 function isSecretMechanism(mechanism: PresentedCredential['mechanism']): boolean {
@@ -297,7 +323,8 @@ function verifyClient(
     // A confidential client that sent only its client_id included no client authentication.
     const code = credential.mechanism === 'client_id' ? 'ERR_NO_CLIENT_AUTHENTICATION' : 'ERR_METHOD_MISMATCH';
     if (secretPresented && 'secret' in credential) {
-      const check = dummySecretCheck(credential.secret, context.nowSeconds, config, config.verifyHash);
+      // The stand-in check of an unknown client (it never spends the hash budget).
+      const check = dummySecretCheck(config.secretCosts, credential.secret, context.nowSeconds);
       if (check instanceof Promise) {
         return check.then(() => {
           throw new InvalidClient(code);
@@ -335,6 +362,21 @@ function withResolvedCertificate(config: Config, request: ClientAuthRequest): Cl
   const { certificate: _socket, ...rest } = request;
   // A certificate from the proxy means the client spoke TLS to the proxy.
   return certificate === undefined ? rest : { ...rest, certificate, secure: true };
+}
+
+function secretStats(config: Config): SecretStats {
+  const costs = config.secretCosts;
+  const budget = costs.budget.stats();
+  return {
+    hashesVerified: budget.verified,
+    hashBusyRefusals: budget.refused,
+    hashesRunning: budget.running,
+    hashesQueued: budget.queued,
+    hashCheckMedianMs: budget.medianMs,
+    dummyPlainChecks: costs.dummyPlain,
+    dummyTimedWaits: costs.dummyTimed,
+    dummyHashChecks: costs.dummyHashed,
+  };
 }
 
 /**
@@ -458,5 +500,6 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
     metadata: () => serverMetadata(config),
     policy: () => effectivePolicy(config),
     issuer: config.issuer,
+    secretStats: () => secretStats(config),
   };
 }

@@ -4,6 +4,7 @@
  * caller's object is never mutated.
  */
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
+import { DEFAULT_MAX_CONCURRENT_HASHES, DEFAULT_MAX_QUEUED_HASHES } from './hash_budget.js';
 import { createJwksCache, type JwksCache, type JwksOptions } from './keys.js';
 import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
 import { type MtlsConfig, type MtlsOptions, normalizeMtlsOptions } from './mtls_config.js';
@@ -22,6 +23,7 @@ import {
 import { memoryReplayStore, type ReplayStore } from './replay.js';
 import type { VerifyHash } from './secrets.js';
 import { AUTH_METHODS, type AuthMethod, type ClientMetadata, ENDPOINT_NAMES, type EndpointName } from './types.js';
+import { createSecretCosts, type SecretCosts, type UnknownClientCost } from './unknown_client.js';
 
 /** What `onAuthenticated` receives. Never carries a secret, an assertion or a certificate. */
 export interface AuthenticatedEvent {
@@ -78,10 +80,39 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
      */
     acceptUnencoded?: boolean;
   };
-  /** Secret verification. */
+  /** Secret verification (docs/SECURITY.md, "Hashed secrets: a bounded budget"). */
   secrets?: {
-    /** Verify a stored hash that is not a built-in scrypt string (argon2, bcrypt, …). */
+    /**
+     * Verify a stored hash that is not a built-in scrypt string (argon2, bcrypt, …). Its calls
+     * count against the hash budget below, as scrypt's do.
+     */
     verifyHash?: VerifyHash;
+    /**
+     * Most secret checks that verify a stored hash running at once in this authenticator, an
+     * integer from 1 to 1024. Default 2: scrypt runs on libuv's thread pool (4 threads unless
+     * `UV_THREADPOOL_SIZE` says otherwise), and a bound below it leaves threads to other crypto,
+     * `fs` and DNS. Raise it with the pool size.
+     */
+    maxConcurrentHashes?: number;
+    /**
+     * Most such checks waiting for a slot, an integer from 0 to 100000. Past it, a check is
+     * refused at once with 503 `temporarily_unavailable` (`ERR_SECRET_HASH_BUSY`, `Retry-After:
+     * 1`) instead of waiting without bound. Default 32: about 16 hash durations of waiting at
+     * most with the default concurrency (1.6 s for scrypt at its default cost on one core).
+     */
+    maxQueuedHashes?: number;
+    /**
+     * What an unknown client_id (and a secret sent for a client registered with another method,
+     * or without a secret) costs, so that it is not told apart from a known client:
+     * - `'auto'` (default): a comparison against a dummy plain secret once a plain-secret client
+     *   has been checked, else, once a hash check has been measured, a wait as long as one on a
+     *   timer (no CPU, no thread, no slot of the budget);
+     * - `'plain'`: always the dummy plain comparison (unknown ≈ known plain; a known hashed client
+     *   is then slower than an unknown client_id);
+     * - `'hash'`: always the timed wait once a hash check has been measured (unknown ≈ known
+     *   hashed; a known plain-secret client is then faster than an unknown client_id).
+     */
+    unknownClientCost?: UnknownClientCost;
   };
   /** Called after each successful authentication. Exceptions it throws are ignored. */
   onAuthenticated?: (event: AuthenticatedEvent) => void;
@@ -178,7 +209,8 @@ export interface Config extends MtlsConfig {
   endpointMethods: Readonly<Record<EndpointName, ReadonlySet<AuthMethod>>>;
   allowInsecureTransport: boolean;
   acceptUnencodedBasic: boolean;
-  verifyHash: VerifyHash | undefined;
+  /** This authenticator's hash budget, hash verifier and unknown-client cost (mutable state, its own). */
+  secretCosts: SecretCosts;
   onAuthenticated: ((event: AuthenticatedEvent) => void) | undefined;
   onFailure: ((event: FailureEvent) => void) | undefined;
   now: () => number;
@@ -431,6 +463,7 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     fail('replayStore must have a consume(clientId, jti, expiresAt) method');
   }
   const jwksCache = createJwksCache(options.jwks, now);
+  const secretCosts = normalizeSecrets(options.secrets);
   reportOverrides(profile, overrides);
 
   return Object.freeze({
@@ -441,7 +474,7 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     endpointMethods: Object.freeze(endpointMethods),
     allowInsecureTransport: options.allowInsecureTransport === true,
     acceptUnencodedBasic: acceptUnencoded === true,
-    verifyHash: checkHook(options.secrets?.verifyHash, 'secrets.verifyHash'),
+    secretCosts,
     onAuthenticated: checkHook(options.onAuthenticated, 'onAuthenticated'),
     onFailure: checkHook(options.onFailure, 'onFailure'),
     now,
@@ -459,6 +492,41 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     failureLimiter: checkLimiter(options.failureLimiter),
     failureLimiterKey: checkLimiterKey(options.failureLimiterKey, options.failureLimiter),
   });
+}
+
+const UNKNOWN_CLIENT_COSTS: readonly UnknownClientCost[] = ['auto', 'plain', 'hash'];
+
+/** `secrets`, checked, as the per-authenticator state of secret checks. */
+function normalizeSecrets(secrets: ClientAuthenticatorOptions['secrets']): SecretCosts {
+  if (secrets !== undefined && (secrets === null || typeof secrets !== 'object')) fail('secrets must be an object');
+  const verifyHash = checkHook(secrets?.verifyHash, 'secrets.verifyHash');
+  const maxConcurrent = checkInteger(
+    secrets?.maxConcurrentHashes,
+    'secrets.maxConcurrentHashes',
+    DEFAULT_MAX_CONCURRENT_HASHES,
+    1,
+    1024,
+  );
+  const maxQueued = checkInteger(
+    secrets?.maxQueuedHashes,
+    'secrets.maxQueuedHashes',
+    DEFAULT_MAX_QUEUED_HASHES,
+    0,
+    100_000,
+  );
+  const mode = secrets?.unknownClientCost ?? 'auto';
+  if (!UNKNOWN_CLIENT_COSTS.includes(mode)) {
+    fail(`secrets.unknownClientCost must be 'auto', 'plain' or 'hash', got ${JSON.stringify(mode)}`);
+  }
+  return createSecretCosts(verifyHash, maxConcurrent, maxQueued, mode);
+}
+
+function checkInteger(value: unknown, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
+    fail(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return value as number;
 }
 
 function checkLimiter(value: unknown): FailureLimiter | undefined {

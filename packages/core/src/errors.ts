@@ -84,7 +84,8 @@ export type ErrorCode =
   | 'ERR_REPLAY_STORE_UNAVAILABLE'
   | 'ERR_REPLAY_STORE_FULL'
   | 'ERR_FAILURE_LIMITER_UNAVAILABLE'
-  | 'ERR_FAILURE_LIMITER_FULL';
+  | 'ERR_FAILURE_LIMITER_FULL'
+  | 'ERR_SECRET_HASH_BUSY';
 
 /** Options of every {@link OAuthError} constructor. */
 export interface OAuthErrorOptions {

@@ -10,6 +10,7 @@ export {
   type ClientAuthenticator,
   certificateThumbprint,
   createClientAuthenticator,
+  type SecretStats,
 } from './authenticator.js';
 export {
   type AttributeTypeAndValue,
@@ -121,3 +122,4 @@ export {
   type FormParameters,
   type PresentedCertificate,
 } from './types.js';
+export type { UnknownClientCost } from './unknown_client.js';

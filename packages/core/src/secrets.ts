@@ -4,6 +4,8 @@
  * hash formats (argon2, bcrypt) are verified through the `secrets.verifyHash` option.
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { HashBudget } from './hash_budget.js';
 import type { ClientMetadata, ClientSecretEntry } from './types.js';
 
 /**
@@ -80,71 +82,20 @@ const DUMMY_SECRET = randomBytes(32).toString('base64url');
 
 const DUMMY_CLIENT: ClientMetadata = Object.freeze({ client_id: '', client_secret: DUMMY_SECRET });
 
-/**
- * What the last check of a real client's secret was like, per authenticator: the last stored hash
- * it was checked against, and whether its plain secrets had to be encoded afresh (`cold`: the host
- * hands out a new client object per lookup, or the secret changed). The unknown-client path copies
- * both (a hash verification; a fresh encoding), so that an unknown client_id costs what a known
- * one does in this deployment, hashed or plain, cached or not.
- */
-interface Remembered {
-  hash: string | undefined;
-  cold: boolean;
-}
-
-const remembered = new WeakMap<object, Remembered>();
-
-/**
- * Note what checking `entries` will cost, for the unknown-client path of `owner`. Both paths call
- * it with their entries and run the same loop; only a real client's check (`record`) is kept.
- */
-export function rememberHash(owner: object, entries: readonly ClientSecretEntry[], record = true): void {
-  let state = remembered.get(owner);
-  if (state === undefined) {
-    state = { hash: undefined, cold: false };
-    remembered.set(owner, state);
-  }
-  let hash = state.hash;
-  let cold = false;
-  for (const entry of entries) {
-    if ('hash' in entry && typeof entry.hash === 'string') hash = entry.hash;
-    else if ('value' in entry && typeof entry.value === 'string' && !encodedSecrets.has(entry.value)) cold = true;
-  }
-  if (record) {
-    state.hash = hash;
-    state.cold = cold;
-  }
-}
-
-/**
- * The entries an unknown client_id is checked against: the remembered hash, else the dummy secret
- * (made cold first, when the last real client's secret had to be encoded afresh).
- */
-export function unknownClientEntries(owner: object): ClientSecretEntry[] {
-  const state = remembered.get(owner);
-  if (state?.hash !== undefined) return [{ hash: state.hash }];
-  if (state?.cold === true) encodedSecrets.delete(DUMMY_SECRET);
-  return secretEntries(DUMMY_CLIENT);
-}
-
-/** The dummy secret's entries, as a misregistered client (no secret at all) is checked against. */
+/** The dummy secret's entries: what a check that only stands in for one compares against. */
 export function dummyEntries(): ClientSecretEntry[] {
   return secretEntries(DUMMY_CLIENT);
 }
 
-/** A secret check whose result is ignored: what a refusal before verification still costs. */
-export function dummySecretCheck(
-  presented: string,
-  nowSeconds: number,
-  owner: object,
-  verifyHash: VerifyHash | undefined,
-): void | Promise<void> {
-  const outcome = checkSecret(unknownClientEntries(owner), presented, nowSeconds, verifyHash);
-  // Only the cost matters here.
-  if (outcome instanceof Promise) return outcome.then(ignore, ignore);
+/** True when a registered secret is kept encoded (its next check will not encode it afresh). */
+export function isEncodedSecret(value: string): boolean {
+  return encodedSecrets.has(value);
 }
 
-function ignore(): void {}
+/** Drop the dummy secret's encoding, so that the next dummy check encodes it afresh (`cold`). */
+export function forgetDummyEncoding(): void {
+  encodedSecrets.delete(DUMMY_SECRET);
+}
 
 const SCRYPT_PREFIX = '$scrypt$';
 
@@ -226,21 +177,34 @@ export function isExpired(entry: { expires_at?: number }, nowSeconds: number): b
 /** The outcome of checking a presented secret against every registered one. */
 export type SecretCheck = 'match' | 'expired' | 'mismatch';
 
+/** How stored hashes are verified: the built-in scrypt or the host's `verifyHash`, within a budget. */
+export interface HashVerifier {
+  budget: HashBudget;
+  verifyHash: VerifyHash | undefined;
+  /**
+   * The stand-in check of a hash cheaper than a timer can imitate (unknown_client.ts): the same
+   * steps, outside the budget (no slot, not counted, not measured).
+   */
+  outside?: boolean;
+}
+
 /**
  * Check a presented secret against all of a client's secrets. Every plain entry is compared
  * (no early exit), so the time taken does not tell which entry matched. Answers synchronously
  * when every entry is a plain secret (the common case: no promise to allocate and await), else
- * through a promise (hash verification is asynchronous).
+ * through a promise (hash verification is asynchronous). A check that verifies a hash takes a slot
+ * of `hashes.budget` for all of its entries, and is refused (503 `ERR_SECRET_HASH_BUSY`) when the
+ * budget is full. Without `hashes`, stored hashes verify nothing.
  */
 export function checkSecret(
   entries: readonly ClientSecretEntry[],
   presented: string,
   nowSeconds: number,
-  verifyHash: VerifyHash | undefined,
+  hashes: HashVerifier | undefined,
 ): SecretCheck | Promise<SecretCheck> {
   for (const entry of entries) {
     if (!('value' in entry && typeof entry.value === 'string')) {
-      return checkSecretAsync(entries, presented, nowSeconds, verifyHash);
+      return checkSecretAsync(entries, presented, nowSeconds, hashes);
     }
   }
   let result: SecretCheck = 'mismatch';
@@ -253,23 +217,45 @@ export function checkSecret(
   return result;
 }
 
-async function checkSecretAsync(
+/** True when checking `entry` runs a real hash verification (scrypt, or the host's verifier). */
+function verifiesHash(entry: ClientSecretEntry, hashes: HashVerifier | undefined): boolean {
+  if (hashes === undefined || !('hash' in entry) || typeof entry.hash !== 'string') return false;
+  return isScryptHash(entry.hash) || hashes.verifyHash !== undefined;
+}
+
+function checkSecretAsync(
   entries: readonly ClientSecretEntry[],
   presented: string,
   nowSeconds: number,
-  verifyHash: VerifyHash | undefined,
+  hashes: HashVerifier | undefined,
+): Promise<SecretCheck> {
+  // Only checks that really hash spend the budget (and are measured): a hash no verifier can
+  // read costs nothing and must not teach the unknown-client path that hashes are free.
+  if (hashes !== undefined && entries.some((entry) => verifiesHash(entry, hashes))) {
+    return hashes.budget.run(() => checkEntries(entries, presented, nowSeconds, hashes), hashes.outside === true);
+  }
+  return checkEntries(entries, presented, nowSeconds, hashes);
+}
+
+async function checkEntries(
+  entries: readonly ClientSecretEntry[],
+  presented: string,
+  nowSeconds: number,
+  hashes: HashVerifier | undefined,
 ): Promise<SecretCheck> {
   let result: SecretCheck = 'mismatch';
   for (const entry of entries) {
-    let matches: boolean;
+    let matches = false;
     if ('value' in entry && typeof entry.value === 'string') {
       matches = equalsEncoded(presented, encodedSecret(entry.value));
-    } else if ('hash' in entry && typeof entry.hash === 'string') {
-      if (isScryptHash(entry.hash)) matches = await verifySecretHash(entry.hash, presented);
-      else if (verifyHash !== undefined) matches = (await verifyHash(entry.hash, presented)) === true;
-      else matches = false;
-    } else {
-      matches = false;
+    } else if (hashes !== undefined && verifiesHash(entry, hashes)) {
+      const hash = (entry as { hash: string }).hash;
+      const start = performance.now();
+      if (isScryptHash(hash)) matches = await verifySecretHash(hash, presented);
+      else matches = (await (hashes.verifyHash as VerifyHash)(hash, presented)) === true;
+      const ms = performance.now() - start;
+      // Only a real check teaches the budget (which hash is cheap enough to stand in with).
+      if (hashes.outside !== true) hashes.budget.noteVerification(hash, ms);
     }
     if (matches) {
       if (!isExpired(entry, nowSeconds)) result = 'match';

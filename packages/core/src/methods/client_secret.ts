@@ -3,14 +3,8 @@
  * The presented secret is compared in constant time against every active secret of the client.
  */
 import { InvalidClient } from '../errors.js';
-import {
-  checkSecret,
-  dummyEntries,
-  rememberHash,
-  type SecretCheck,
-  secretEntries,
-  unknownClientEntries,
-} from '../secrets.js';
+import { checkSecret, type SecretCheck, secretEntries } from '../secrets.js';
+import { dummySecretCheck, imitateHashCheck, imitatesHash, noteCost, unknownClientEntries } from '../unknown_client.js';
 import type { MethodVerifier } from './method.js';
 
 function refuseSecret(outcome: SecretCheck): void {
@@ -42,27 +36,34 @@ export const verifyClientSecret: MethodVerifier = ({ credential, client, config,
   if (credential.mechanism !== 'client_secret_basic' && credential.mechanism !== 'client_secret_post') {
     throw new InvalidClient('ERR_METHOD_MISMATCH');
   }
+  const costs = config.secretCosts;
   const entries = secretEntries(client);
   if (entries.length === 0) {
-    // Same work as a client with one secret, so that a misregistered client is not told apart.
-    return after(checkSecret(dummyEntries(), credential.secret, nowSeconds, undefined), misregistered);
+    // The stand-in check of an unknown client, so that a misregistered client is not told apart.
+    const check = dummySecretCheck(costs, credential.secret, nowSeconds);
+    if (check instanceof Promise) return check.then(misregistered);
+    misregistered();
   }
-  // The unknown-client path of this authenticator then costs a hash verification too.
-  rememberHash(config, entries);
-  return after(checkSecret(entries, credential.secret, nowSeconds, config.verifyHash), refuseSecret);
+  // What this check costs decides what the stand-in checks of this authenticator cost.
+  noteCost(costs, entries);
+  return after(checkSecret(entries, credential.secret, nowSeconds, costs.hashes), refuseSecret);
 };
 
 /**
- * The unknown-client path, step for step the shape of {@link verifyClientSecret} (a verifier call,
- * an entry list, the same comparison or hash verification, the error thrown at the same depth), so
- * that an unknown client_id costs what a known client with a wrong secret does
- * (`pnpm test:timing`, comparisons (a) and (d)).
+ * The unknown-client path. Where plain secrets are checked it is step for step the shape of
+ * {@link verifyClientSecret} (a verifier call, an entry list, the same comparison, the error
+ * thrown at the same depth), so that an unknown client_id costs what a known client with a wrong
+ * secret does (`pnpm test:timing`, comparisons (a), (e) and (f)); where only hashed secrets are,
+ * it waits as long as a hash check takes, on a timer, without spending the hash budget
+ * (comparison (d); unknown_client.ts).
  */
 export const verifyUnknownClient: MethodVerifier = ({ credential, config, nowSeconds }) => {
   if (credential.mechanism !== 'client_secret_basic' && credential.mechanism !== 'client_secret_post') {
     throw new InvalidClient('ERR_CLIENT_NOT_FOUND');
   }
-  const entries = unknownClientEntries(config);
-  rememberHash(config, entries, false);
-  return after(checkSecret(entries, credential.secret, nowSeconds, config.verifyHash), notFound);
+  const costs = config.secretCosts;
+  if (imitatesHash(costs)) return imitateHashCheck(costs, credential.secret, nowSeconds).then(notFound);
+  const entries = unknownClientEntries(costs);
+  noteCost(costs, entries, false);
+  return after(checkSecret(entries, credential.secret, nowSeconds, costs.hashes), notFound);
 };
