@@ -85,6 +85,7 @@ export type ErrorCode =
   | 'ERR_CLIENT_LOOKUP_FAILED'
   | 'ERR_REPLAY_STORE_UNAVAILABLE'
   | 'ERR_REPLAY_STORE_FULL'
+  | 'ERR_REPLAY_QUOTA_EXCEEDED'
   | 'ERR_FAILURE_LIMITER_UNAVAILABLE';
 
 /** Options of every {@link OAuthError} constructor. */
