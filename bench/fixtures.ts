@@ -36,13 +36,19 @@ export function implemented(method: core.AuthMethod): boolean {
   return core.IMPLEMENTED_METHODS.includes(method);
 }
 
+/**
+ * Options of a replay store that one bench client fills alone: the whole default store is its
+ * quota (the default 10,000 live jti per client would refuse part of a long run).
+ */
+export const ONE_CLIENT_STORE = { maxEntries: 100_000, maxEntriesPerClient: 100_000 };
+
 /** `memoryReplayStore` when the core exports it, else undefined (the rows that need it say so). */
 export function memoryReplayStoreFactory():
-  | ((options?: { maxEntries?: number; now?: () => number }) => core.ReplayStore)
+  | ((options?: core.MemoryReplayStoreOptions) => core.ReplayStore)
   | undefined {
   const factory = (core as unknown as Record<string, unknown>).memoryReplayStore;
   return typeof factory === 'function'
-    ? (factory as (options?: { maxEntries?: number; now?: () => number }) => core.ReplayStore)
+    ? (factory as (options?: core.MemoryReplayStoreOptions) => core.ReplayStore)
     : undefined;
 }
 

@@ -27,6 +27,7 @@ import {
   type JwtClient,
   makeJwtClient,
   memoryReplayStoreFactory,
+  ONE_CLIENT_STORE,
   POST_CLIENT,
   secretClients,
   signAssertions,
@@ -141,7 +142,7 @@ function secretPairs(): Record<string, Pair> {
  */
 async function jwtPair(client: JwtClient, poolSize: number): Promise<Pair> {
   const makeStore = memoryReplayStoreFactory();
-  let store: ReplayStore | undefined = makeStore?.();
+  let store: ReplayStore | undefined = makeStore?.(ONE_CLIENT_STORE);
   const replayStore: ReplayStore = { consume: (c, j, e) => (store as ReplayStore).consume(c, j, e) };
   const registered = new Map<string, ClientMetadata>([[client.clientId, client.metadata]]);
   const options: Parameters<typeof createClientAuthenticator>[0] & { replayStore?: ReplayStore } = {
@@ -196,7 +197,7 @@ async function jwtPair(client: JwtClient, poolSize: number): Promise<Pair> {
     core() {
       if (coreIndex === pool.length) {
         coreIndex = 0;
-        store = makeStore?.();
+        store = makeStore?.(ONE_CLIENT_STORE);
       }
       return auth.authenticate(coreRequests[coreIndex++] as ClientAuthRequest, { endpoint: 'token' });
     },

@@ -14,6 +14,7 @@ import {
   JWT_BEARER,
   makeJwtClient,
   memoryReplayStoreFactory,
+  ONE_CLIENT_STORE,
   signAssertions,
 } from './fixtures.js';
 import type { BenchOptions } from './lib.js';
@@ -62,7 +63,7 @@ export async function runJwks(options: BenchOptions, log: (line: string) => void
     const auth = createClientAuthenticator({
       issuer: ISSUER,
       getClient: (id) => (id === metadata.client_id ? metadata : undefined),
-      ...(makeStore ? { replayStore: makeStore() } : {}),
+      ...(makeStore ? { replayStore: makeStore(ONE_CLIENT_STORE) } : {}),
       ...JWKS_URI_OPTIONS,
     } as Parameters<typeof createClientAuthenticator>[0]);
     const request = (assertion: string): ClientAuthRequest => ({

@@ -36,7 +36,9 @@ const spec = JSON.parse(process.env.BENCH_SERVER as string) as ServerSpec;
 let listener: RequestListener;
 if (spec.kind === 'adapter') {
   // The example exactly as `pnpm --dir examples/<name> start` builds it, from the environment.
-  const config = loadConfig({ PORT: '0', ISSUER, CLIENTS_FILE: spec.clientsFile });
+  // One bench client sends every request: its quota of live jti is the whole store (the default
+  // 10,000 per client would refuse part of a run's 60-s assertions, as it is meant to).
+  const config = loadConfig({ PORT: '0', ISSUER, CLIENTS_FILE: spec.clientsFile, REPLAY_MAX_PER_CLIENT: '100000' });
   const { createApp } = (await import(pathToFileURL(spec.module as string).href)) as {
     createApp: (server: unknown) => unknown;
   };

@@ -71,6 +71,8 @@ export interface IssueSpec {
   /** Extended key usage: client (default), server, or both. */
   usage?: 'client' | 'server' | 'both';
   ca?: boolean;
+  /** The RSA private key to certify (for example one with an unusual public exponent). */
+  rsaKey?: KeyObject;
 }
 
 export interface TestPki {
@@ -80,6 +82,8 @@ export interface TestPki {
   server: Issued;
   leaves: Record<LeafName, Issued>;
   issue(spec: IssueSpec): Promise<Issued>;
+  /** A further CA (an intermediate when `issuer` is given), optionally with a chosen RSA key. */
+  createCa(name: string, options?: { issuer?: TestCa; rsaKey?: KeyObject }): Promise<TestCa>;
   /** Write PEM files (`<name>.crt`, `<name>.key`) into a fresh temporary directory; returns paths. */
   writeFiles(): PkiFiles;
 }
@@ -174,6 +178,10 @@ interface RsaKey {
 /** Native RSA key generation (in parallel on the thread pool), handed to forge. */
 async function rsaKey(bits: number): Promise<RsaKey> {
   const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: bits });
+  return forgeRsaKey(privateKey);
+}
+
+function forgeRsaKey(privateKey: KeyObject): RsaKey {
   const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
   const forgeKey = forge.pki.privateKeyFromPem(pem);
   return { node: privateKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), pem };
@@ -251,7 +259,9 @@ const USAGES = {
 } as const;
 
 async function issueRsa(spec: IssueSpec, fallbackIssuer: TestCa, key?: RsaKey): Promise<Issued> {
-  const keys = key ?? (await pooledRsaKey(spec.key === 'rsa1024' ? 1024 : 2048));
+  const keys =
+    key ??
+    (spec.rsaKey !== undefined ? forgeRsaKey(spec.rsaKey) : await pooledRsaKey(spec.key === 'rsa1024' ? 1024 : 2048));
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
@@ -328,7 +338,7 @@ async function issueWebCrypto(spec: IssueSpec, fallbackIssuer: TestCa): Promise<
   return issued(cert.toString('pem'), toPem('PRIVATE KEY', pkcs8));
 }
 
-async function createCa(name: string, issuer?: TestCa): Promise<TestCa> {
+async function createCa(name: string, issuer?: TestCa, rsaKeyObject?: KeyObject): Promise<TestCa> {
   const spec: IssueSpec = {
     key: 'rsa2048',
     subject: [
@@ -340,7 +350,7 @@ async function createCa(name: string, issuer?: TestCa): Promise<TestCa> {
     notBefore: new Date(Date.now() - 2 * HOUR),
   };
   // Self-signed unless an issuer is given (an intermediate). Each CA has its own key.
-  const key = await rsaKey(2048);
+  const key = rsaKeyObject === undefined ? await rsaKey(2048) : forgeRsaKey(rsaKeyObject);
   const made =
     issuer === undefined
       ? await issueRsa({ ...spec, issuer: 'self' }, undefined as never, key)
@@ -431,6 +441,7 @@ export async function createTestPki(): Promise<TestPki> {
     server,
     leaves,
     issue,
+    createCa: (name, options = {}) => createCa(name, options.issuer, options.rsaKey),
     writeFiles() {
       const dir = mkdtempSync(join(tmpdir(), 'client-auth-pki-'));
       const write = (name: string, text: string) => {

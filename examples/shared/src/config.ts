@@ -57,6 +57,11 @@ export interface ExampleConfig {
   failureLimit?: { maxFailures: number; windowSeconds?: number; blockSeconds?: number; maxEntries?: number };
   /** FAILURE_LIMIT_KEY: what the limiter counts against, `client-address` (default) or `client`. */
   failureLimitKey?: 'client' | 'client-address';
+  /**
+   * REPLAY_MAX_ENTRIES, REPLAY_MAX_PER_CLIENT: bounds of the in-memory replay store (all jti, and
+   * the live jti of one client); undefined for the library's defaults (100000, 10000).
+   */
+  replayLimits?: { maxEntries?: number; maxEntriesPerClient?: number };
 }
 
 function fail(message: string): never {
@@ -191,6 +196,30 @@ function readFailureLimitKey(value: string | undefined, limited: boolean): Examp
   return value;
 }
 
+function readCount(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const count = Number(value);
+  if (!Number.isSafeInteger(count) || count < 1)
+    fail(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  return count;
+}
+
+/** REPLAY_MAX_ENTRIES and REPLAY_MAX_PER_CLIENT, for the in-memory replay store only. */
+function readReplayLimits(env: NodeJS.ProcessEnv, redisUrl: string | undefined): ExampleConfig['replayLimits'] {
+  const maxEntries = readCount(env.REPLAY_MAX_ENTRIES, 'REPLAY_MAX_ENTRIES');
+  const maxEntriesPerClient = readCount(env.REPLAY_MAX_PER_CLIENT, 'REPLAY_MAX_PER_CLIENT');
+  if (maxEntries === undefined && maxEntriesPerClient === undefined) return undefined;
+  if (redisUrl !== undefined)
+    fail('REPLAY_MAX_ENTRIES and REPLAY_MAX_PER_CLIENT apply to the in-memory store, not REDIS_URL');
+  if (maxEntriesPerClient !== undefined && maxEntriesPerClient > (maxEntries ?? 100_000)) {
+    fail('REPLAY_MAX_PER_CLIENT must not exceed REPLAY_MAX_ENTRIES (default 100000)');
+  }
+  return {
+    ...(maxEntries !== undefined ? { maxEntries } : {}),
+    ...(maxEntriesPerClient !== undefined ? { maxEntriesPerClient } : {}),
+  };
+}
+
 /** Write the demo private JWK where the banner says, readable by this user only. */
 function writeDemoKey(file: string, privateJwk: unknown): string {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -305,11 +334,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   const profile = readProfile(env.PROFILE);
   const failureLimit = readFailureLimit(env.FAILURE_LIMIT);
   const failureLimitKey = readFailureLimitKey(env.FAILURE_LIMIT_KEY, failureLimit !== undefined);
+  const replayLimits = readReplayLimits(env, redisUrl);
   clients = checkClients(clients, file || undefined, profile, allowHttpJwksUri(issuer, profile));
   const config: ExampleConfig = {
     ...(profile !== undefined ? { profile } : {}),
     ...(failureLimit !== undefined ? { failureLimit } : {}),
     ...(failureLimitKey !== undefined ? { failureLimitKey } : {}),
+    ...(replayLimits !== undefined ? { replayLimits } : {}),
     ...(audience !== undefined ? { audience } : {}),
     ...(clockTolerance !== undefined ? { clockTolerance } : {}),
     ...(demoPrivateKeyFile !== undefined ? { demoPrivateKeyFile } : {}),

@@ -12,6 +12,7 @@ import {
   type EndpointName,
   IMPLEMENTED_METHODS,
   memoryFailureLimiter,
+  memoryReplayStore,
   PROFILES,
   profileAllowsMethod,
 } from '@client-auth/core';
@@ -140,6 +141,8 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     ...mtlsOptions(config),
     ...(config.failureLimit === undefined ? {} : { failureLimiter: memoryFailureLimiter(config.failureLimit) }),
     ...(config.failureLimitKey === undefined ? {} : { failureLimiterKey: config.failureLimitKey }),
+    // REPLAY_MAX_ENTRIES, REPLAY_MAX_PER_CLIENT: the bounds of the in-memory jti store.
+    ...(config.replayLimits === undefined ? {} : { replayStore: memoryReplayStore(config.replayLimits) }),
     // REDIS_URL: jti replay records (and FAILURE_LIMIT counts) shared by every instance.
     ...(config.redisUrl === undefined ? {} : await createRedisStores(config.redisUrl, config.failureLimit)),
   });

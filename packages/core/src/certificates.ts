@@ -41,6 +41,8 @@ export interface CertificateKey {
   bits: number;
   /** The named curve (Node's name, for example `prime256v1`), for EC and OKP keys. */
   curve?: string;
+  /** The public exponent `e`, for RSA keys. */
+  publicExponent?: bigint;
 }
 
 /** A client certificate, parsed once per request. */
@@ -236,7 +238,12 @@ export function certificateKey(x509: X509Certificate): CertificateKey {
   const key = x509.publicKey;
   const type = key.asymmetricKeyType ?? 'unknown';
   const details = key.asymmetricKeyDetails ?? {};
-  if (type === 'rsa' || type === 'rsa-pss') return { family: 'rsa', bits: details.modulusLength ?? 0 };
+  if (type === 'rsa' || type === 'rsa-pss') {
+    const { modulusLength = 0, publicExponent } = details;
+    return publicExponent === undefined
+      ? { family: 'rsa', bits: modulusLength }
+      : { family: 'rsa', bits: modulusLength, publicExponent };
+  }
   if (type === 'ec') {
     const curve = details.namedCurve ?? 'unknown';
     return { family: 'ec', bits: CURVE_BITS[curve] ?? 0, curve };

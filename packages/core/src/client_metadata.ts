@@ -18,6 +18,7 @@ import { certificateKey, ipAddressBytes, parseDistinguishedName } from './certif
 import { IMPLEMENTED_METHODS } from './config.js';
 import { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName, type ProfileRule, profileRule } from './policy.js';
+import { MAX_RSA_BITS, MAX_RSA_EXPONENT_BITS, rsaJwkExponent, rsaKeyVerdict } from './rsa_keys.js';
 import { AUTH_METHODS, type AuthMethod, type ClientJWK } from './types.js';
 
 /** One problem, in the RFC 7591 §3.2.2 error form, with the field it concerns. */
@@ -259,9 +260,7 @@ function checkJwks(
     if (PRIVATE_MEMBERS.some((member) => key[member] !== undefined)) {
       problem('jwks', `${at} holds private key material: register public keys only`);
     }
-    if (key.kty === 'RSA' && rsaModulusBits(key) < MIN_RSA_BITS) {
-      problem('jwks', `${at}: RSA keys must be at least ${MIN_RSA_BITS} bits (RFC 7518 §3.3)`);
-    }
+    if (key.kty === 'RSA') checkRsaKey(rsaModulusBits(key), rsaJwkExponent(key), at, problem);
     if (key.kty === 'EC' || key.kty === 'OKP') {
       const bits = CURVE_BITS[String(key.crv)];
       if (bits === undefined) problem('jwks', `${at}: unsupported curve ${JSON.stringify(key.crv)}`);
@@ -273,6 +272,23 @@ function checkJwks(
     }
     if (key.x5c !== undefined) checkX5c(key, at, problem);
   });
+}
+
+/**
+ * An RSA key (of a JWK or of its x5c[0]) within the bounds the verifiers apply: RFC 7518 §3.3's
+ * 2048-bit floor, and the exponent and modulus bounds of rsa_keys.ts (FIPS 186-4 §B.3.1 tightened),
+ * so that a registration is refused for a key that would never be tried.
+ */
+function checkRsaKey(bits: number, exponent: bigint | undefined, at: string, problem: Report) {
+  const verdict = rsaKeyVerdict(bits, exponent, MIN_RSA_BITS);
+  if (verdict === 'too-weak') problem('jwks', `${at}: RSA keys must be at least ${MIN_RSA_BITS} bits (RFC 7518 §3.3)`);
+  else if (bits > MAX_RSA_BITS) problem('jwks', `${at}: RSA keys must be at most ${MAX_RSA_BITS} bits`);
+  else if (verdict === 'unsuitable') {
+    problem(
+      'jwks',
+      `${at}: the RSA public exponent must be odd, above 2^16 (FIPS 186-4 §B.3.1) and below 2^${MAX_RSA_EXPONENT_BITS}`,
+    );
+  }
 }
 
 /** RFC 7517 §4.7 / RFC 8705 §2.2.2: the key in the first x5c certificate must be the JWK's key. */
@@ -293,8 +309,7 @@ function checkX5c(key: ClientJWK, at: string, problem: Report) {
       problem('jwks', `${at}: the key of x5c[0] is not the JWK's key (RFC 7517 §4.7)`);
     }
     const size = certificateKey(certificate);
-    if (size.family === 'rsa' && size.bits < MIN_RSA_BITS)
-      problem('jwks', `${at}: x5c[0] has an RSA key under ${MIN_RSA_BITS} bits`);
+    if (size.family === 'rsa') checkRsaKey(size.bits, size.publicExponent, `${at}: x5c[0]`, problem);
   } catch {
     problem('jwks', `${at}: x5c[0] is not a parsable certificate matching its JWK`);
   }

@@ -72,7 +72,11 @@ export interface JwksOptions {
 
 /** The most keys a JWK Set may hold (inline or fetched). */
 export const MAX_JWKS_KEYS = 100;
-/** After a failed fetch, further requests for that client wait this long before fetching again. */
+/**
+ * After a failed fetch, further requests for that client wait this long before fetching again,
+ * counted from when the failure was known (the end of the fetch): counted from its start, a fetch
+ * that timed out after `timeout` ≥ this would be retried at once, by every request that follows.
+ */
 const FAILURE_BACKOFF_MS = 5_000;
 
 interface NormalizedJwksOptions {
@@ -469,7 +473,7 @@ export class JwksCache {
       if (entry.keys !== undefined && now < entry.graceUntil) return entry.keys;
       throw new InvalidClient(entry.failure);
     }
-    const inflight = this.#fetch(uri, entry, now);
+    const inflight = this.#fetch(uri, entry);
     entry.inflight = inflight;
     try {
       return await inflight;
@@ -490,7 +494,7 @@ export class JwksCache {
     this.#entries.set(cacheKey, entry);
   }
 
-  async #fetch(uri: URL, entry: CacheEntry, startedAt: number): Promise<ClientJWK[]> {
+  async #fetch(uri: URL, entry: CacheEntry): Promise<ClientJWK[]> {
     this.stats.fetches += 1;
     try {
       const signal = AbortSignal.timeout(this.options.timeout);
@@ -511,9 +515,9 @@ export class JwksCache {
       return keys;
     } catch (cause) {
       this.stats.failures += 1;
-      entry.retryAfter = startedAt + FAILURE_BACKOFF_MS;
-      entry.failure = isGuardRefusal(cause) ? 'ERR_JWKS_URI_REFUSED' : 'ERR_JWKS_UNAVAILABLE';
       const now = this.#now();
+      entry.retryAfter = now + FAILURE_BACKOFF_MS;
+      entry.failure = isGuardRefusal(cause) ? 'ERR_JWKS_URI_REFUSED' : 'ERR_JWKS_UNAVAILABLE';
       if (entry.keys !== undefined && now < entry.graceUntil) return entry.keys;
       throw new InvalidClient(entry.failure, { cause });
     }

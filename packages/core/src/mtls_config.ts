@@ -6,6 +6,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { readPemBundle } from './certificates.js';
 import { type CertificateSource, type CertificateSourceOptions, normalizeCertificateSource } from './proxy.js';
+import { MAX_RSA_BITS } from './rsa_keys.js';
 import { ENDPOINT_NAMES, type EndpointName } from './types.js';
 
 /** Minimum key sizes, in bits. */
@@ -120,6 +121,9 @@ function readAliases(value: MtlsOptions['mtlsEndpointAliases']): Partial<Record<
 export function normalizeMtlsOptions(options: MtlsOptions): MtlsConfig {
   const sizes = options.minimumKeySizes;
   if (sizes !== undefined && (sizes === null || typeof sizes !== 'object')) fail('minimumKeySizes must be an object');
+  const rsa = checkBits(sizes?.rsa, 'minimumKeySizes.rsa', DEFAULT_MINIMUM_KEY_SIZES.rsa);
+  // Above MAX_RSA_BITS no RSA key would ever be accepted (rsa_keys.ts): a configuration mistake.
+  if (rsa > MAX_RSA_BITS) fail(`minimumKeySizes.rsa must not be above ${MAX_RSA_BITS} (MAX_RSA_BITS)`);
   const bound = options.tlsClientCertificateBoundAccessTokens;
   if (bound !== undefined && typeof bound !== 'boolean')
     fail('tlsClientCertificateBoundAccessTokens must be a boolean');
@@ -127,7 +131,7 @@ export function normalizeMtlsOptions(options: MtlsOptions): MtlsConfig {
     certificateSource: normalizeCertificateSource(options.certificates),
     trustAnchors: readAnchors(options.trustAnchors),
     minimumKeySizes: Object.freeze({
-      rsa: checkBits(sizes?.rsa, 'minimumKeySizes.rsa', DEFAULT_MINIMUM_KEY_SIZES.rsa),
+      rsa,
       ec: checkBits(sizes?.ec, 'minimumKeySizes.ec', DEFAULT_MINIMUM_KEY_SIZES.ec),
     }),
     mtlsEndpointAliases: Object.freeze(readAliases(options.mtlsEndpointAliases)),

@@ -28,18 +28,45 @@ export interface MemoryReplayStoreOptions {
    * jti cannot be recorded is refused, never accepted). Default 100 000.
    */
   maxEntries?: number;
+  /**
+   * Most live jti one client may hold, so that one client cannot fill the store for every other
+   * one (its entries live until their `exp`, up to `maxAssertionLifetime`). A client at its quota
+   * is refused with 503 `ERR_REPLAY_QUOTA_EXCEEDED` and `Retry-After` (the seconds until its
+   * earliest entry expires); live entries are never evicted, and other clients are unaffected.
+   * Default: a tenth of `maxEntries`, at most 10 000 (10 000 of the default 100 000: a sustained
+   * 2.7 assertions/s of one-hour assertions, or 133/s of 60-second ones, kept 75 s with the
+   * default tolerance). At most `maxEntries`.
+   */
+  maxEntriesPerClient?: number;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
 }
 
 /** How often, at most, a store that is not full sweeps out expired entries (milliseconds). */
 const SWEEP_INTERVAL = 10_000;
+/** The default per-client quota of a store of the default size (100 000 entries). */
+const DEFAULT_MAX_ENTRIES_PER_CLIENT = 10_000;
+
+/** One client's live jti, with the earliest expiry among them (before it, nothing can be swept). */
+interface ClientEntries {
+  /** jti → expiry (ms). */
+  jtis: Map<string, number>;
+  earliest: number;
+}
+
+function positiveInteger(value: unknown, name: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1) {
+    throw new TypeError(`client-auth: memoryReplayStore ${name} must be a positive integer`);
+  }
+  return value as number;
+}
 
 /**
  * A {@link ReplayStore} in this process's memory: right for one process, wrong for several behind
  * a load balancer (use a shared store such as `@client-auth/redis` there). Memory is bounded by
- * `maxEntries`; expired entries are swept out at most every 10 s, and at once when the store is
- * full.
+ * `maxEntries` (about 110 bytes an entry with 36-character jti: bench/replay-memory.ts), and each client
+ * by `maxEntriesPerClient`; expired entries are swept out at most every 10 s, and at once when
+ * the store or a client's quota is full.
  *
  * @example
  * ```ts
@@ -49,23 +76,41 @@ const SWEEP_INTERVAL = 10_000;
  */
 export function memoryReplayStore(options: MemoryReplayStoreOptions = {}): ReplayStore {
   if (options === null || typeof options !== 'object') throw new TypeError('client-auth: options must be an object');
-  const { maxEntries = 100_000, now = Date.now } = options;
-  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-    throw new TypeError('client-auth: memoryReplayStore maxEntries must be a positive integer');
+  const { now = Date.now } = options;
+  const maxEntries = positiveInteger(options.maxEntries ?? 100_000, 'maxEntries');
+  const maxEntriesPerClient = positiveInteger(
+    options.maxEntriesPerClient ?? Math.max(1, Math.min(DEFAULT_MAX_ENTRIES_PER_CLIENT, Math.floor(maxEntries / 10))),
+    'maxEntriesPerClient',
+  );
+  if (maxEntriesPerClient > maxEntries) {
+    throw new TypeError('client-auth: memoryReplayStore maxEntriesPerClient must not exceed maxEntries');
   }
   if (typeof now !== 'function') throw new TypeError('client-auth: memoryReplayStore now must be a function');
 
-  /** key → expiry (ms). The key is length-prefixed so that no (client, jti) pair collides with another. */
-  const entries = new Map<string, number>();
+  /** client_id → its live jti: a map per client, so that (client, jti) pairs cannot collide. */
+  const clients = new Map<string, ClientEntries>();
+  /** Entries across every client. */
+  let size = 0;
   let nextSweep = 0;
   /** The earliest expiry seen by the last sweep: before it, a sweep cannot free anything. */
   let earliestExpiry = Number.POSITIVE_INFINITY;
 
+  function sweepClient(clientId: string, entries: ClientEntries, at: number): void {
+    entries.earliest = Number.POSITIVE_INFINITY;
+    for (const [jti, expiresAt] of entries.jtis) {
+      if (expiresAt <= at) {
+        entries.jtis.delete(jti);
+        size -= 1;
+      } else if (expiresAt < entries.earliest) entries.earliest = expiresAt;
+    }
+    if (entries.jtis.size === 0) clients.delete(clientId);
+  }
+
   function sweep(at: number): void {
     earliestExpiry = Number.POSITIVE_INFINITY;
-    for (const [key, expiresAt] of entries) {
-      if (expiresAt <= at) entries.delete(key);
-      else if (expiresAt < earliestExpiry) earliestExpiry = expiresAt;
+    for (const [clientId, entries] of clients) {
+      sweepClient(clientId, entries, at);
+      if (entries.earliest < earliestExpiry) earliestExpiry = entries.earliest;
     }
     nextSweep = at + SWEEP_INTERVAL;
   }
@@ -73,15 +118,35 @@ export function memoryReplayStore(options: MemoryReplayStoreOptions = {}): Repla
   return {
     async consume(clientId: string, jti: string, expiresAt: number): Promise<boolean> {
       const at = now();
-      const key = `${clientId.length}:${clientId}:${jti}`;
-      const seen = entries.get(key);
+      const seen = clients.get(clientId)?.jtis.get(jti);
       if (seen !== undefined && seen > at) return false;
       if (at >= nextSweep) sweep(at);
-      if (seen === undefined && entries.size >= maxEntries) {
-        if (at >= earliestExpiry) sweep(at);
-        if (entries.size >= maxEntries) throw new TemporarilyUnavailable('ERR_REPLAY_STORE_FULL');
+      let entries = clients.get(clientId);
+      if (entries?.jtis.has(jti) !== true) {
+        // A new entry: room in the store, then in the client's quota (one client must not take
+        // every slot). Live entries are never evicted for it.
+        if (size >= maxEntries) {
+          if (at >= earliestExpiry) sweep(at);
+          if (size >= maxEntries) throw new TemporarilyUnavailable('ERR_REPLAY_STORE_FULL');
+        }
+        entries = clients.get(clientId);
+        if (entries !== undefined && entries.jtis.size >= maxEntriesPerClient) {
+          if (at >= entries.earliest) sweepClient(clientId, entries, at);
+          if (entries.jtis.size >= maxEntriesPerClient) {
+            throw new TemporarilyUnavailable('ERR_REPLAY_QUOTA_EXCEEDED', {
+              retryAfter: Math.max(1, Math.ceil((entries.earliest - at) / 1000)),
+            });
+          }
+        }
+        entries = clients.get(clientId);
+        if (entries === undefined) {
+          entries = { jtis: new Map(), earliest: Number.POSITIVE_INFINITY };
+          clients.set(clientId, entries);
+        }
+        size += 1;
       }
-      entries.set(key, expiresAt);
+      entries.jtis.set(jti, expiresAt);
+      if (expiresAt < entries.earliest) entries.earliest = expiresAt;
       if (expiresAt < earliestExpiry) earliestExpiry = expiresAt;
       return true;
     },

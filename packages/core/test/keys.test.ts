@@ -318,6 +318,34 @@ describe('client keys: jwks_uri cache', () => {
     expect(await code(clientKeys(client, config))).toBe('ERR_JWKS_UNAVAILABLE');
   });
 
+  it('backs off from the end of a failed fetch: after a fetch that timed out, a burst fetches nothing for 5 s', async () => {
+    const clock = { now: 1_000_000_000 };
+    const { config } = setup({ ...LOCAL, timeout: 200 }, clock);
+    const client = uriClient(keyServer.url('/hangs'));
+    // The key server never answers: the fetch ends at its timeout. While it hangs, the
+    // authenticator's clock moves on by 6 s, as a fetch under the default 5-s timeout takes.
+    keyServer.handler = () => {
+      clock.now += 6_000;
+    };
+    const before = keyServer.hits;
+    expect(await code(clientKeys(client, config))).toBe('ERR_JWKS_UNAVAILABLE');
+    expect(keyServer.hits - before).toBe(1);
+    // A burst right after the timeout: refused from the back-off, no second fetch.
+    const burst = await Promise.all(Array.from({ length: 20 }, () => code(clientKeys(client, config))));
+    expect(burst).toEqual(Array(20).fill('ERR_JWKS_UNAVAILABLE'));
+    expect(keyServer.hits - before).toBe(1);
+    clock.now += 4_999;
+    expect(await code(clientKeys(client, config))).toBe('ERR_JWKS_UNAVAILABLE');
+    expect(keyServer.hits - before).toBe(1);
+    // 5 s after the failure: one fetch again (single flight for a concurrent burst).
+    clock.now += 1;
+    keyServer.serve({ keys: [JWK] });
+    expect(await Promise.all(Array.from({ length: 5 }, () => clientKeys(client, config)))).toEqual(
+      Array(5).fill([JWK]),
+    );
+    expect(keyServer.hits - before).toBe(2);
+  });
+
   it('keeps separate entries per client and per jwks_uri', async () => {
     keyServer.serve({ keys: [JWK] });
     const { config } = setup(LOCAL);

@@ -21,6 +21,7 @@ import type { AudienceMode, Config } from '../config.js';
 import { JWT_BEARER_ASSERTION_TYPE, MAX_CLIENT_ID_LENGTH, type PresentedCredential } from '../credentials.js';
 import { type ErrorCode, InvalidClient, isOAuthError, TemporarilyUnavailable } from '../errors.js';
 import { registeredKeys } from '../keys.js';
+import { rsaJwkExponent, rsaKeyVerdict } from '../rsa_keys.js';
 import { isExpired, secretEntries } from '../secrets.js';
 import type { AuthMethod, ClientJWK, ClientMetadata, EndpointName } from '../types.js';
 import type { MethodVerifier, VerifyContext } from './method.js';
@@ -254,9 +255,17 @@ function importFitting(
   alg: string,
 ): VerificationKey[] | Promise<VerificationKey[]> {
   if (fitting.length === 0) fail('ERR_ASSERTION_KEY_NOT_FOUND');
-  const strong = fitting.filter((jwk) => jwk.kty !== 'RSA' || rsaModulusBitsCached(jwk) >= config.minimumKeySizes.rsa);
-  if (strong.length === 0) fail('ERR_ASSERTION_KEY_TOO_WEAK');
-  const imports = strong.slice(0, MAX_KEY_CANDIDATES).map((jwk) => importKey(jwk, alg));
+  // RSA keys below the minimum size, or outside the exponent and modulus bounds (rsa_keys.ts), are
+  // never imported nor tried: their verification would cost what the attacker chose.
+  let tooWeak = false;
+  const usable = fitting.filter((jwk) => {
+    if (jwk.kty !== 'RSA') return true;
+    const verdict = rsaKeyVerdict(rsaModulusBitsCached(jwk), rsaJwkExponent(jwk), config.minimumKeySizes.rsa);
+    if (verdict === 'too-weak') tooWeak = true;
+    return verdict === 'ok';
+  });
+  if (usable.length === 0) fail(tooWeak ? 'ERR_ASSERTION_KEY_TOO_WEAK' : 'ERR_ASSERTION_KEY_UNSUITABLE');
+  const imports = usable.slice(0, MAX_KEY_CANDIDATES).map((jwk) => importKey(jwk, alg));
   if (!imports.some((key) => key instanceof Promise)) return imports as VerificationKey[];
   return Promise.allSettled(imports).then((settled) => {
     // A malformed registered key verifies nothing; the others may still do.

@@ -6,6 +6,7 @@
  */
 import { createPublicKey, type JsonWebKey, X509Certificate } from 'node:crypto';
 import {
+  certificateKey,
   distinguishedNameMatch,
   dnsNameMatch,
   emailMatch,
@@ -19,6 +20,7 @@ import {
 import type { Config } from '../config.js';
 import { InvalidClient } from '../errors.js';
 import { clientKeys } from '../keys.js';
+import { rsaKeyVerdict } from '../rsa_keys.js';
 import type { ClientJWK, ClientMetadata, PresentedCertificate } from '../types.js';
 import type { MethodVerifier, VerifyContext } from './method.js';
 
@@ -46,12 +48,29 @@ function presentedCertificate(certificate: PresentedCertificate | undefined): Pa
   }
 }
 
-/** RSA ≥ 2048 and EC ≥ 160 bits by default (FAPI 1 Part 1 §5.2.2-5/6); a profile raises them. */
+/**
+ * RSA ≥ 2048 and EC ≥ 160 bits by default (FAPI 1 Part 1 §5.2.2-5/6); a profile raises them. An
+ * RSA key must also have a modulus of at most 8192 bits and an odd exponent with 2^16 < e < 2^33
+ * (FIPS 186-4 §B.3.1, tightened: rsa_keys.ts), the bounds its JWK would be held to.
+ */
 function checkKeySize(certificate: ParsedCertificate, config: Config): void {
-  const { family, bits } = certificate.key;
+  const { family, bits, publicExponent } = certificate.key;
   const minimum =
     family === 'rsa' ? config.minimumKeySizes.rsa : family === 'ec' || family === 'okp' ? config.minimumKeySizes.ec : 0;
   if (minimum === 0 || bits < minimum) throw new InvalidClient('ERR_MTLS_KEY_TOO_WEAK');
+  if (family === 'rsa' && rsaKeyVerdict(bits, publicExponent, minimum) !== 'ok') {
+    throw new InvalidClient('ERR_MTLS_KEY_UNSUITABLE');
+  }
+}
+
+/**
+ * False for an intermediate whose RSA key is outside the bounds of rsa_keys.ts: the request chose
+ * it, and checking a signature with it would cost what the attacker chose (a 3071-bit exponent
+ * makes one check ~130 times dearer). Such a link cannot be part of an accepted path.
+ */
+function verifiableIssuer(certificate: X509Certificate): boolean {
+  const key = certificateKey(certificate);
+  return key.family !== 'rsa' || rsaKeyVerdict(key.bits, key.publicExponent, 0) === 'ok';
 }
 
 /** The single registered identifier; more or fewer is a registration error (RFC 8705 §2.1.2). */
@@ -95,7 +114,8 @@ function chainValidated(presented: PresentedCertificate, certificate: ParsedCert
   // Bounded: every candidate may cost a signature verification per chain link.
   for (const der of (presented.chain ?? []).slice(0, MAX_INTERMEDIATES)) {
     try {
-      intermediates.push(new X509Certificate(der));
+      const intermediate = new X509Certificate(der);
+      if (verifiableIssuer(intermediate)) intermediates.push(intermediate);
     } catch {
       // An unreadable link cannot be part of a valid path.
     }
