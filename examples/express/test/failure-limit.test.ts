@@ -60,9 +60,13 @@ describe.skipIf(noOwnRedisReason !== undefined)('FAILURE_LIMIT with REDIS_URL: o
     const [a, b] = servers.map((running) => running.url) as [string, string];
     expect((await basic(a, 'wrong-1')).status).toBe(401);
     expect((await basic(b, 'wrong-2')).status).toBe(401);
+    // RFC 6749 §5.2: after Basic, invalid_client is a 401 with the Basic challenge (plus Retry-After).
     const blocked = await basic(a, '7Fjfp0ZBr1KtDRbnfVdmIw');
-    expect(blocked.status).toBe(429);
+    expect(blocked.status).toBe(401);
+    expect(blocked.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
     expect(blocked.headers.get('retry-after')).toBe('120');
-    expect((await basic(b, '7Fjfp0ZBr1KtDRbnfVdmIw')).status).toBe(429);
+    const atB = await basic(b, '7Fjfp0ZBr1KtDRbnfVdmIw');
+    expect(atB.status).toBe(401);
+    expect(atB.headers.get('retry-after')).toBe('120');
   });
 });
