@@ -20,14 +20,7 @@ import {
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  noOwnRedisReason,
-  noRedisReason,
-  OwnRedisServer,
-  reportSkip,
-  type SuiteRedis,
-  suiteRedis,
-} from '../../../test/helpers/redis.js';
+import { noRedisReason, reportSkip, type SuiteRedis, suiteRedis } from '../../../test/helpers/redis.js';
 import {
   failureKeys,
   failureLimiterEvictionCheck,
