@@ -1,6 +1,8 @@
 /**
- * FAILURE_LIMIT in the example server: after N wrong secrets a client_id is refused with 429
- * invalid_client and Retry-After (RFC 6749 §2.3.1 brute-force protection), the right secret too.
+ * FAILURE_LIMIT in the example server: after N wrong secrets a client_id is refused with
+ * invalid_client and Retry-After (RFC 6749 §2.3.1 brute-force protection), the right secret too:
+ * 429 for body credentials (RFC 6585 §4), 401 with the Basic challenge for Basic (RFC 6749 §5.2).
+ * Attacks on the limiter: failure-limit-attacks.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExample, startExample } from '../../../test/helpers/example-server.js';
@@ -56,15 +58,15 @@ describe.skipIf(noOwnRedisReason !== undefined)('FAILURE_LIMIT with REDIS_URL: o
       body: 'grant_type=client_credentials',
     });
 
-  it('blocks a client_id at instance A after one failure at A and one at B (RFC 6749 §2.3.1)', async () => {
+  it('blocks a client_id at instance A after one failure at A and one at B (RFC 6749 §2.3.1); Basic: 401 with the challenge (RFC 6749 §5.2)', async () => {
     const [a, b] = servers.map((running) => running.url) as [string, string];
     expect((await basic(a, 'wrong-1')).status).toBe(401);
     expect((await basic(b, 'wrong-2')).status).toBe(401);
-    // RFC 6749 §5.2: after Basic, invalid_client is a 401 with the Basic challenge (plus Retry-After).
     const blocked = await basic(a, '7Fjfp0ZBr1KtDRbnfVdmIw');
     expect(blocked.status).toBe(401);
-    expect(blocked.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    expect(blocked.headers.get('www-authenticate')).toMatch(/^Basic realm="/);
     expect(blocked.headers.get('retry-after')).toBe('120');
+    expect((await json(blocked)).error).toBe('invalid_client');
     const atB = await basic(b, '7Fjfp0ZBr1KtDRbnfVdmIw');
     expect(atB.status).toBe(401);
     expect(atB.headers.get('retry-after')).toBe('120');
