@@ -14,6 +14,7 @@ import {
   PROFILE_NAMES,
   PROFILES,
   type ProfileName,
+  type UnknownClientCost,
   validateClientMetadata,
 } from '@client-auth/core';
 import { demoClients, demoKeyPair } from './clients.js';
@@ -62,6 +63,10 @@ export interface ExampleConfig {
    * the live jti of one client); undefined for the library's defaults (100000, 10000).
    */
   replayLimits?: { maxEntries?: number; maxEntriesPerClient?: number };
+  /** HASH_BUDGET: `maxConcurrentHashes[/maxQueuedHashes]`, the hash budget of the authenticator. */
+  hashBudget?: { maxConcurrentHashes: number; maxQueuedHashes?: number };
+  /** UNKNOWN_CLIENT_COST: `auto`, `plain` or `hash` (`secrets.unknownClientCost`). */
+  unknownClientCost?: UnknownClientCost;
 }
 
 function fail(message: string): never {
@@ -220,6 +225,24 @@ function readReplayLimits(env: NodeJS.ProcessEnv, redisUrl: string | undefined):
   };
 }
 
+/** `HASH_BUDGET`: `2` or `2/32` (maxConcurrentHashes, maxQueuedHashes; the core checks the ranges). */
+function readHashBudget(value: string | undefined): ExampleConfig['hashBudget'] {
+  if (value === undefined || value === '') return undefined;
+  const parts = value.split('/').map((part) => Number(part.trim()));
+  if (parts.length > 2 || parts.some((n) => !Number.isSafeInteger(n) || n < 0)) {
+    fail(`HASH_BUDGET must be maxConcurrentHashes[/maxQueuedHashes] of integers, got ${JSON.stringify(value)}`);
+  }
+  const [maxConcurrentHashes, maxQueuedHashes] = parts as [number, number?];
+  return { maxConcurrentHashes, ...(maxQueuedHashes !== undefined ? { maxQueuedHashes } : {}) };
+}
+
+function readUnknownClientCost(value: string | undefined): UnknownClientCost | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value !== 'auto' && value !== 'plain' && value !== 'hash')
+    fail(`UNKNOWN_CLIENT_COST must be auto, plain or hash, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 /** Write the demo private JWK where the banner says, readable by this user only. */
 function writeDemoKey(file: string, privateJwk: unknown): string {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -335,12 +358,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   const failureLimit = readFailureLimit(env.FAILURE_LIMIT);
   const failureLimitKey = readFailureLimitKey(env.FAILURE_LIMIT_KEY, failureLimit !== undefined);
   const replayLimits = readReplayLimits(env, redisUrl);
+  const hashBudget = readHashBudget(env.HASH_BUDGET);
+  const unknownClientCost = readUnknownClientCost(env.UNKNOWN_CLIENT_COST);
   clients = checkClients(clients, file || undefined, profile, allowHttpJwksUri(issuer, profile));
   const config: ExampleConfig = {
     ...(profile !== undefined ? { profile } : {}),
     ...(failureLimit !== undefined ? { failureLimit } : {}),
     ...(failureLimitKey !== undefined ? { failureLimitKey } : {}),
     ...(replayLimits !== undefined ? { replayLimits } : {}),
+    ...(hashBudget !== undefined ? { hashBudget } : {}),
+    ...(unknownClientCost !== undefined ? { unknownClientCost } : {}),
     ...(audience !== undefined ? { audience } : {}),
     ...(clockTolerance !== undefined ? { clockTolerance } : {}),
     ...(demoPrivateKeyFile !== undefined ? { demoPrivateKeyFile } : {}),

@@ -143,6 +143,12 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     ...(config.failureLimitKey === undefined ? {} : { failureLimiterKey: config.failureLimitKey }),
     // REPLAY_MAX_ENTRIES, REPLAY_MAX_PER_CLIENT: the bounds of the in-memory jti store.
     ...(config.replayLimits === undefined ? {} : { replayStore: memoryReplayStore(config.replayLimits) }),
+    // HASH_BUDGET, UNKNOWN_CLIENT_COST: how many hash verifications at once and waiting (503
+    // beyond), and what an unknown client_id costs (docs/SECURITY.md).
+    secrets: {
+      ...config.hashBudget,
+      ...(config.unknownClientCost !== undefined ? { unknownClientCost: config.unknownClientCost } : {}),
+    },
     // REDIS_URL: jti replay records (and FAILURE_LIMIT counts) shared by every instance.
     ...(config.redisUrl === undefined ? {} : await createRedisStores(config.redisUrl, config.failureLimit)),
   });
