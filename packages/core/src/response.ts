@@ -11,8 +11,8 @@ export interface ErrorResponse {
 /**
  * Turn an error into the RFC 6749 §5.2 JSON response: `Content-Type: application/json`,
  * `Cache-Control: no-store`, `Pragma: no-cache`, a `WWW-Authenticate` challenge on every 401
- * (RFC 9110 §15.5.2) and `Connection: close` on a 408 (RFC 9110 §15.5.9). Anything that is not an {@link OAuthError} becomes a generic 500 whose body
- * reveals nothing about it.
+ * (RFC 9110 §15.5.2) and `Connection: close` on a 408 (RFC 9110 §15.5.9). Anything that is not
+ * an {@link OAuthError} becomes a generic 500 whose body reveals nothing about it.
  *
  * Pure: no I/O, no mutation of the error.
  *

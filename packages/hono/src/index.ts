@@ -57,8 +57,8 @@ export interface ClientAuthenticationOptions<Variable extends string = 'client'>
   /** Largest form body read, in octets. Default 65536. */
   bodyLimit?: number;
   /**
-   * Milliseconds to wait for the whole form body (read by this middleware). Past it: 408 `invalid_request` (`ERR_BODY_TIMEOUT`) with `Connection: close` (RFC 9110
-   * §15.5.9). Default 10000.
+   * Milliseconds to wait for the whole form body. Past it: 408 `invalid_request`
+   * (`ERR_BODY_TIMEOUT`) with `Connection: close` (RFC 9110 §15.5.9). Default 10000.
    */
   bodyTimeout?: number;
   /**
