@@ -12,6 +12,23 @@ import { createExampleServer, type ExampleServer } from './endpoints.js';
 
 type Server = HttpServer | HttpsServer;
 
+/**
+ * Timeouts of both listeners, set deliberately rather than left to Node's defaults (5 minutes for
+ * a whole request, checked every 30 s): a client that sends slowly must not hold a socket for
+ * long. The adapters answer a body that takes over 10 s (their `bodyTimeout`) with a clean 408
+ * `invalid_request`; these are the backstop for everything else.
+ */
+export const SERVER_TIMEOUTS = {
+  /** The request line and headers must arrive within 10 s (slow-header clients, "slowloris"). */
+  headersTimeout: 10_000,
+  /** The whole request within 30 s: past the adapters' 10-s body deadline, for any other route. */
+  requestTimeout: 30_000,
+  /** An idle kept-alive connection is closed after 5 s (Node's default, made explicit). */
+  keepAliveTimeout: 5_000,
+  /** How often Node checks the two timeouts above (default 30 s, which would stretch them). */
+  connectionsCheckingInterval: 1_000,
+} as const;
+
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -29,13 +46,14 @@ export async function serveExample(
   config: ExampleConfig,
   listener: (server: ExampleServer) => RequestListener,
 ): Promise<void> {
-  const servers: Server[] = [createServer()];
+  const servers: Server[] = [createServer(SERVER_TIMEOUTS)];
   if (config.tls !== undefined) {
     // Requests, but does not require, a client certificate; `rejectUnauthorized: false` lets the
     // core decide (a self-signed certificate is fine for self_signed_tls_client_auth, and a
     // missing one is an invalid_client answer, not a TLS alert). TLS_CA sets `socket.authorized`.
     servers.push(
       createHttpsServer({
+        ...SERVER_TIMEOUTS,
         cert: config.tls.cert,
         key: config.tls.key,
         ...(config.tls.ca === undefined ? {} : { ca: config.tls.ca }),

@@ -1,9 +1,9 @@
 /**
  * What every framework adapter checks at creation, in one place: the authenticator, the
- * endpoint, the name the result is stored under, the error mode and the body cap. Adapters stay a
+ * endpoint, the name the result is stored under, the error mode, the body cap and deadline. Adapters stay a
  * translation layer (STYLE.md habit 2); this is the part they would otherwise each write.
  */
-import { DEFAULT_BODY_LIMIT } from './form.js';
+import { DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT } from './form.js';
 import { ENDPOINT_NAMES, type EndpointName } from './types.js';
 
 /** The options every adapter takes, before normalisation. */
@@ -11,6 +11,7 @@ export interface AdapterOptionsInput<ErrorMode extends string> {
   endpoint: EndpointName;
   errors?: ErrorMode;
   bodyLimit?: number;
+  bodyTimeout?: number;
 }
 
 /** Normalised adapter options. */
@@ -20,6 +21,8 @@ export interface AdapterOptions<ErrorMode extends string> {
   name: string;
   errors: ErrorMode | 'respond';
   bodyLimit: number;
+  /** Milliseconds the adapter waits for the whole body it reads itself (408 after). */
+  bodyTimeout: number;
 }
 
 function fail(message: string): never {
@@ -53,5 +56,10 @@ export function normalizeAdapterOptions<ErrorMode extends string>(
   }
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0) fail('options.bodyLimit must be a positive integer');
-  return { endpoint: options.endpoint, name, errors, bodyLimit };
+  const bodyTimeout = options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT;
+  // setTimeout's largest delay is 2^31 − 1 ms; beyond it Node fires at once.
+  if (!Number.isSafeInteger(bodyTimeout) || bodyTimeout <= 0 || bodyTimeout > 2_147_483_647) {
+    fail('options.bodyTimeout must be a positive integer of milliseconds');
+  }
+  return { endpoint: options.endpoint, name, errors, bodyLimit, bodyTimeout };
 }

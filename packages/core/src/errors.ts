@@ -17,6 +17,7 @@ export type OAuthErrorValue = 'invalid_request' | 'invalid_client' | 'server_err
 export type ErrorCode =
   // request shape (invalid_request)
   | 'ERR_BODY_TOO_LARGE'
+  | 'ERR_BODY_TIMEOUT'
   | 'ERR_BODY_MALFORMED'
   | 'ERR_UNSUPPORTED_CONTENT_TYPE'
   | 'ERR_PARAMETER_REPEATED'

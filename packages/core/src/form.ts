@@ -22,6 +22,12 @@ export function emptyParameters<T>(): Record<string, T> {
 /** Default cap on a form body read by an adapter: 64 KiB. */
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
+/**
+ * Default time an adapter waits for the whole form body once the handler runs: 10 s. A body sent
+ * at one octet a second would otherwise hold the request until Node's `requestTimeout` (5 min).
+ */
+export const DEFAULT_BODY_TIMEOUT = 10_000;
+
 const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

@@ -58,6 +58,7 @@ export {
 } from './errors.js';
 export {
   DEFAULT_BODY_LIMIT,
+  DEFAULT_BODY_TIMEOUT,
   decodeFormComponent,
   encodeFormComponent,
   formFromParsedBody,

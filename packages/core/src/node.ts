@@ -6,7 +6,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { InvalidRequest } from './errors.js';
-import { DEFAULT_BODY_LIMIT, emptyParameters, formFromParsedBody, parseForm, parseFormBody } from './form.js';
+import {
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_BODY_TIMEOUT,
+  emptyParameters,
+  formFromParsedBody,
+  parseForm,
+  parseFormBody,
+} from './form.js';
 import type { ClientAuthRequest, FormParameters, PresentedCertificate } from './types.js';
 
 /** How the adapter found the body. */
@@ -24,6 +31,8 @@ export interface NodeRequestOptions {
   body: NodeBody;
   /** Cap on a body read from the stream, in octets. Default 64 KiB. */
   bodyLimit?: number;
+  /** Milliseconds to wait for the whole body read from the stream. Default 10 000. */
+  bodyTimeout?: number;
 }
 
 /**
@@ -86,8 +95,27 @@ export function bodyTooLarge(limit: number): InvalidRequest {
   return new InvalidRequest('ERR_BODY_TOO_LARGE', `the request body exceeds ${limit} octets`, { status: 413 });
 }
 
-/** Read a request body from its stream, refusing more than `limit` octets (413 `invalid_request`). */
-export function readBody(req: IncomingMessage, limit: number = DEFAULT_BODY_LIMIT): Promise<Uint8Array> {
+/**
+ * 408 `invalid_request`: the body did not arrive in time. RFC 9110 §15.5.9: the server "did not
+ * receive a complete request message within the time that it was prepared to wait"; the rest of
+ * the body may still be in transit, so the response carries `Connection: close` (errorResponse).
+ */
+export function bodyTimedOut(timeout: number): InvalidRequest {
+  return new InvalidRequest('ERR_BODY_TIMEOUT', `the request body did not arrive within ${timeout} ms`, {
+    status: 408,
+  });
+}
+
+/**
+ * Read a request body from its stream, refusing more than `limit` octets (413 `invalid_request`)
+ * and a body not complete within `timeout` milliseconds (408 `invalid_request`): a client that
+ * sends its headers and then dribbles its body, or never sends it, holds the request no longer.
+ */
+export function readBody(
+  req: IncomingMessage,
+  limit: number = DEFAULT_BODY_LIMIT,
+  timeout: number = DEFAULT_BODY_TIMEOUT,
+): Promise<Uint8Array> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(bodyTooLarge(limit));
   // Already consumed by someone else: nothing left to read (the adapter passes parsed bodies instead).
@@ -101,12 +129,20 @@ export function readBody(req: IncomingMessage, limit: number = DEFAULT_BODY_LIMI
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    // The deadline covers the whole body, not the gaps between its chunks: an idle timeout would
+    // be reset by every octet of a body dribbled one octet at a time.
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      reject(bodyTimedOut(timeout));
+    }, timeout);
     req.on('data', (chunk: Buffer | string) => {
       if (settled) return;
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       size += buffer.length;
       if (size > limit) {
         settled = true;
+        clearTimeout(timer);
         // Stop collecting and let the rest drain, so that the 413 can still be answered.
         req.resume();
         reject(bodyTooLarge(limit));
@@ -117,6 +153,7 @@ export function readBody(req: IncomingMessage, limit: number = DEFAULT_BODY_LIMI
     req.on('end', () => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
     // No 'error' listener: Node emits an IncomingMessage's error only to listeners, and every
@@ -125,6 +162,7 @@ export function readBody(req: IncomingMessage, limit: number = DEFAULT_BODY_LIMI
       if (settled) return;
       // Closed before `end`: the client went away in the middle of its body.
       settled = true;
+      clearTimeout(timer);
       reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
     });
   });
@@ -143,7 +181,7 @@ export function fromNodeRequest(req: IncomingMessage, options: NodeRequestOption
   const contentType = req.headers['content-type'];
   const source = options.body;
   if (source.kind === 'stream') {
-    return readBody(req, options.bodyLimit).then((octets) =>
+    return readBody(req, options.bodyLimit, options.bodyTimeout).then((octets) =>
       neutralRequest(req, options, parseFormBody(contentType, octets)),
     );
   }

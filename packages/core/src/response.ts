@@ -10,9 +10,9 @@ export interface ErrorResponse {
 
 /**
  * Turn an error into the RFC 6749 §5.2 JSON response: `Content-Type: application/json`,
- * `Cache-Control: no-store`, `Pragma: no-cache`, and a `WWW-Authenticate` challenge on every 401
- * (RFC 9110 §15.5.2). Anything that is not an {@link OAuthError} becomes a generic 500 whose body
- * reveals nothing about it.
+ * `Cache-Control: no-store`, `Pragma: no-cache`, a `WWW-Authenticate` challenge on every 401
+ * (RFC 9110 §15.5.2) and `Connection: close` on a 408 (RFC 9110 §15.5.9). Anything that is not
+ * an {@link OAuthError} becomes a generic 500 whose body reveals nothing about it.
  *
  * Pure: no I/O, no mutation of the error.
  *
@@ -33,6 +33,12 @@ export function errorResponse(error: unknown): ErrorResponse {
   if (oauth.status === 401) {
     // RFC 9110 §15.5.2: a 401 MUST carry at least one challenge.
     headers['www-authenticate'] = oauth.challenge ?? 'Basic';
+  } else if (oauth.status === 408) {
+    // RFC 9110 §15.5.9: the rest of the request may still be in transit, so the connection is
+    // not reusable; RFC 7231 §6.5.7, which it replaced, put it plainly: a server "SHOULD send the
+    // "close" connection option ... since 408 implies that the server has decided to close the
+    // connection rather than continue waiting".
+    headers.connection = 'close';
   }
   // RFC 9110 §10.2.3: delay-seconds, a non-negative integer.
   const retryAfter = oauth.retryAfter;

@@ -2,23 +2,25 @@
  * Bounds on the RSA public keys this library will verify with. The cost of an RSA verification
  * grows with the bit length of the public exponent `e` (one modular squaring per bit) and with
  * the square of the modulus size; neither is bounded by RFC 7517/7518, so a client that registers
- * RSA-3072 keys with 3071-bit exponents makes every forged assertion cost ~7 ms per key tried
- * (measured, Node 20 / OpenSSL 3), about 130 times an RSA-2048 key with e = 65537. Keys outside
- * these bounds are refused at registration (`validateClientMetadata`) and never tried at use.
+ * RSA-3072 keys with 3071-bit exponents makes every forged assertion cost 7–10 ms per key
+ * tried (Node 20 / OpenSSL 3, bench/rsa-keys.ts), over a hundred times an RSA-2048 key with
+ * e = 65537. Keys outside these bounds are refused at registration (`validateClientMetadata`)
+ * and never tried at use.
  */
 import type { ClientJWK } from './types.js';
 
 /**
  * Largest RSA modulus accepted, in bits: 8192, as ring/webpki's `RSA_PKCS1_2048_8192_*` verifiers.
- * An RSA-8192 verification costs about 6 times an RSA-2048 one; OpenSSL alone would accept 16384.
+ * An RSA-8192 verification costs 6–10 times an RSA-2048 one (bench/rsa-keys.ts); OpenSSL alone
+ * would accept 16384.
  */
 export const MAX_RSA_BITS = 8192;
 
 /**
  * Longest RSA public exponent accepted, in bits: 33 (`e` < 2^33), as ring (`PublicExponent::MAX`,
  * after A. Langley, "RSA public exponent size", 2012). FIPS 186-4 §B.3.1 (kept by FIPS 186-5)
- * allows up to 2^256, which still makes a verification ~6 times dearer than e = 65537 (measured); every
- * common key uses 65537.
+ * allows up to 2^256, which still makes a verification 6–11 times dearer than e = 65537
+ * (bench/rsa-keys.ts); every common key uses 65537.
  */
 export const MAX_RSA_EXPONENT_BITS = 33;
 
@@ -27,9 +29,9 @@ const EXPONENT_LIMIT = 1n << BigInt(MAX_RSA_EXPONENT_BITS);
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /**
- * True for an acceptable RSA public exponent: odd and 2^16 < e < 2^33. FIPS 186-4 §B.3.1 item 1 (b): "The
- * exponent e shall be an odd positive integer such that 2^16 < e < 2^256"; the upper bound is
- * tightened to {@link MAX_RSA_EXPONENT_BITS} to bound the cost of a verification.
+ * True for an acceptable RSA public exponent: odd and 2^16 < e < 2^33. FIPS 186-4 §B.3.1 item 1
+ * (b): "The exponent e shall be an odd positive integer such that 2^16 < e < 2^256"; the upper
+ * bound is tightened to {@link MAX_RSA_EXPONENT_BITS} to bound the cost of a verification.
  */
 export function rsaExponentAcceptable(e: bigint): boolean {
   return (e & 1n) === 1n && e >= MIN_EXPONENT && e < EXPONENT_LIMIT;

@@ -3,18 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readBody } from '../src/node.js';
+import { errorResponse } from '../src/response.js';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
 /** A real server whose handler hands each request's readBody outcome to the test. */
-function serve(limit: number): Promise<{ port: number; outcome: Promise<Uint8Array | Error> }> {
+function serve(limit: number, timeout?: number): Promise<{ port: number; outcome: Promise<Uint8Array | Error> }> {
   let settle: (value: Uint8Array | Error) => void = () => {};
   const outcome = new Promise<Uint8Array | Error>((resolve) => {
     settle = resolve;
   });
   server = createServer((req: IncomingMessage, res) => {
-    readBody(req, limit).then(
+    readBody(req, limit, timeout).then(
       (body) => {
         settle(body);
         res.end('ok');
@@ -81,5 +82,26 @@ describe('readBody (adapters reading the form body themselves)', () => {
     const error = (await outcome) as Error;
     expect(error).toBeInstanceOf(Error);
     expect((error as { status?: number }).status).toBeUndefined();
+  });
+
+  it('refuses a body not complete within the deadline: 408 invalid_request ERR_BODY_TIMEOUT (RFC 9110 §15.5.9)', async () => {
+    const { port, outcome } = await serve(1024, 200);
+    // Headers, one chunk, then nothing: the deadline counts from the start, not between chunks.
+    const socket = sendChunked(port, ['grant_type='], false);
+    const error = (await outcome) as Error & { status?: number; code?: string; error?: string };
+    socket.destroy();
+    expect(error.status).toBe(408);
+    expect(error.code).toBe('ERR_BODY_TIMEOUT');
+    expect(error.error).toBe('invalid_request');
+    // The connection's framing is unknown then: the response closes it.
+    expect(errorResponse(error).headers.connection).toBe('close');
+  });
+
+  it('reads a body that completes within the deadline', async () => {
+    const { port, outcome } = await serve(1024, 5_000);
+    const socket = sendChunked(port, ['grant_type=', 'client_credentials']);
+    const body = await outcome;
+    socket.destroy();
+    expect(Buffer.from(body as Uint8Array).toString()).toBe('grant_type=client_credentials');
   });
 });

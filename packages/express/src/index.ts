@@ -32,6 +32,12 @@ export interface ClientAuthenticationOptions {
   errors?: 'respond' | 'next';
   /** Largest form body read when no body parser ran, in octets. Default 65536. */
   bodyLimit?: number;
+  /**
+   * Milliseconds to wait for the whole form body this middleware reads itself (no body parser
+   * ran). Past it: 408 `invalid_request` (`ERR_BODY_TIMEOUT`) with `Connection: close` (RFC 9110
+   * §15.5.9). Default 10000.
+   */
+  bodyTimeout?: number;
 }
 
 /** Decide how the body reaches us: a body parser that ran (sets `req._body`) or the raw stream. */
@@ -69,6 +75,7 @@ export function clientAuthentication<Client extends ClientMetadata = ClientMetad
     name: property,
     errors,
     bodyLimit,
+    bodyTimeout,
   } = normalizeAdapterOptions(authenticator, options, ['property', options?.property], ['next'] as const);
 
   function refuse(error: unknown, res: Response, next: NextFunction): void {
@@ -85,7 +92,7 @@ export function clientAuthentication<Client extends ClientMetadata = ClientMetad
     // Read TLS data from req.socket before `property` (by default `client`, Node's legacy socket
     // alias) is assigned.
     const source = bodySource(req);
-    fromNodeRequest(req, { url: req.originalUrl, body: source, bodyLimit })
+    fromNodeRequest(req, { url: req.originalUrl, body: source, bodyLimit, bodyTimeout })
       .then((request) => {
         if (source.kind === 'stream' && req.body === undefined) req.body = formToObject(request.body);
         return authenticator.authenticate(request, { endpoint });

@@ -14,6 +14,7 @@ import type {
 } from '@client-auth/core';
 import { errorResponse, isOAuthError, normalizeAdapterOptions, parseFormBody } from '@client-auth/core';
 import {
+  bodyTimedOut,
   bodyTooLarge,
   nodeHeaders,
   queryParameters,
@@ -55,6 +56,11 @@ export interface ClientAuthenticationOptions<Variable extends string = 'client'>
   errors?: 'respond' | 'throw';
   /** Largest form body read, in octets. Default 65536. */
   bodyLimit?: number;
+  /**
+   * Milliseconds to wait for the whole form body. Past it: 408 `invalid_request`
+   * (`ERR_BODY_TIMEOUT`) with `Connection: close` (RFC 9110 §15.5.9). Default 10000.
+   */
+  bodyTimeout?: number;
   /**
    * Where the TLS peer certificate comes from. Default: `c.env.incoming.socket` (`@hono/node-server`).
    * Set it on other runtimes, or under `app.request()`, where there is no socket.
@@ -118,8 +124,13 @@ function untouchedNodeBody(c: Context, incoming: IncomingMessage): boolean {
  * `arrayBuffer()`, `json()`, `parseBody()`, and as `incoming.rawBody`, from which @hono/node-server
  * builds `c.req.raw`'s body if it is asked for later.
  */
-async function readFromNode(c: Context, incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
-  const octets = await readNodeBody(incoming, limit);
+async function readFromNode(
+  c: Context,
+  incoming: IncomingMessage,
+  limit: number,
+  timeout: number,
+): Promise<Uint8Array> {
+  const octets = await readNodeBody(incoming, limit, timeout);
   const body = Buffer.isBuffer(octets) ? octets : Buffer.from(octets.buffer, octets.byteOffset, octets.length);
   (incoming as unknown as { rawBody: unknown }).rawBody = body;
   const copy = body.buffer.slice(body.byteOffset, body.byteOffset + body.length) as ArrayBuffer;
@@ -129,11 +140,37 @@ async function readFromNode(c: Context, incoming: IncomingMessage, limit: number
 }
 
 /**
- * The body octets, capped. The bytes (not `c.req.text()`, which replaces invalid UTF-8 with U+FFFD)
- * go to the core's form parser, which keeps every repeated key (the default `parseBody()` keeps
- * only the last). Read through Hono's body cache, so the route can still read the body.
+ * `read`, or 408 `ERR_BODY_TIMEOUT` once `timeout` ms have passed (then `onTimeout` runs, to stop
+ * reading). The same deadline as the core's `readBody` on the Node path.
  */
-async function readWebBody(c: Context, limit: number): Promise<Uint8Array> {
+function withDeadline<T>(read: Promise<T>, timeout: number, onTimeout: () => void): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(bodyTimedOut(timeout));
+    }, timeout);
+  });
+  return Promise.race([read, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The body octets, capped and within the deadline. The bytes (not `c.req.text()`, which replaces
+ * invalid UTF-8 with U+FFFD) go to the core's form parser, which keeps every repeated key (the
+ * default `parseBody()` keeps only the last). Read through Hono's body cache, so the route can
+ * still read the body.
+ */
+function readWebBody(c: Context, limit: number, timeout: number): Promise<Uint8Array> {
+  const raw = c.req.raw;
+  if (!hasCachedBody(c) && raw.body === null) return Promise.resolve(new Uint8Array(0));
+  const stop = new AbortController();
+  const read = readWebBodyUntil(c, limit, stop.signal);
+  // Swallow the read's own failure once the deadline answered (it is cancelled then).
+  read.catch(() => {});
+  return withDeadline(read, timeout, () => stop.abort());
+}
+
+async function readWebBodyUntil(c: Context, limit: number, signal: AbortSignal): Promise<Uint8Array> {
   const raw = c.req.raw;
   if (!hasCachedBody(c)) {
     if (raw.body === null) return new Uint8Array(0);
@@ -143,6 +180,7 @@ async function readWebBody(c: Context, limit: number): Promise<Uint8Array> {
       // No declared length: read with the cap, then hand Hono a request holding the octets read,
       // as its own bodyLimit() middleware does.
       const reader = raw.body.getReader();
+      signal.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true });
       const chunks: Uint8Array[] = [];
       let size = 0;
       for (;;) {
@@ -196,7 +234,7 @@ export function clientAuthentication<
     'throw',
   ] as const);
   const variable = normalized.name as Variable;
-  const { endpoint, errors, bodyLimit } = normalized;
+  const { endpoint, errors, bodyLimit, bodyTimeout } = normalized;
   const getCertificate = options.getCertificate;
   if (getCertificate !== undefined && typeof getCertificate !== 'function')
     throw new TypeError('client-auth: options.getCertificate must be a function');
@@ -211,10 +249,10 @@ export function clientAuthentication<
       if (incoming !== undefined && untouchedNodeBody(c, incoming)) {
         // Straight from Node while @hono/node-server's request is untouched (no undici Headers either).
         headers = nodeHeaders(incoming);
-        body = parseFormBody(incoming.headers['content-type'], await readFromNode(c, incoming, bodyLimit));
+        body = parseFormBody(incoming.headers['content-type'], await readFromNode(c, incoming, bodyLimit, bodyTimeout));
       } else {
         headers = requestHeaders(c, incoming);
-        body = parseFormBody(c.req.header('content-type'), await readWebBody(c, bodyLimit));
+        body = parseFormBody(c.req.header('content-type'), await readWebBody(c, bodyLimit, bodyTimeout));
       }
       const request: ClientAuthRequest = {
         headers,

@@ -27,6 +27,12 @@ export interface ClientAuthenticationOptions {
   errors?: 'respond' | 'throw';
   /** Largest form body read when no body parser ran, in octets. Default 65536. */
   bodyLimit?: number;
+  /**
+   * Milliseconds to wait for the whole form body this middleware reads itself (no body parser
+   * ran). Past it: 408 `invalid_request` (`ERR_BODY_TIMEOUT`) with `Connection: close` (RFC 9110
+   * §15.5.9). Default 10000.
+   */
+  bodyTimeout?: number;
 }
 
 /** The request fields body parsers add (`@koa/bodyparser`, `koa-body` with `includeUnparsed`). */
@@ -77,13 +83,14 @@ export function clientAuthentication<Client extends ClientMetadata = ClientMetad
     name: property,
     errors,
     bodyLimit,
+    bodyTimeout,
   } = normalizeAdapterOptions(authenticator, options, ['property', options?.property], ['throw'] as const);
 
   return async function clientAuthenticationMiddleware(ctx: Context, next: Next) {
     let result: ClientAuthResult<Client>;
     try {
       const source = bodySource(ctx);
-      const request = await fromNodeRequest(ctx.req, { url: ctx.originalUrl, body: source, bodyLimit });
+      const request = await fromNodeRequest(ctx.req, { url: ctx.originalUrl, body: source, bodyLimit, bodyTimeout });
       if (source.kind === 'stream')
         (ctx.request as Context['request'] & ParsedRequest).body = formToObject(request.body);
       result = await authenticator.authenticate(request, { endpoint });

@@ -66,7 +66,7 @@ function checkKeySize(certificate: ParsedCertificate, config: Config): void {
 /**
  * False for an intermediate whose RSA key is outside the bounds of rsa_keys.ts: the request chose
  * it, and checking a signature with it would cost what the attacker chose (a 3071-bit exponent
- * makes one check ~130 times dearer). Such a link cannot be part of an accepted path.
+ * makes one check over a hundred times dearer). Such a link cannot be part of an accepted path.
  */
 function verifiableIssuer(certificate: X509Certificate): boolean {
   const key = certificateKey(certificate);
