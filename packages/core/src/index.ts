@@ -65,7 +65,7 @@ export {
   parseForm,
   parseFormBody,
 } from './form.js';
-export { isPublicAddress, type JwksFetch, type JwksOptions, type JwksTarget, MAX_JWKS_KEYS } from './keys.js';
+export { type JwksFetch, type JwksOptions, type JwksTarget, MAX_JWKS_KEYS } from './keys.js';
 export { type FailureLimiter, type MemoryFailureLimiterOptions, memoryFailureLimiter } from './limiter.js';
 export type { ServerAuthMetadata } from './metadata.js';
 export { MAX_ASSERTION_LENGTH, MAX_JTI_LENGTH, MAX_KEY_CANDIDATES } from './methods/client_assertion.js';
@@ -100,6 +100,7 @@ export {
   type VerifyHash,
   verifySecretHash,
 } from './secrets.js';
+export { embeddedIPv4, isPublicAddress } from './special_addresses.js';
 export {
   AUTH_METHODS,
   type AuthMethod,
