@@ -67,7 +67,7 @@ export {
   parseForm,
   parseFormBody,
 } from './form.js';
-export { isPublicAddress, type JwksFetch, type JwksOptions, type JwksTarget, MAX_JWKS_KEYS } from './keys.js';
+export { type JwksFetch, type JwksOptions, type JwksTarget, MAX_JWKS_KEYS } from './keys.js';
 export {
   FAILURE_LIMITER_IPV6_PREFIX,
   type FailureKeyInput,
@@ -111,6 +111,7 @@ export {
   type VerifyHash,
   verifySecretHash,
 } from './secrets.js';
+export { embeddedIPv4, isPublicAddress } from './special_addresses.js';
 export {
   AUTH_METHODS,
   type AuthMethod,

@@ -9,25 +9,33 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type LookupFunction, connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { Config } from './config.js';
 import { InvalidClient } from './errors.js';
+import { canonicalAddress, isPublicAddress, nonPublicReason } from './special_addresses.js';
 import type { ClientJWK, ClientMetadata } from './types.js';
 
 /** Where a `jwks_uri` fetch is about to connect: what the SSRF guard decides on. */
 export interface JwksTarget {
   /** The client's `jwks_uri`. */
   url: URL;
-  /** The IP address the connection goes to (resolved from the host name, or the literal). */
+  /**
+   * The IP address the connection goes to (resolved from the host name, or the literal), in
+   * canonical form: dotted IPv4 (an IPv4-mapped IPv6 address is given as its IPv4 address, the
+   * host a dual-stack socket reaches), RFC 5952 IPv6.
+   */
   address: string;
-  /** 4 or 6. */
+  /** 4 or 6, of `address`. */
   family: number;
 }
 
 /**
  * A fetch function for `jwks_uri` (WHATWG `fetch` shape). When given, the SSRF guard runs on the
- * addresses the host name resolves to *before* the call; the built-in fetcher instead checks the
- * very address it connects to (no DNS-rebinding window), so prefer it unless you need a proxy.
+ * addresses the host name resolves to *before* the call, and the fetch resolves the name again
+ * itself: a name that answers differently the second time (DNS rebinding) escapes the guard. The
+ * built-in fetcher resolves once, connects only to addresses that passed, and checks the address
+ * the socket is connected to before sending a byte: prefer it unless you need a proxy.
  */
 export type JwksFetch = (
   url: string,
@@ -38,6 +46,12 @@ export type JwksFetch = (
 export interface JwksOptions {
   /** Fetch function. Default: a built-in `node:http`/`node:https` fetcher that pins the guarded address. */
   fetch?: JwksFetch;
+  /**
+   * Resolve host names (`dns.lookup` shape, as `net.connect` takes it), e.g. a caching or
+   * split-horizon resolver. It is asked for every address (`all: true`); every address it answers
+   * must pass the SSRF guard, or the fetch is refused. Default `dns.lookup`.
+   */
+  lookup?: LookupFunction;
   /** Accept `http:` `jwks_uri`s. For local development only (FAPI 2 §5.4.2: only over TLS). Default false. */
   allowHttp?: boolean;
   /**
@@ -47,9 +61,13 @@ export interface JwksOptions {
    */
   allow?: readonly string[];
   /**
-   * The SSRF guard: return true to let a fetch connect to `target`. Default: refuse loopback,
-   * private (RFC 1918, RFC 4193), link-local, CGNAT, multicast, reserved and unspecified addresses.
-   * Targets matching `allow` are let through without asking it.
+   * The SSRF guard: return true to let a fetch connect to `target`. Default
+   * {@link isPublicAddress}: only addresses the IANA Special-Purpose Address Registries (RFC 6890)
+   * call globally reachable; loopback, private, CGNAT, link-local, ULA, documentation,
+   * benchmarking, multicast, reserved and unspecified addresses are refused, and so are IPv6
+   * addresses that reach IPv4 space through a translator or tunnel (IPv4-compatible, NAT64 to a
+   * non-public IPv4, the local-use NAT64 prefix, 6to4, Teredo). Targets matching `allow` are let
+   * through without asking it. Called for every address a host name resolves to.
    */
   allowHost?: (target: JwksTarget) => boolean;
   /** Milliseconds a fetch may take, connection to last octet. Default 5000. */
@@ -81,9 +99,10 @@ const FAILURE_BACKOFF_MS = 5_000;
 
 interface NormalizedJwksOptions {
   fetch: JwksFetch | undefined;
+  lookup: LookupFunction;
   allowHttp: boolean;
   allowHosts: ReadonlySet<string>;
-  /** Allowed addresses and CIDRs, IPv4 and IPv6 kept apart (see NON_PUBLIC_V6). */
+  /** Allowed addresses and CIDRs, IPv4 and IPv6 kept apart (a BlockList matches IPv4 against IPv4-mapped rules). */
   allowAddresses: { v4: BlockList; v6: BlockList };
   allowHost: ((target: JwksTarget) => boolean) | undefined;
   timeout: number;
@@ -128,10 +147,11 @@ function addAllowed(entry: unknown, hosts: Set<string>, addresses: { v4: BlockLi
     else addresses.v6.addSubnet(network, prefix, 'ipv6');
     return;
   }
-  const literal = value.replace(/^\[(.*)\]$/, '$1');
-  const family = isIP(literal);
-  if (family === 4) addresses.v4.addAddress(literal, 'ipv4');
-  else if (family === 6) addresses.v6.addAddress(literal, 'ipv6');
+  // An address entry is kept in the canonical form the guard compares (an IPv4-mapped one as IPv4).
+  const literal = canonicalAddress(value.replace(/^\[(.*)\]$/, '$1'));
+  const family = literal === undefined ? 0 : isIP(literal);
+  if (family === 4) addresses.v4.addAddress(literal as string, 'ipv4');
+  else if (family === 6) addresses.v6.addAddress(literal as string, 'ipv6');
   else hosts.add(value.toLowerCase());
 }
 
@@ -141,6 +161,7 @@ export function normalizeJwksOptions(options: JwksOptions | undefined): Normaliz
   const o = options ?? {};
   if (o.fetch !== undefined && typeof o.fetch !== 'function') fail('fetch must be a function');
   if (o.allowHost !== undefined && typeof o.allowHost !== 'function') fail('allowHost must be a function');
+  if (o.lookup !== undefined && typeof o.lookup !== 'function') fail('lookup must be a function');
   if (o.allowHttp !== undefined && typeof o.allowHttp !== 'boolean') fail('allowHttp must be a boolean');
   const allowHosts = new Set<string>();
   const allowAddresses = { v4: new BlockList(), v6: new BlockList() };
@@ -153,6 +174,7 @@ export function normalizeJwksOptions(options: JwksOptions | undefined): Normaliz
   if (maxFreshness < minFreshness) fail('maxFreshness must not be below minFreshness');
   return {
     fetch: o.fetch,
+    lookup: o.lookup ?? dnsLookup,
     allowHttp: o.allowHttp === true,
     allowHosts,
     allowAddresses,
@@ -168,61 +190,10 @@ export function normalizeJwksOptions(options: JwksOptions | undefined): Normaliz
   };
 }
 
-/**
- * Addresses no `jwks_uri` reaches by default: RFC 6890 special-purpose ranges that are not
- * globally reachable (loopback, RFC 1918, CGNAT, link-local, ULA, multicast, reserved, …).
- */
-const NON_PUBLIC_V4 = new BlockList();
-// Separate lists: a BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules too.
-const NON_PUBLIC_V6 = new BlockList();
-function fillNonPublic(): void {
-  for (const [network, prefix] of [
-    ['0.0.0.0', 8],
-    ['10.0.0.0', 8],
-    ['100.64.0.0', 10],
-    ['127.0.0.0', 8],
-    ['169.254.0.0', 16],
-    ['172.16.0.0', 12],
-    ['192.0.0.0', 24],
-    ['192.0.2.0', 24],
-    ['192.168.0.0', 16],
-    ['198.18.0.0', 15],
-    ['198.51.100.0', 24],
-    ['203.0.113.0', 24],
-    ['224.0.0.0', 4],
-    ['240.0.0.0', 4],
-  ] as const) {
-    NON_PUBLIC_V4.addSubnet(network, prefix, 'ipv4');
-  }
-  for (const [network, prefix] of [
-    ['::', 128],
-    ['::1', 128],
-    ['::ffff:0:0', 96], // IPv4-mapped: judged by its IPv4 form below, refused otherwise
-    ['64:ff9b::', 96],
-    ['100::', 64],
-    ['2001:db8::', 32],
-    ['fc00::', 7],
-    ['fe80::', 10],
-    ['fec0::', 10],
-    ['ff00::', 8],
-  ] as const) {
-    NON_PUBLIC_V6.addSubnet(network, prefix, 'ipv6');
-  }
-}
-fillNonPublic();
-
-/** True for an address the default SSRF guard lets a `jwks_uri` fetch connect to. */
-export function isPublicAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped !== null) return isPublicAddress(mapped[1] as string);
-  const family = isIP(address);
-  if (family === 0) return false;
-  return family === 4 ? !NON_PUBLIC_V4.check(address, 'ipv4') : !NON_PUBLIC_V6.check(address, 'ipv6');
-}
-
 class GuardRefused extends Error {
   constructor(address: string) {
-    super(`jwks_uri target ${address} refused by the SSRF guard`);
+    const reason = nonPublicReason(address);
+    super(`jwks_uri target ${address} refused by the SSRF guard${reason === undefined ? '' : ` (${reason})`}`);
     this.name = 'GuardRefused';
   }
 }
@@ -236,24 +207,53 @@ function isGuardRefusal(error: unknown): boolean {
   return false;
 }
 
-function isAllowed(options: NormalizedJwksOptions, url: URL, address: string, family: number): boolean {
-  if (options.allowHosts.has(url.hostname.toLowerCase())) return true;
-  if (family === 4 && options.allowAddresses.v4.check(address, 'ipv4')) return true;
-  if (family === 6 && options.allowAddresses.v6.check(address, 'ipv6')) return true;
-  if (options.allowHost !== undefined) return options.allowHost({ url, address, family }) === true;
-  return isPublicAddress(address);
+/**
+ * The guard's decision on one address, in canonical form (undefined when refused). An
+ * IPv4-mapped address is decided, and allow-listed, as the IPv4 address it is (RFC 4291
+ * §2.5.5.2); every other IPv6 address as itself, so an IPv4 allow entry never lets a translated
+ * or tunnelled address through.
+ */
+function allowedAddress(options: NormalizedJwksOptions, url: URL, address: string): string | undefined {
+  const canonical = canonicalAddress(address);
+  if (canonical === undefined) return undefined;
+  const family = isIP(canonical);
+  if (options.allowHosts.has(url.hostname.toLowerCase())) return canonical;
+  if (family === 4 && options.allowAddresses.v4.check(canonical, 'ipv4')) return canonical;
+  if (family === 6 && options.allowAddresses.v6.check(canonical, 'ipv6')) return canonical;
+  if (options.allowHost !== undefined) {
+    return options.allowHost({ url, address: canonical, family }) === true ? canonical : undefined;
+  }
+  return isPublicAddress(canonical) ? canonical : undefined;
 }
 
 type LookupCallback = (error: Error | null, address: string | LookupAddress[], family?: number) => void;
 
-/** A `lookup` for `node:http` that resolves, then keeps only the addresses the guard allows. */
-function guardedLookup(options: NormalizedJwksOptions, url: URL) {
+/** What a resolver answered, as a list (a resolver may answer one address even when asked for all). */
+function answerList(address: string | LookupAddress[] | undefined, family: number | undefined): LookupAddress[] {
+  if (Array.isArray(address)) return address;
+  if (typeof address !== 'string') return [];
+  return [{ address, family: family ?? isIP(address) }];
+}
+
+/**
+ * A `lookup` for `net.connect` that resolves every address of the name, refuses the fetch unless
+ * each one passes the guard (happy eyeballs, `autoSelectFamily`, tries them all), and records the
+ * ones that passed in `passed`: the connected socket must be on one of them.
+ */
+function guardedLookup(options: NormalizedJwksOptions, url: URL, passed: Set<string>) {
   return (hostname: string, lookupOptions: { all?: boolean }, callback: LookupCallback): void => {
-    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
+    options.lookup(hostname, { ...lookupOptions, all: true }, (error, address, family) => {
       if (error) return callback(error, '');
-      const allowed = addresses.filter((entry) => isAllowed(options, url, entry.address, entry.family));
+      const answers = answerList(address, family);
+      const allowed: LookupAddress[] = [];
+      for (const entry of answers) {
+        const canonical = allowedAddress(options, url, entry.address);
+        if (canonical === undefined) return callback(new GuardRefused(entry.address), '');
+        passed.add(canonical);
+        allowed.push({ address: entry.address, family: isIP(entry.address) });
+      }
       const first = allowed[0];
-      if (first === undefined) return callback(new GuardRefused(addresses[0]?.address ?? hostname), '');
+      if (first === undefined) return callback(new GuardRefused(hostname), '');
       if (lookupOptions.all === true) return callback(null, allowed);
       return callback(null, first.address, first.family);
     });
@@ -261,10 +261,60 @@ function guardedLookup(options: NormalizedJwksOptions, url: URL) {
 }
 
 /** The host part of a URL as a bare IP literal, or undefined for a name. */
-function literalAddress(url: URL): { address: string; family: number } | undefined {
+function literalAddress(url: URL): string | undefined {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const family = isIP(host);
-  return family === 0 ? undefined : { address: host, family };
+  return isIP(host) === 0 ? undefined : host;
+}
+
+type ConnectionCallback = (error: Error | null, socket?: Socket) => void;
+
+/**
+ * `createConnection` for `node:http(s)`: a fresh TCP connection per fetch (a pooled socket could
+ * bypass the guard) through {@link guardedLookup}; once connected, its `remoteAddress` must be one
+ * that passed, or the socket is destroyed before a byte (request or TLS ClientHello) is written.
+ * TLS runs on top only then, with the URL's host name for SNI and certificate checks.
+ */
+function guardedConnection(options: NormalizedJwksOptions, url: URL, signal: AbortSignal) {
+  return (_requestOptions: unknown, done: ConnectionCallback): undefined => {
+    const passed = new Set<string>();
+    const literal = literalAddress(url);
+    if (literal !== undefined) {
+      const canonical = allowedAddress(options, url, literal);
+      if (canonical === undefined) {
+        done(new GuardRefused(literal));
+        return undefined;
+      }
+      passed.add(canonical);
+    }
+    const secure = url.protocol === 'https:';
+    const host = literal ?? url.hostname;
+    const port = Number(url.port || (secure ? 443 : 80));
+    const tcp = netConnect({ host, port, signal, lookup: guardedLookup(options, url, passed) as never });
+    const onError = (error: Error) => done(error);
+    tcp.once('error', onError);
+    tcp.once('connect', () => {
+      const remote = canonicalAddress(tcp.remoteAddress ?? '');
+      if (remote === undefined || !passed.has(remote)) {
+        tcp.destroy();
+        done(new GuardRefused(tcp.remoteAddress ?? 'an unknown address'));
+        return;
+      }
+      tcp.off('error', onError);
+      if (!secure) {
+        done(null, tcp);
+        return;
+      }
+      const tls = tlsConnect({
+        socket: tcp,
+        host,
+        ...(literal === undefined ? { servername: url.hostname } : {}),
+        ALPNProtocols: ['http/1.1'],
+      });
+      tcp.on('error', (error) => tls.destroy(error));
+      done(null, tls);
+    });
+    return undefined;
+  };
 }
 
 interface FetchedDocument {
@@ -294,10 +344,6 @@ function readNodeBody(response: IncomingMessage, maxBytes: number): Promise<stri
 
 /** The built-in fetcher: `node:http(s)`, the guard applied to the address actually connected to. */
 function builtInFetch(options: NormalizedJwksOptions, url: URL, signal: AbortSignal): Promise<FetchedDocument> {
-  const literal = literalAddress(url);
-  if (literal !== undefined && !isAllowed(options, url, literal.address, literal.family)) {
-    return Promise.reject(new GuardRefused(literal.address));
-  }
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<FetchedDocument>((resolve, reject) => {
     const request = send(
@@ -306,9 +352,8 @@ function builtInFetch(options: NormalizedJwksOptions, url: URL, signal: AbortSig
         method: 'GET',
         headers: { accept: 'application/jwk-set+json, application/json' },
         signal,
-        lookup: guardedLookup(options, url) as never,
-        // A fresh connection per fetch: a pooled socket could bypass the per-fetch guard.
-        agent: false,
+        // No agent: the connection is made (and guarded) for this fetch only.
+        createConnection: guardedConnection(options, url, signal) as never,
       },
       (response) => {
         const length = Number(response.headers['content-length']);
@@ -343,12 +388,15 @@ async function customFetch(
   const literal = literalAddress(url);
   const addresses =
     literal !== undefined
-      ? [literal]
+      ? [{ address: literal, family: isIP(literal) }]
       : await new Promise<LookupAddress[]>((resolve, reject) =>
-          dnsLookup(url.hostname, { all: true }, (error, found) => (error ? reject(error) : resolve(found))),
+          options.lookup(url.hostname, { all: true }, (error, found, family) =>
+            error ? reject(error) : resolve(answerList(found, family)),
+          ),
         );
-  for (const { address, family } of addresses) {
-    if (!isAllowed(options, url, address, family)) throw new GuardRefused(address);
+  if (addresses.length === 0) throw new GuardRefused(url.hostname);
+  for (const { address } of addresses) {
+    if (allowedAddress(options, url, address) === undefined) throw new GuardRefused(address);
   }
   const response = await fetch(url.href, {
     signal,

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientAuthenticatorOptions, normalizeOptions } from '../src/config.js';
 import { isOAuthError } from '../src/errors.js';
-import { clientKeys, isPublicAddress } from '../src/keys.js';
+import { clientKeys } from '../src/keys.js';
+import { isPublicAddress } from '../src/special_addresses.js';
 import type { ClientMetadata } from '../src/types.js';
 import {
   assertionRequest,
@@ -182,10 +183,19 @@ describe('client keys: jwks_uri transport and SSRF guard', () => {
       '::ffff:10.0.0.1',
       'ff02::1',
       'not-an-ip',
+      // Public before: they reach IPv4 space through a translator, tunnel or relay.
+      '::127.0.0.1',
+      '::ffff:0:127.0.0.1',
+      '64:ff9b::10.0.0.1',
+      '64:ff9b:1::a00:1',
+      '2002:7f00:1::',
+      '2001:0:4136:e378:8000:63bf:80ff:fffe',
+      '2001:2::1',
+      '192.88.99.1',
     ]) {
       expect(isPublicAddress(address), address).toBe(false);
     }
-    for (const address of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) {
+    for (const address of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8']) {
       expect(isPublicAddress(address), address).toBe(true);
     }
   });
@@ -237,6 +247,140 @@ describe('client keys: jwks_uri transport and SSRF guard', () => {
       keyServer.handler = handler;
       expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_UNAVAILABLE');
     }
+  });
+});
+
+/** A JWK Set server on one loopback address and port, counting requests. */
+async function keyServerOn(host: string, port = 0): Promise<{ hits: () => number; port: number; stop: () => void }> {
+  let hits = 0;
+  const server = createServer((_req, res) => {
+    hits += 1;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [JWK] }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  return {
+    hits: () => hits,
+    port: (server.address() as AddressInfo).port,
+    stop: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+type Answer = { address: string; family: number }[];
+
+/** A `lookup` answering each call with the next list (the last one repeats), counting calls. */
+function scriptedLookup(...answers: Answer[]) {
+  const calls: string[] = [];
+  const lookup = (hostname: string, _options: unknown, callback: (e: Error | null, a: Answer) => void) => {
+    calls.push(hostname);
+    const answer = answers[Math.min(calls.length - 1, answers.length - 1)] as Answer;
+    setImmediate(() => callback(null, answer));
+  };
+  return { lookup: lookup as never, calls };
+}
+
+describe('client keys: the SSRF guard on translated addresses, every resolved address and the connection', () => {
+  // Two servers on one port: 127.0.0.2 stands for the client's real (allowed) key server,
+  // 127.0.0.1 for the internal service an attacker wants to reach.
+  let legit: Awaited<ReturnType<typeof keyServerOn>>;
+  let internal: Awaited<ReturnType<typeof keyServerOn>>;
+  beforeAll(async () => {
+    legit = await keyServerOn('127.0.0.2');
+    internal = await keyServerOn('127.0.0.1', legit.port);
+  });
+  afterAll(() => {
+    legit.stop();
+    internal.stop();
+  });
+
+  it('refuses literals that reach 127.0.0.1 through IPv6 (IPv4-compatible, SIIT, NAT64, 6to4, Teredo) without connecting (RFC 6890, RFC 6052, RFC 3056, RFC 4380)', async () => {
+    const { config } = setup({ allowHttp: true });
+    for (const host of [
+      '[::ffff:127.0.0.1]',
+      '[::127.0.0.1]',
+      '[::ffff:0:127.0.0.1]',
+      '[64:ff9b::127.0.0.1]',
+      '[64:ff9b:1:7f00:0:100::]',
+      '[2002:7f00:1::]',
+      '[2001:0:4136:e378:8000:63bf:80ff:fffe]',
+    ]) {
+      const uri = `http://${host}:${internal.port}/jwks`;
+      expect(await code(clientKeys(uriClient(uri), config)), host).toBe('ERR_JWKS_URI_REFUSED');
+    }
+    expect(internal.hits()).toBe(0);
+  });
+
+  it('an allowed IPv4 address admits its IPv4-mapped form (the same host), never a translated one', async () => {
+    const { config } = setup({ allowHttp: true, allow: ['127.0.0.2'] });
+    const before = legit.hits();
+    expect(await clientKeys(uriClient(`http://[::ffff:127.0.0.2]:${legit.port}/jwks`), config)).toEqual([JWK]);
+    expect(legit.hits() - before).toBe(1);
+    for (const host of ['[::127.0.0.2]', '[64:ff9b::127.0.0.2]', '[2002:7f00:2::]']) {
+      const uri = `http://${host}:${legit.port}/jwks`;
+      expect(await code(clientKeys(uriClient(uri), config)), host).toBe('ERR_JWKS_URI_REFUSED');
+    }
+    expect(legit.hits() - before).toBe(1);
+  });
+
+  it('resolves with the lookup option, and refuses when any resolved address is refused (happy eyeballs tries them all)', async () => {
+    const mixed = scriptedLookup([
+      { address: '127.0.0.2', family: 4 },
+      { address: '127.0.0.1', family: 4 },
+    ]);
+    const { config } = setup({ allowHttp: true, allow: ['127.0.0.2'], lookup: mixed.lookup });
+    const before = { legit: legit.hits(), internal: internal.hits() };
+    const uri = `http://keys.client.test:${legit.port}/jwks`;
+    expect(await code(clientKeys(uriClient(uri), config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(mixed.calls).toEqual(['keys.client.test']);
+    expect({ legit: legit.hits(), internal: internal.hits() }).toEqual(before);
+
+    const single = scriptedLookup([{ address: '127.0.0.2', family: 4 }]);
+    const allowed = setup({ allowHttp: true, allow: ['127.0.0.2'], lookup: single.lookup });
+    expect(await clientKeys(uriClient(uri), allowed.config)).toEqual([JWK]);
+    expect(legit.hits() - before.legit).toBe(1);
+    expect(internal.hits()).toBe(before.internal);
+  });
+
+  it('DNS rebinding: a name that answers an allowed address, then 127.0.0.1, is refused on the next fetch and the internal server receives nothing', async () => {
+    const rebinding = scriptedLookup([{ address: '127.0.0.2', family: 4 }], [{ address: '127.0.0.1', family: 4 }]);
+    const { config, clock } = setup({
+      allowHttp: true,
+      allow: ['127.0.0.2'],
+      lookup: rebinding.lookup,
+      gracePeriod: 0,
+    });
+    const client = uriClient(`http://rebind.client.test:${legit.port}/jwks`);
+    const before = { legit: legit.hits(), internal: internal.hits() };
+    expect(await clientKeys(client, config)).toEqual([JWK]);
+    clock.now += 86_400_001; // past the longest freshness: the next use fetches (and resolves) again
+    expect(await code(clientKeys(client, config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(rebinding.calls).toHaveLength(2);
+    expect(legit.hits() - before.legit).toBe(1);
+    expect(internal.hits()).toBe(before.internal);
+  });
+
+  it('guards a custom fetch with the lookup option too: every resolved address must pass', async () => {
+    let calls = 0;
+    const fetch = async () => {
+      calls += 1;
+      return new Response(JSON.stringify({ keys: [JWK] }));
+    };
+    const mixed = scriptedLookup([
+      { address: '127.0.0.2', family: 4 },
+      { address: '::1', family: 6 },
+    ]);
+    const { config } = setup({ allowHttp: true, allow: ['127.0.0.2'], lookup: mixed.lookup, fetch });
+    expect(await code(clientKeys(uriClient('http://keys.client.test/jwks'), config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(calls).toBe(0);
+  });
+
+  it('a lookup option that is not a function is a TypeError at setup', () => {
+    expect(() => setup({ lookup: 'dns' as never })).toThrow(TypeError);
   });
 });
 
