@@ -130,12 +130,22 @@ const ENDPOINTS = { token: TOKEN_ENDPOINT };
 export const PROFILES = {
   /** Plain HTTP on loopback in the HTTP runners: secrets over non-TLS are allowed. */
   default: { allowInsecureTransport: true, endpoints: ENDPOINTS },
+  /** The opt-in for clients that send endpoint URLs as audience (RFC 7523 §3 item 3 as published). */
+  compatible: { allowInsecureTransport: true, endpoints: ENDPOINTS, audience: 'compatible' },
   /** RFC 6749 §2.3.1 enforced: secrets over a plain connection are refused. */
   'https-only': {},
   /** FAPI 1.0 Part 1 (plain HTTP allowed here so that the profile, not the transport, refuses). */
   'fapi1-baseline': { profile: 'fapi1-baseline', allowInsecureTransport: true, endpoints: ENDPOINTS },
-  /** FAPI 1.0 Part 2. */
-  'fapi1-advanced': { profile: 'fapi1-advanced', allowInsecureTransport: true, endpoints: ENDPOINTS },
+  /**
+   * FAPI 1.0 Part 2, for clients that follow OpenID Connect Core §9 ("SHOULD be the URL of the
+   * Token Endpoint"): the compatible audience, which FAPI 1 does not forbid, is opted into.
+   */
+  'fapi1-advanced': {
+    profile: 'fapi1-advanced',
+    allowInsecureTransport: true,
+    endpoints: ENDPOINTS,
+    audience: 'compatible',
+  },
   /** FAPI 2.0 Security Profile. */
   fapi2: { profile: 'fapi2', allowInsecureTransport: true, endpoints: ENDPOINTS },
 } satisfies Record<string, Partial<ClientAuthenticatorOptions>>;
@@ -784,7 +794,7 @@ async function assertionBody(
     .setProtectedHeader(alg === 'HS256' ? { alg } : { alg, kid: alg })
     .setIssuer(clientId)
     .setSubject(clientId)
-    .setAudience((claims.aud as string | undefined) ?? fixture.issuer)
+    .setAudience((claims.aud as string | string[] | undefined) ?? fixture.issuer)
     .setIssuedAt((claims.iat as number | undefined) ?? now)
     .setExpirationTime(((claims.iat as number | undefined) ?? now) + 60)
     .sign(key);
@@ -813,7 +823,34 @@ const ASSERTIONS: Case[] = [
   },
   {
     title: 'private_key_jwt: aud as the token endpoint URL is accepted in compatible mode (RFC 7523 §3 item 3)',
+    profile: 'compatible',
     request: async (fixture) => ({ body: await assertionBody(fixture, 'ES256', { aud: TOKEN_ENDPOINT }) }),
+    expect: { status: 200, clientId: 'pk-client', method: 'private_key_jwt' },
+  },
+  {
+    title: 'private_key_jwt: [attacker, issuer] as aud is accepted in compatible mode (RFC 7523 §3 item 3)',
+    profile: 'compatible',
+    request: async (fixture) => ({
+      body: await assertionBody(fixture, 'ES256', { aud: ['https://attacker.example', fixture.issuer] }),
+    }),
+    expect: { status: 200, clientId: 'pk-client', method: 'private_key_jwt' },
+  },
+  {
+    title:
+      'private_key_jwt: aud as the token endpoint URL is refused by default (rfc7523bis-11 §4: "MUST NOT be used")',
+    request: async (fixture) => ({ body: await assertionBody(fixture, 'ES256', { aud: TOKEN_ENDPOINT }) }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_ASSERTION_AUD_MISMATCH' },
+  },
+  {
+    title: 'private_key_jwt: [attacker, issuer] as aud is refused by default (rfc7523bis-11 §4: issuer as sole value)',
+    request: async (fixture) => ({
+      body: await assertionBody(fixture, 'ES256', { aud: ['https://attacker.example', fixture.issuer] }),
+    }),
+    expect: { status: 401, error: 'invalid_client', code: 'ERR_ASSERTION_AUD_MISMATCH' },
+  },
+  {
+    title: 'private_key_jwt: [issuer] as aud is accepted by default (rfc7523bis Document History -03)',
+    request: async (fixture) => ({ body: await assertionBody(fixture, 'ES256', { aud: [fixture.issuer] }) }),
     expect: { status: 200, clientId: 'pk-client', method: 'private_key_jwt' },
   },
   {

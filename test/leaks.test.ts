@@ -270,7 +270,9 @@ beforeAll(async () => {
     try {
       const result = await auth.authenticate(request, { endpoint });
       if (expected !== undefined) expect(expected, label).toBe('ok');
-      expect(successes, label).toEqual([{ clientId: result.clientId, method: result.method, endpoint }]);
+      // The event carries audience: 'compatible' exactly when the result does (an assertion accepted only under it).
+      const audience = result.audience === undefined ? {} : { audience: result.audience };
+      expect(successes, label).toEqual([{ clientId: result.clientId, method: result.method, endpoint, ...audience }]);
       expect(failures, label).toEqual([]);
       observed.push({ label, texts: successes.map((event) => JSON.stringify(event)) });
     } catch (error) {

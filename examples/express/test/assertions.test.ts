@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { type CryptoKey, decodeJwt, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort, type RunningExample, run, startExample } from '../../../test/helpers/example-server.js';
 import { json } from '../../../test/helpers/http.js';
 
@@ -44,6 +44,22 @@ class KeyServer {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/jwks`;
   }
+}
+
+/** The JSON log lines the example server printed so far (one per refusal, DESIGN.md §5). */
+function logLines(server: RunningExample): Record<string, unknown>[] {
+  return server
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Wait until the server logged a line matching `fields` (its stdout arrives after the response). */
+async function logged(server: RunningExample, fields: Record<string, unknown>): Promise<void> {
+  await vi.waitFor(() => expect(logLines(server)).toContainEqual(expect.objectContaining(fields)), {
+    timeout: 10_000,
+  });
 }
 
 function writeClients(clients: unknown[]): string {
@@ -263,22 +279,116 @@ describe('Express example: client assertions from real clients (RFC 7523)', () =
     expect(statuses.filter((status) => status === 401)).toHaveLength(49);
   });
 
-  it('accepts the token endpoint URL as audience by default (AUDIENCE unset: compatible, RFC 7523 §3)', async () => {
-    const jwt = await assertion('hs', `${issuer}/token`, secretKey, { alg: 'HS256' });
-    expect((await fetch(`${issuer}/token`, tokenRequest(jwt))).status).toBe(200);
+  it('AUDIENCE unset: the issuer as sole aud only; the token endpoint URL, the URL called and [attacker, issuer] are refused (rfc7523bis-11 §4)', async () => {
+    const ok = await assertion('hs', issuer, secretKey, { alg: 'HS256' });
+    expect((await fetch(`${issuer}/token`, tokenRequest(ok))).status).toBe(200);
+    const refused: [string, string | string[]][] = [
+      ['/token', `${issuer}/token`],
+      ['/par', `${issuer}/par`],
+      ['/token', ['https://attacker.example', issuer]],
+    ];
+    for (const [path, aud] of refused) {
+      const jwt = await assertion('hs', aud, secretKey, { alg: 'HS256' });
+      const response = await fetch(`${issuer}${path}`, tokenRequest(jwt, { response_type: 'code' }));
+      expect(response.status, JSON.stringify(aud)).toBe(401);
+      expect(await json(response)).toEqual({
+        error: 'invalid_client',
+        error_description: 'client authentication failed',
+      });
+    }
+    await logged(server, {
+      code: 'ERR_ASSERTION_AUD_MISMATCH',
+      clientId: 'hs',
+      endpoint: 'pushed_authorization_request',
+    });
+    const mismatches = logLines(server).filter((line) => line.code === 'ERR_ASSERTION_AUD_MISMATCH');
+    expect(mismatches.length).toBeGreaterThanOrEqual(3);
+    expect(logLines(server).some((line) => line.audience === 'compatible')).toBe(false);
   });
 });
+
+describe('Express example: AUDIENCE=compatible, the opt-in for clients that send endpoint URLs (RFC 7523 §3 as published)', () => {
+  let server: RunningExample;
+  let issuer: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}`;
+    server = await startExample('express', {
+      PORT: String(port),
+      ISSUER: issuer,
+      CLIENTS_FILE: writeClients([
+        { client_id: 'hs', client_secret: SECRET, token_endpoint_auth_method: 'client_secret_jwt' },
+      ]),
+      AUDIENCE: 'compatible',
+    });
+  });
+  afterAll(() => server?.stop());
+
+  it('says so in the banner', () => {
+    expect(server.output()).toContain('assertion audience: compatible');
+  });
+
+  it('accepts the token endpoint URL, the URL called and [attacker, issuer], and logs each as relying on AUDIENCE=compatible', async () => {
+    const accepted: [string, string | string[], number, string][] = [
+      ['/token', `${issuer}/token`, 200, 'token'],
+      ['/par', `${issuer}/par`, 201, 'pushed_authorization_request'],
+      ['/introspect', ['https://attacker.example', issuer], 200, 'introspection'],
+    ];
+    for (const [path, aud, status, endpoint] of accepted) {
+      const jwt = await assertion('hs', aud, secretKey, { alg: 'HS256' });
+      const response = await fetch(`${issuer}${path}`, tokenRequest(jwt, { response_type: 'code', token: 'x' }));
+      expect(response.status, JSON.stringify(aud)).toBe(status);
+      await logged(server, {
+        level: 'warn',
+        clientId: 'hs',
+        method: 'client_secret_jwt',
+        endpoint,
+        audience: 'compatible',
+      });
+    }
+  });
+
+  it('logs nothing for an assertion whose aud is the issuer alone (rfc7523bis §4)', async () => {
+    const before = logLines(server).length;
+    const jwt = await assertion('hs', issuer, secretKey, { alg: 'HS256' });
+    expect((await fetch(`${issuer}/revoke`, tokenRequest(jwt, { token: 'x' }))).status).toBe(200);
+    // A refusal afterwards: its line arriving proves the success before it logged nothing.
+    const foreign = await assertion('hs', 'https://attacker.example', secretKey, { alg: 'HS256' });
+    expect((await fetch(`${issuer}/revoke`, tokenRequest(foreign, { token: 'x' }))).status).toBe(401);
+    await logged(server, { code: 'ERR_ASSERTION_AUD_MISMATCH', endpoint: 'revocation' });
+    expect(
+      logLines(server)
+        .slice(before)
+        .filter((line) => line.audience === 'compatible'),
+    ).toEqual([]);
+  });
+});
+
+/** jwks_uris that reach the key server on 127.0.0.1 through an IPv6 form (RFC 6890 special-purpose ranges). */
+function translatedUris(jwksUri: string): Record<string, string> {
+  const { port } = new URL(jwksUri);
+  return {
+    'pk-mapped': `http://[::ffff:127.0.0.1]:${port}/jwks`,
+    'pk-compatible': `http://[::127.0.0.1]:${port}/jwks`,
+    'pk-nat64': `http://[64:ff9b::7f00:1]:${port}/jwks`,
+    'pk-6to4': `http://[2002:7f00:1::]:${port}/jwks`,
+    'pk-teredo': `http://[2001:0:4136:e378:8000:63bf:80ff:fffe]:${port}/jwks`,
+  };
+}
 
 describe('Express example: AUDIENCE, CLOCK_TOLERANCE and the SSRF guard without JWKS_URI_ALLOW', () => {
   let server: RunningExample;
   let issuer: string;
   const keyServer = new KeyServer();
   let loopbackKey: Pair;
+  let translated: Record<string, string>;
 
   beforeAll(async () => {
     loopbackKey = await pair('ES256');
     keyServer.keys = [loopbackKey.publicJwk];
     const jwksUri = await keyServer.start();
+    translated = translatedUris(jwksUri);
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}`;
     server = await startExample('express', {
@@ -287,6 +397,11 @@ describe('Express example: AUDIENCE, CLOCK_TOLERANCE and the SSRF guard without 
       CLIENTS_FILE: writeClients([
         { client_id: 'hs', client_secret: SECRET, token_endpoint_auth_method: 'client_secret_jwt' },
         { client_id: 'pk-loopback', token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwksUri },
+        ...Object.entries(translated).map(([client_id, jwks_uri]) => ({
+          client_id,
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks_uri,
+        })),
       ]),
       AUDIENCE: 'issuer-string',
       CLOCK_TOLERANCE: '0',
@@ -300,6 +415,20 @@ describe('Express example: AUDIENCE, CLOCK_TOLERANCE and the SSRF guard without 
   it('refuses a jwks_uri on loopback unless JWKS_URI_ALLOW lists it, without fetching (SSRF guard)', async () => {
     const jwt = await assertion('pk-loopback', issuer, loopbackKey.privateKey, { alg: 'ES256' });
     expect((await fetch(`${issuer}/token`, tokenRequest(jwt))).status).toBe(401);
+    expect(keyServer.fetches).toBe(0);
+  });
+
+  it('refuses jwks_uris that reach loopback through IPv4-mapped, IPv4-compatible, NAT64, 6to4 and Teredo addresses, with ERR_JWKS_URI_REFUSED and no request to the key server (RFC 6890)', async () => {
+    for (const clientId of Object.keys(translated)) {
+      const jwt = await assertion(clientId, issuer, loopbackKey.privateKey, { alg: 'ES256' });
+      const response = await fetch(`${issuer}/token`, tokenRequest(jwt));
+      expect(response.status, clientId).toBe(401);
+      expect(await json(response)).toEqual({
+        error: 'invalid_client',
+        error_description: 'client authentication failed',
+      });
+      await logged(server, { code: 'ERR_JWKS_URI_REFUSED', clientId, endpoint: 'token', method: 'private_key_jwt' });
+    }
     expect(keyServer.fetches).toBe(0);
   });
 
@@ -341,72 +470,117 @@ describe('Express example: the built-in demo clients from the banner', () => {
   });
 });
 
+/** A self-signed P-256 certificate for `san`, made for this run: [cert file, key file]. */
+async function selfSigned(dir: string, name: string, san: string): Promise<[string, string]> {
+  const certFile = join(dir, `${name}.pem`);
+  const keyFile = join(dir, `${name}-key.pem`);
+  const made = await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    `/CN=client-auth test key server ${name}`,
+    '-addext',
+    `subjectAltName=${san}`,
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+  ]);
+  expect(made.code).toBe(0);
+  return [certFile, keyFile];
+}
+
 describe('Express example: an https jwks_uri trusted through NODE_EXTRA_CA_CERTS', () => {
   let server: RunningExample;
   let issuer: string;
-  let fetches = 0;
+  const fetches = { address: 0, name: 0 };
   let key: Pair;
-  let keyServer: ReturnType<typeof createHttpsServer>;
+  const keyServers: ReturnType<typeof createHttpsServer>[] = [];
+
+  async function serveKeys(certFile: string, keyFile: string, count: keyof typeof fetches): Promise<number> {
+    const keyServer = createHttpsServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (_req, res) => {
+      fetches[count] += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.publicJwk] }));
+    });
+    keyServers.push(keyServer);
+    await new Promise<void>((resolve) => keyServer.listen(0, '127.0.0.1', resolve));
+    return (keyServer.address() as AddressInfo).port;
+  }
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'client-auth-tls-'));
-    const certFile = join(dir, 'cert.pem');
-    const keyFile = join(dir, 'key.pem');
-    // A self-signed certificate for 127.0.0.1, made for this run and trusted by the child only.
-    const made = await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=client-auth test key server',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ]);
-    expect(made.code).toBe(0);
+    // Self-signed certificates made for this run and trusted by the child only: one for the
+    // address 127.0.0.1, one for the name localhost.
+    const [addressCert, addressKey] = await selfSigned(dir, 'address', 'IP:127.0.0.1');
+    const [nameCert, nameKey] = await selfSigned(dir, 'name', 'DNS:localhost');
+    const trusted = join(dir, 'trusted.pem');
+    writeFileSync(trusted, readFileSync(addressCert, 'utf8') + readFileSync(nameCert, 'utf8'));
     key = await pair('PS256');
-    keyServer = createHttpsServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (_req, res) => {
-      fetches += 1;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.publicJwk] }));
-    });
-    await new Promise<void>((resolve) => keyServer.listen(0, '127.0.0.1', resolve));
-    const jwksUri = `https://127.0.0.1:${(keyServer.address() as AddressInfo).port}/jwks`;
+    const addressPort = await serveKeys(addressCert, addressKey, 'address');
+    const namePort = await serveKeys(nameCert, nameKey, 'name');
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}`;
     server = await startExample('express', {
       PORT: String(port),
       ISSUER: issuer,
       CLIENTS_FILE: writeClients([
-        { client_id: 'pk-tls', token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwksUri },
+        {
+          client_id: 'pk-tls',
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks_uri: `https://127.0.0.1:${addressPort}/jwks`,
+        },
+        {
+          client_id: 'pk-tls-name',
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks_uri: `https://localhost:${namePort}/jwks`,
+        },
+        {
+          client_id: 'pk-tls-wrong-name',
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks_uri: `https://127.0.0.1:${namePort}/jwks`,
+        },
       ]),
-      JWKS_URI_ALLOW: '127.0.0.0/8',
-      NODE_EXTRA_CA_CERTS: certFile,
+      JWKS_URI_ALLOW: '127.0.0.0/8,localhost',
+      NODE_EXTRA_CA_CERTS: trusted,
     });
   });
   afterAll(async () => {
     await server?.stop();
-    keyServer?.close();
+    for (const keyServer of keyServers) keyServer.close();
   });
 
-  it('fetches the keys over TLS once and authenticates with them (FAPI 2 §5.4.2: jwks_uri over TLS)', async () => {
-    const config = await client.discovery(
+  async function grant(clientId: string): Promise<client.Configuration> {
+    return client.discovery(
       new URL(issuer),
-      'pk-tls',
+      clientId,
       undefined,
       client.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }),
       { algorithm: 'oauth2', execute: [client.allowInsecureRequests] },
     );
+  }
+
+  it('fetches the keys over TLS once and authenticates with them (FAPI 2 §5.4.2: jwks_uri over TLS)', async () => {
+    const config = await grant('pk-tls');
     for (let i = 0; i < 3; i += 1)
       expect((await client.clientCredentialsGrant(config)).access_token).toBeTypeOf('string');
-    expect(fetches).toBe(1);
+    expect(fetches.address).toBe(1);
+  });
+
+  it('a host-name jwks_uri gets SNI and its certificate checked against the name (RFC 6066 §3, RFC 9110 §4.3.4)', async () => {
+    const config = await grant('pk-tls-name');
+    expect((await client.clientCredentialsGrant(config)).access_token).toBeTypeOf('string');
+    expect(fetches.name).toBe(1);
+    // The same server reached by address: its certificate names localhost only, so no request is sent.
+    const jwt = await assertion('pk-tls-wrong-name', issuer, key.privateKey, { alg: 'PS256', kid: key.kid });
+    expect((await fetch(`${issuer}/token`, tokenRequest(jwt))).status).toBe(401);
+    await logged(server, { code: 'ERR_JWKS_UNAVAILABLE', clientId: 'pk-tls-wrong-name' });
+    expect(fetches.name).toBe(1);
   });
 });

@@ -5,9 +5,15 @@
 
 import { JWT_BEARER_ASSERTION_TYPE } from '@client-auth/core';
 import { DEMO_PRIVATE_KEY_JWT_ID, DEMO_SECRET_JWT, RFC6749_EXAMPLE } from './clients.js';
-import type { ExampleConfig } from './config.js';
+import { type ExampleConfig, effectiveAudience } from './config.js';
 import { DEMO_SELF_SIGNED_ID } from './demo-certificate.js';
 import { redactRedisUrl } from './replay.js';
+
+const AUDIENCE_LINE = {
+  issuer: 'issuer (the issuer as sole aud, rfc7523bis; AUDIENCE=compatible also accepts endpoint URLs)',
+  'issuer-string': 'issuer-string (the issuer as a plain string, FAPI 2.0)',
+  compatible: 'compatible (issuer or endpoint URLs; each assertion relying on it is logged)',
+} as const;
 
 /** Lines to print once the server listens on `url`. */
 export function banner(framework: string, config: ExampleConfig, url: string): string {
@@ -17,6 +23,7 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
     `issuer ${config.issuer} · clients: ${config.clientsSource}`,
     `metadata: curl ${config.issuer}/.well-known/oauth-authorization-server`,
     `replay store: ${config.redisUrl === undefined ? 'in memory' : `Redis at ${redactRedisUrl(config.redisUrl)}`}`,
+    `assertion audience: ${AUDIENCE_LINE[effectiveAudience(config)]}`,
   ];
   if (config.clientsSource === 'built-in demo clients') {
     // Only the demo clients the configuration (PROFILE) kept.

@@ -37,7 +37,11 @@ export interface ExampleConfig {
    * endpoints are published as RFC 8705 `mtls_endpoint_aliases`. Set by the server start-up.
    */
   mtlsOrigin?: string;
-  /** `AUDIENCE`: accepted client assertion audiences; undefined for the library's default. */
+  /**
+   * `AUDIENCE`: accepted client assertion audiences; undefined for the library's secure default
+   * (`issuer`: the issuer as sole value, rfc7523bis §4) or the profile's (`issuer-string` for fapi2).
+   * `compatible` is the opt-in for clients that still send endpoint URLs.
+   */
   audience?: AudienceMode;
   /** `CLOCK_TOLERANCE`: seconds of clock skew allowed on assertions; undefined for the default (15). */
   clockTolerance?: number;
@@ -161,6 +165,14 @@ function readAudience(value: string | undefined): AudienceMode | undefined {
   if (value !== 'compatible' && value !== 'issuer' && value !== 'issuer-string')
     fail(`AUDIENCE must be compatible, issuer or issuer-string, got ${JSON.stringify(value)}`);
   return value;
+}
+
+/** The audience mode the authenticator will run with: `AUDIENCE`, else the profile's, else `issuer`. */
+export function effectiveAudience(config: Pick<ExampleConfig, 'audience' | 'profile'>): AudienceMode {
+  if (config.audience !== undefined) return config.audience;
+  const rule =
+    config.profile === undefined ? undefined : PROFILES[config.profile].rules.find((r) => r.id === 'audience');
+  return rule?.id === 'audience' ? rule.audience : 'issuer';
 }
 
 function readTolerance(value: string | undefined): number | undefined {

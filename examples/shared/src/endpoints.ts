@@ -17,6 +17,7 @@ import {
   profileAllowsMethod,
 } from '@client-auth/core';
 import { allowHttpJwksUri, type ExampleConfig } from './config.js';
+import { logAuthenticated, logRefusal } from './log.js';
 import { createRedisStores } from './replay.js';
 import { TokenService } from './tokens.js';
 
@@ -133,6 +134,8 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     endpoints,
     allowInsecureTransport: config.allowInsecureTransport,
     ...(config.audience !== undefined ? { audience: config.audience } : {}),
+    onAuthenticated: logAuthenticated,
+    onFailure: logRefusal,
     ...(config.clockTolerance !== undefined ? { clockTolerance: config.clockTolerance } : {}),
     // http jwks_uris only where secrets may travel over http too: a local-development issuer
     // (and never under a profile that requires TLS for jwks_uri).

@@ -5,14 +5,14 @@
  */
 
 import { x5tS256 } from './certificates.js';
-import { type ClientAuthenticatorOptions, type Config, normalizeOptions } from './config.js';
+import { type AuthenticatedEvent, type ClientAuthenticatorOptions, type Config, normalizeOptions } from './config.js';
 import { type PresentedCredential, parseCredentials } from './credentials.js';
 import { InvalidClient, InvalidRequest, isOAuthError, type OAuthError, ServerError } from './errors.js';
 import { limiterKeyOf, reserveAttempt, settleRefused, settleSucceeded } from './limiter.js';
 import { effectivePolicy, type ServerAuthMetadata, serverMetadata } from './metadata.js';
 import { assertionClientId, verifyClientAssertion } from './methods/client_assertion.js';
 import { verifyClientSecret, verifyUnknownClient } from './methods/client_secret.js';
-import type { MethodVerifier, VerifyContext } from './methods/method.js';
+import type { MethodVerifier, VerifiedDetail, VerifyContext } from './methods/method.js';
 import { verifyNone } from './methods/none.js';
 import { verifySelfSignedTlsClientAuth, verifyTlsClientAuth } from './methods/tls_client_auth.js';
 import type { EffectivePolicy } from './policy.js';
@@ -337,12 +337,20 @@ function verifyClient(
   context.client = client;
   context.method = method;
   const verified = verifier(context);
-  if (verified instanceof Promise) return verified.then(() => authenticated(context, client, method));
-  return authenticated(context, client, method);
+  if (verified instanceof Promise) {
+    return verified.then((detail) => authenticated(context, client, method, detail as VerifiedDetail | undefined));
+  }
+  return authenticated(context, client, method, verified as VerifiedDetail | undefined);
 }
 
-function authenticated(context: VerifyContext, client: ClientMetadata, method: AuthMethod): ClientAuthResult {
+function authenticated(
+  context: VerifyContext,
+  client: ClientMetadata,
+  method: AuthMethod,
+  detail: VerifiedDetail | undefined,
+): ClientAuthResult {
   const result: ClientAuthResult = { client, clientId: context.clientId, method, endpoint: context.endpoint };
+  if (detail?.audience === 'compatible') result.audience = 'compatible';
   const certificate = context.request.certificate;
   if (certificate !== undefined) {
     const { der, source } = certificate;
@@ -458,7 +466,9 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
 
   function announce(result: ClientAuthResult, endpoint: EndpointName): ClientAuthResult<Client> {
     if (config.onAuthenticated !== undefined) {
-      emit(config.onAuthenticated, { clientId: result.clientId, method: result.method, endpoint });
+      const event: AuthenticatedEvent = { clientId: result.clientId, method: result.method, endpoint };
+      if (result.audience !== undefined) event.audience = result.audience;
+      emit(config.onAuthenticated, event);
     }
     return result as ClientAuthResult<Client>;
   }

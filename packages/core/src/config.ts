@@ -30,6 +30,12 @@ export interface AuthenticatedEvent {
   clientId: string;
   method: AuthMethod;
   endpoint: EndpointName;
+  /**
+   * `'compatible'` when the client assertion was accepted only because of `audience:
+   * 'compatible'` (its `aud` is not the issuer as sole value): the clients to move to the issuer
+   * audience before the option can go. Absent otherwise.
+   */
+  audience?: 'compatible';
 }
 
 /** What `onFailure` receives: the stable `code` tells operators the precise reason. */
@@ -135,10 +141,16 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
   maxAssertionLifetime?: number;
   /**
    * Which `aud` values a client assertion may carry (DESIGN.md §3):
-   * - `'compatible'` (default): the issuer, the token endpoint URL or the URL of the endpoint
-   *   called, as a string or in an array (RFC 7523 §3, FAPI 1, CIBA, RFC 9126 as published);
-   * - `'issuer'`: the issuer as sole value, a string or a one-element array (rfc7523bis §4);
-   * - `'issuer-string'`: the issuer as a plain string (FAPI 2.0 Security Profile §5.3.2.1).
+   * - `'issuer'` (default): the issuer as sole value, a string or a one-element array
+   *   (draft-ietf-oauth-rfc7523bis-11 §4, in the RFC Editor queue: the AS "MUST reject any JWT
+   *   that does not contain its issuer identifier as its sole audience value"), which stops the
+   *   audience-injection attack (CVE-2025-27370/27371);
+   * - `'issuer-string'`: the issuer as a plain string (FAPI 2.0 Security Profile §5.3.2.1);
+   * - `'compatible'` (opt-in, for clients that still send endpoint URLs, e.g. Authlib and Spring
+   *   Security, which send the token endpoint URL): also the token endpoint URL or the URL of the
+   *   endpoint called (and their mTLS aliases), as a string or among the values of an array
+   *   (RFC 7523 §3, CIBA §7.1, RFC 9126 §2 as published). Each assertion accepted only thanks to
+   *   it is reported as `audience: 'compatible'` on the result and the `onAuthenticated` event.
    * An assertion typed `client-authentication+jwt` is held to `'issuer'` (or stricter) whatever this says.
    * The URLs come from `issuer` and `endpoints` only, never from the request.
    */
@@ -425,8 +437,9 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
   );
 
   // Audience (FAPI 2 §5.3.2.1-8): the profile's mode is the default and the weakest allowed.
+  // Without one, rfc7523bis §4 (the issuer as sole value): 'compatible' is an explicit opt-in.
   const audienceRule = enforced('audience');
-  const audience = options.audience ?? audienceRule?.audience ?? 'compatible';
+  const audience = options.audience ?? audienceRule?.audience ?? 'issuer';
   if (audience !== 'compatible' && audience !== 'issuer' && audience !== 'issuer-string') {
     fail(`audience must be 'compatible', 'issuer' or 'issuer-string', got ${JSON.stringify(audience)}`);
   }

@@ -57,7 +57,9 @@ export interface JwksOptions {
   /**
    * Hosts or CIDRs a `jwks_uri` may point to despite the SSRF guard, e.g.
    * `['127.0.0.1', 'localhost', '10.0.0.0/8']`. A host name matches the URL's host exactly
-   * (case-insensitive); an address or CIDR matches the address connected to. Default none.
+   * (case-insensitive) and lets it reach whatever it resolves to; an address or CIDR matches the
+   * address connected to (an IPv4 entry also its IPv4-mapped form, the same host), and every
+   * address a name resolves to must match one or be public. Default none.
    */
   allow?: readonly string[];
   /**
@@ -67,7 +69,8 @@ export interface JwksOptions {
    * benchmarking, multicast, reserved and unspecified addresses are refused, and so are IPv6
    * addresses that reach IPv4 space through a translator or tunnel (IPv4-compatible, NAT64 to a
    * non-public IPv4, the local-use NAT64 prefix, 6to4, Teredo). Targets matching `allow` are let
-   * through without asking it. Called for every address a host name resolves to.
+   * through without asking it. Called for every address a host name resolves to; one refusal
+   * refuses the fetch.
    */
   allowHost?: (target: JwksTarget) => boolean;
   /** Milliseconds a fetch may take, connection to last octet. Default 5000. */

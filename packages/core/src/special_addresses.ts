@@ -26,7 +26,12 @@ interface SpecialRange {
 /** `address` as octets: 4 for IPv4, 16 for IPv6; undefined for anything else (zone ids included). */
 export function addressOctets(address: string): Uint8Array | undefined {
   const family = isIP(address);
-  if (family === 4) return Uint8Array.from(address.split('.'), Number);
+  if (family === 4) {
+    const octets = new Uint8Array(4);
+    const parts = address.split('.');
+    for (let i = 0; i < 4; i += 1) octets[i] = Number(parts[i]);
+    return octets;
+  }
   if (family !== 6) return undefined;
   let text: string;
   try {

@@ -143,4 +143,10 @@ export interface ClientAuthResult<Client extends ClientMetadata = ClientMetadata
   endpoint: EndpointName;
   /** The certificate presented over mTLS, with its RFC 8705 §3.1 `x5t#S256` thumbprint. */
   certificate?: { der: Uint8Array; thumbprint: string; source: string };
+  /**
+   * `'compatible'` when a client assertion was accepted only because the authenticator runs with
+   * `audience: 'compatible'`: its `aud` is not the issuer as sole value (rfc7523bis §4) but a
+   * token or endpoint URL, or an array holding one. Absent otherwise.
+   */
+  audience?: 'compatible';
 }

@@ -466,22 +466,69 @@ describe('assertion audience (RFC 7523 §3 item 3, rfc7523bis §4, FAPI 2 §5.3.
     return outcome(auth, assertionRequest(jwt), endpoint);
   }
 
-  it('compatible: accepts the issuer, the token endpoint and the endpoint called, string or array (RFC 7523 §3; CIBA §7.1; RFC 9126 §2)', async () => {
+  const COMPATIBLE = { audience: 'compatible' };
+
+  it('by default the issuer is the sole audience: the token endpoint URL, another endpoint URL and [attacker, issuer] are refused (rfc7523bis-11 §4; CVE-2025-27370)', async () => {
     expect(await aud(ISSUER)).toBe('ok');
-    expect(await aud(ENDPOINTS.token)).toBe('ok');
-    expect(await aud([ENDPOINTS.token, 'https://elsewhere.example'])).toBe('ok');
-    expect(await aud(ENDPOINTS.introspection, {}, 'introspection')).toBe('ok');
-    expect(await aud(ENDPOINTS.token, {}, 'pushed_authorization_request')).toBe('ok');
+    expect(await aud([ISSUER])).toBe('ok');
+    expect(await aud(ENDPOINTS.token)).toBe('ERR_ASSERTION_AUD_MISMATCH');
+    expect(await aud(ENDPOINTS.introspection, {}, 'introspection')).toBe('ERR_ASSERTION_AUD_MISMATCH');
+    expect(await aud(ENDPOINTS.pushed_authorization_request, {}, 'pushed_authorization_request')).toBe(
+      'ERR_ASSERTION_AUD_MISMATCH',
+    );
+    expect(await aud(['https://attacker.example', ISSUER])).toBe('ERR_ASSERTION_AUD_MISMATCH');
+    expect(await aud([ISSUER, ENDPOINTS.token])).toBe('ERR_ASSERTION_AUD_MISMATCH');
+    const { auth } = authenticatorFor([jwtClient()]);
+    expect(auth.policy().audience).toBe('issuer');
+  });
+
+  it('compatible (opt-in): accepts the issuer, the token endpoint and the endpoint called, string or array (RFC 7523 §3; CIBA §7.1; RFC 9126 §2)', async () => {
+    expect(await aud(ISSUER, COMPATIBLE)).toBe('ok');
+    expect(await aud(ENDPOINTS.token, COMPATIBLE)).toBe('ok');
+    expect(await aud([ENDPOINTS.token, 'https://elsewhere.example'], COMPATIBLE)).toBe('ok');
+    expect(await aud(['https://attacker.example', ISSUER], COMPATIBLE)).toBe('ok');
+    expect(await aud(ENDPOINTS.introspection, COMPATIBLE, 'introspection')).toBe('ok');
+    expect(await aud(ENDPOINTS.token, COMPATIBLE, 'pushed_authorization_request')).toBe('ok');
   });
 
   it('compatible: refuses another endpoint, a foreign server and a missing aud (RFC 7523 §3 item 3)', async () => {
-    expect(await aud(ENDPOINTS.introspection, {}, 'token')).toBe('ERR_ASSERTION_AUD_MISMATCH');
-    expect(await aud('https://as.example.com.evil.example')).toBe('ERR_ASSERTION_AUD_MISMATCH');
-    expect(await aud(`${ISSUER}/`)).toBe('ERR_ASSERTION_AUD_MISMATCH');
-    expect(await aud(undefined)).toBe('ERR_ASSERTION_AUD_MISMATCH');
-    expect(await aud([])).toBe('ERR_ASSERTION_CLAIMS_INVALID');
-    expect(await aud(7)).toBe('ERR_ASSERTION_CLAIMS_INVALID');
-    expect(await aud([ISSUER, 7])).toBe('ERR_ASSERTION_CLAIMS_INVALID');
+    expect(await aud(ENDPOINTS.introspection, COMPATIBLE, 'token')).toBe('ERR_ASSERTION_AUD_MISMATCH');
+    expect(await aud('https://as.example.com.evil.example', COMPATIBLE)).toBe('ERR_ASSERTION_AUD_MISMATCH');
+    expect(await aud(`${ISSUER}/`, COMPATIBLE)).toBe('ERR_ASSERTION_AUD_MISMATCH');
+    expect(await aud(undefined, COMPATIBLE)).toBe('ERR_ASSERTION_AUD_MISMATCH');
+    expect(await aud([], COMPATIBLE)).toBe('ERR_ASSERTION_CLAIMS_INVALID');
+    expect(await aud(7, COMPATIBLE)).toBe('ERR_ASSERTION_CLAIMS_INVALID');
+    expect(await aud([ISSUER, 7], COMPATIBLE)).toBe('ERR_ASSERTION_CLAIMS_INVALID');
+  });
+
+  it('compatible: reports an assertion accepted only thanks to it, on the result and the onAuthenticated event (rfc7523bis §6)', async () => {
+    const events: unknown[] = [];
+    const { auth } = authenticatorFor([jwtClient()], {
+      audience: 'compatible',
+      onAuthenticated: (event) => events.push(event),
+    });
+    const signed = (value: string | string[]) =>
+      sign(claims('hs-client', now, { aud: value }), secretKey, { alg: 'HS256' });
+    const strict = await auth.authenticate(assertionRequest(await signed(ISSUER)), { endpoint: 'token' });
+    const array = await auth.authenticate(assertionRequest(await signed([ISSUER])), { endpoint: 'token' });
+    const token = await auth.authenticate(assertionRequest(await signed(ENDPOINTS.token as string)), {
+      endpoint: 'token',
+    });
+    const injected = await auth.authenticate(assertionRequest(await signed(['https://attacker.example', ISSUER])), {
+      endpoint: 'token',
+    });
+    expect([strict.audience, array.audience, token.audience, injected.audience]).toEqual([
+      undefined,
+      undefined,
+      'compatible',
+      'compatible',
+    ]);
+    expect(events).toEqual([
+      { clientId: 'hs-client', method: 'client_secret_jwt', endpoint: 'token' },
+      { clientId: 'hs-client', method: 'client_secret_jwt', endpoint: 'token' },
+      { clientId: 'hs-client', method: 'client_secret_jwt', endpoint: 'token', audience: 'compatible' },
+      { clientId: 'hs-client', method: 'client_secret_jwt', endpoint: 'token', audience: 'compatible' },
+    ]);
   });
 
   it('compares aud with configured URLs only, never the request Host (DESIGN.md §3)', async () => {
@@ -507,8 +554,10 @@ describe('assertion audience (RFC 7523 §3 item 3, rfc7523bis §4, FAPI 2 §5.3.
   });
 
   it('holds an assertion typed client-authentication+jwt to the issuer (rfc7523bis §4)', async () => {
-    expect(await aud(ENDPOINTS.token, {}, 'token', 'client-authentication+jwt')).toBe('ERR_ASSERTION_AUD_MISMATCH');
-    expect(await aud([ISSUER], {}, 'token', 'client-authentication+jwt')).toBe('ok');
+    expect(await aud(ENDPOINTS.token, COMPATIBLE, 'token', 'client-authentication+jwt')).toBe(
+      'ERR_ASSERTION_AUD_MISMATCH',
+    );
+    expect(await aud([ISSUER], COMPATIBLE, 'token', 'client-authentication+jwt')).toBe('ok');
     expect(await aud([ISSUER], { audience: 'issuer-string' }, 'token', 'client-authentication+jwt')).toBe(
       'ERR_ASSERTION_AUD_MISMATCH',
     );

@@ -504,7 +504,9 @@ describe('mtls_endpoint_aliases as assertion audiences (RFC 8705 ยง5, RFC 7523 ย
       client_assertion_type: ['urn:ietf:params:oauth:client-assertion-type:jwt-bearer'],
       client_assertion: [await assertion()],
     });
+    // An endpoint URL as audience needs the compatible mode (rfc7523bis ยง4: the issuer by default).
     const withAlias = authenticator([client], {
+      audience: 'compatible',
       endpoints: { token: `${ISSUER}/token` },
       mtlsEndpointAliases: { token: alias },
     });
@@ -513,7 +515,7 @@ describe('mtls_endpoint_aliases as assertion audiences (RFC 8705 ยง5, RFC 7523 ย
       { endpoint: 'token' },
     );
     expect(result.method).toBe('private_key_jwt');
-    const without = authenticator([client], { endpoints: { token: `${ISSUER}/token` } });
+    const without = authenticator([client], { audience: 'compatible', endpoints: { token: `${ISSUER}/token` } });
     await expect(
       without.authenticate({ headers: {}, body: await body(), secure: true }, { endpoint: 'token' }),
     ).rejects.toMatchObject({ code: 'ERR_ASSERTION_AUD_MISMATCH' });

@@ -24,7 +24,9 @@ import { registeredKeys } from '../keys.js';
 import { rsaJwkExponent, rsaKeyVerdict } from '../rsa_keys.js';
 import { isExpired, secretEntries } from '../secrets.js';
 import type { AuthMethod, ClientJWK, ClientMetadata, EndpointName } from '../types.js';
-import type { MethodVerifier, VerifyContext } from './method.js';
+import type { MethodVerifier, VerifiedDetail, VerifyContext } from './method.js';
+
+const COMPATIBLE_AUDIENCE: VerifiedDetail = Object.freeze({ audience: 'compatible' });
 
 /** Longest `client_assertion` accepted, checked before any decoding or crypto: 8 KiB. */
 export const MAX_ASSERTION_LENGTH = 8 * 1024;
@@ -356,21 +358,27 @@ async function verifyWithEach(assertion: string, alg: string, keys: Verification
   fail('ERR_ASSERTION_SIGNATURE_INVALID', lastError);
 }
 
-/** The `aud` values the assertion may name, all from configuration (never from the request). */
+/**
+ * Whether `aud` names this server, comparing only URLs from configuration (never from the
+ * request): `'issuer'` when it is the issuer as sole value (rfc7523bis §4), `'compatible'` when
+ * only the compatible mode accepts it, false when it names another audience.
+ */
 function audienceMatches(
   aud: unknown,
   mode: AudienceMode,
   config: Config,
   endpoint: EndpointName,
-): boolean | 'invalid' {
+): 'issuer' | 'compatible' | false | 'invalid' {
   const values = typeof aud === 'string' ? [aud] : aud;
   if (!Array.isArray(values) || values.length === 0 || values.some((value) => typeof value !== 'string')) {
     return aud === undefined ? false : 'invalid';
   }
-  if (mode === 'issuer-string') return typeof aud === 'string' && aud === config.issuer;
+  if (mode === 'issuer-string') return typeof aud === 'string' && aud === config.issuer ? 'issuer' : false;
   // rfc7523bis §4: the issuer "as its sole value"; Document History -03: a one-element array too.
-  if (mode === 'issuer') return values.length === 1 && values[0] === config.issuer;
-  // RFC 7523 §3 item 3, FAPI 1 Part 2 §5.2.2-8, CIBA §7.1, RFC 9126 §2 (as published).
+  if (values.length === 1 && values[0] === config.issuer) return 'issuer';
+  if (mode === 'issuer') return false;
+  // RFC 7523 §3 item 3, CIBA §7.1, RFC 9126 §2 (as published; rfc7523bis §4 and §5 replace them):
+  // the issuer, the token endpoint URL or the URL of the endpoint called, alone or among others.
   const accepted = new Set([config.issuer]);
   const token = config.endpoints.token;
   const called = config.endpoints[endpoint];
@@ -381,7 +389,7 @@ function audienceMatches(
   const calledAlias = config.mtlsEndpointAliases[endpoint];
   if (tokenAlias !== undefined) accepted.add(tokenAlias);
   if (calledAlias !== undefined) accepted.add(calledAlias);
-  return values.some((value) => accepted.has(value));
+  return values.some((value) => accepted.has(value)) ? 'compatible' : false;
 }
 
 function numericDate(claims: Record<string, unknown>, name: string): number | undefined {
@@ -395,6 +403,8 @@ function numericDate(claims: Record<string, unknown>, name: string): number | un
 interface VerifiedClaims {
   jti: string;
   exp: number;
+  /** `'compatible'` when the `aud` passed only because of `audience: 'compatible'`. */
+  audience: 'issuer' | 'compatible';
 }
 
 /** RFC 7523 §3 and OpenID Connect Core §9 claim rules. */
@@ -431,7 +441,7 @@ function checkClaims(
   const mode: AudienceMode = header.explicitlyTyped && config.audience === 'compatible' ? 'issuer' : config.audience;
   const audience = audienceMatches(claims.aud, mode, config, endpoint);
   if (audience === 'invalid') fail('ERR_ASSERTION_CLAIMS_INVALID');
-  if (!audience) fail('ERR_ASSERTION_AUD_MISMATCH');
+  if (audience === false) fail('ERR_ASSERTION_AUD_MISMATCH');
 
   // RFC 7523 §3 item 4: exp MUST be present and in the future, allowing for clock skew.
   const exp = numericDate(claims, 'exp');
@@ -452,7 +462,7 @@ function checkClaims(
   // OpenID Connect Core §9: jti is REQUIRED.
   if (claims.jti === undefined || claims.jti === '') fail('ERR_ASSERTION_JTI_MISSING');
   if (typeof claims.jti !== 'string' || claims.jti.length > MAX_JTI_LENGTH) fail('ERR_ASSERTION_CLAIMS_INVALID');
-  return { jti: claims.jti, exp };
+  return { jti: claims.jti, exp, audience };
 }
 
 /** Record the jti: once per (client, jti) until the assertion could no longer be accepted. */
@@ -470,7 +480,7 @@ async function consumeJti(config: Config, clientId: string, claims: VerifiedClai
 }
 
 /** Verify a `client_secret_jwt` or `private_key_jwt` credential of the client found. */
-export const verifyClientAssertion: MethodVerifier = (context) => {
+export const verifyClientAssertion: MethodVerifier = (context): Promise<VerifiedDetail | undefined> => {
   const { credential, client, method, endpoint, config, nowSeconds } = context;
   if (credential.mechanism !== 'client_assertion') fail('ERR_METHOD_MISMATCH');
   const { assertion, assertionType } = credential as PresentedCredential & { mechanism: 'client_assertion' };
@@ -495,9 +505,11 @@ async function verifyWith(
   assertion: string,
   header: ProtectedHeader,
   keys: VerificationKey[],
-): Promise<void> {
+): Promise<VerifiedDetail | undefined> {
   const payload = await verifySignature(assertion, header.alg, keys);
   const bodyClientId = (credential as PresentedCredential & { mechanism: 'client_assertion' }).clientId;
   const claims = checkClaims(payload, clientId, bodyClientId, header, config, endpoint, nowSeconds);
   await consumeJti(config, clientId, claims);
+  // Operators see which clients still rely on the compatible audiences (rfc7523bis §6).
+  return claims.audience === 'compatible' ? COMPATIBLE_AUDIENCE : undefined;
 }

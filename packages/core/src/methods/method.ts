@@ -19,8 +19,20 @@ export interface VerifyContext {
   nowSeconds: number;
 }
 
+/** What a verifier may report about how the client proved its identity. */
+export interface VerifiedDetail {
+  /**
+   * `'compatible'`: a client assertion whose `aud` is not the issuer as sole value, accepted only
+   * because the authenticator runs with `audience: 'compatible'`.
+   */
+  audience?: 'compatible';
+}
+
 /**
- * Returns when the client proved its identity, else throws; a verifier whose work is asynchronous
- * returns a promise instead (the authenticator then continues once it settles).
+ * Returns (nothing, or a {@link VerifiedDetail}) when the client proved its identity, else throws;
+ * a verifier whose work is asynchronous returns a promise instead (the authenticator then
+ * continues once it settles).
  */
-export type MethodVerifier = (context: VerifyContext) => void | Promise<void>;
+export type MethodVerifier = (
+  context: VerifyContext,
+) => VerifiedDetail | void | Promise<VerifiedDetail | void>;
