@@ -32,7 +32,12 @@ function after(
 }
 
 /** Verify a client_secret_basic / client_secret_post credential against the registered secrets. */
-export const verifyClientSecret: MethodVerifier = ({ credential, client, config, nowSeconds }) => {
+export const verifyClientSecret: MethodVerifier = ({
+  credential,
+  client,
+  config,
+  nowSeconds,
+}): void | Promise<void> => {
   if (credential.mechanism !== 'client_secret_basic' && credential.mechanism !== 'client_secret_post') {
     throw new InvalidClient('ERR_METHOD_MISMATCH');
   }
@@ -57,7 +62,7 @@ export const verifyClientSecret: MethodVerifier = ({ credential, client, config,
  * it waits as long as a hash check takes, on a timer, without spending the hash budget
  * (comparison (d); unknown_client.ts).
  */
-export const verifyUnknownClient: MethodVerifier = ({ credential, config, nowSeconds }) => {
+export const verifyUnknownClient: MethodVerifier = ({ credential, config, nowSeconds }): void | Promise<void> => {
   if (credential.mechanism !== 'client_secret_basic' && credential.mechanism !== 'client_secret_post') {
     throw new InvalidClient('ERR_CLIENT_NOT_FOUND');
   }

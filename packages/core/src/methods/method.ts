@@ -35,4 +35,4 @@ export interface VerifiedDetail {
  */
 export type MethodVerifier = (
   context: VerifyContext,
-) => VerifiedDetail | void | Promise<VerifiedDetail | void>;
+) => VerifiedDetail | void | Promise<VerifiedDetail | undefined> | Promise<void>;
