@@ -413,7 +413,14 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
     endpoint: EndpointName,
     state: AttemptState,
   ): Promise<ClientAuthResult<Client>> {
-    if (!isOAuthError(thrown)) throw thrown;
+    if (!isOAuthError(thrown)) {
+      // A bug (a verifyHash that threw) says nothing about the credential: release the attempts,
+      // or a key would keep them in flight for good.
+      if (config.failureLimiter !== undefined && state.reserved.length > 0) {
+        await settleSucceeded(config.failureLimiter, state.reserved);
+      }
+      throw thrown;
+    }
     // Opt-in: Basic credentials sent without form-encoding (curl -u, Authlib).
     const { request, credential } = state;
     if (

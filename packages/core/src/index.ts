@@ -75,6 +75,7 @@ export {
   type FailureLimiterKey,
   failureAddressScope,
   failureLimiterKey,
+  MAX_FAILURE_LIMITER_KEY_LENGTH,
 } from './limiter.js';
 export { type MemoryFailureLimiterOptions, memoryFailureLimiter } from './memory_limiter.js';
 export type { ServerAuthMetadata } from './metadata.js';

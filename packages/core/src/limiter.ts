@@ -108,23 +108,26 @@ export function failureAddressScope(address: string): string {
   return `${kept.map((group) => group.toString(16)).join(':')}::/${FAILURE_LIMITER_IPV6_PREFIX}`;
 }
 
-function digest(parts: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const part of parts) {
-    // Length-prefixed, so that no two lists of parts hash the same input.
-    const octets = Buffer.from(part, 'utf8');
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(octets.length);
-    hash.update(length).update(octets);
-  }
-  return hash.digest('base64url');
+/** Longest key handed to a limiter; a longer one is replaced by a SHA-256 digest. */
+export const MAX_FAILURE_LIMITER_KEY_LENGTH = 128;
+
+/**
+ * Bound a tagged key. The first character tags what it is made of (`c` client, `a` client and
+ * address, `f` a key function's result, `h` a digest), so that no two modes, and no key and
+ * digest, spell the same key. Hashing only long keys keeps the common case cheap (a SHA-256 costs
+ * several microseconds, more than the rest of a secret check).
+ */
+function bounded(key: string): string {
+  if (key.length <= MAX_FAILURE_LIMITER_KEY_LENGTH) return key;
+  return `h${createHash('sha256').update(key, 'utf8').digest('base64url')}`;
 }
 
 /**
- * The key the built-in modes hand the limiter: base64url(SHA-256) of the client_id and, for
- * `'client-address'`, the address scope. 43 characters whatever the client_id, so that a long
- * client_id costs a limiter no more memory than a short one. Useful to unblock a client by hand
- * (`failureKeys(prefix, failureLimiterKey(clientId, address))` in Redis).
+ * The key the built-in modes hand the limiter: the client_id and, for `'client-address'`, the
+ * address scope (IPv6 by its /56), at most {@link MAX_FAILURE_LIMITER_KEY_LENGTH} characters (a
+ * SHA-256 digest beyond), so that a long client_id costs a limiter no more memory than a short
+ * one. Useful to unblock a client by hand (`failureKeys(prefix, failureLimiterKey(clientId,
+ * address))` in Redis).
  *
  * @example
  * ```ts
@@ -133,9 +136,10 @@ function digest(parts: readonly string[]): string {
  * ```
  */
 export function failureLimiterKey(clientId: string, address?: string): string {
-  return address === undefined
-    ? digest(['client', clientId])
-    : digest(['client-address', clientId, failureAddressScope(address)]);
+  if (address === undefined) return bounded(`c${clientId}`);
+  const scope = failureAddressScope(address);
+  // Length-prefixed: no (address, client_id) pair spells another.
+  return bounded(`a${scope.length}:${scope}${clientId}`);
 }
 
 function limiterUnavailable(cause: unknown): OAuthError {
@@ -161,7 +165,7 @@ export function limiterKeyOf(mode: FailureLimiterKey, clientId: string, request:
   if (typeof key !== 'string' || key === '') {
     throw limiterUnavailable(new TypeError('failureLimiterKey did not return a non-empty string'));
   }
-  return digest(['custom', key]);
+  return bounded(`f${key}`);
 }
 
 /**
@@ -171,26 +175,30 @@ export function limiterKeyOf(mode: FailureLimiterKey, clientId: string, request:
  * scheme (set by the authenticator on every 401); credentials in the body get 429 Too Many Requests
  * (RFC 6585 §4). A limiter that cannot answer refuses too (503).
  */
-export async function reserveAttempt(
-  limiter: FailureLimiter,
-  key: string,
-  authorizationHeader: boolean,
-): Promise<void> {
-  let seconds: unknown;
+export function reserveAttempt(limiter: FailureLimiter, key: string, authorizationHeader: boolean): Promise<void> {
+  let pending: Promise<number>;
   try {
-    seconds = await limiter.attempt(key);
+    pending = Promise.resolve(limiter.attempt(key));
   } catch (cause) {
-    throw limiterUnavailable(cause);
+    return Promise.reject(limiterUnavailable(cause));
   }
-  if (typeof seconds !== 'number' || Number.isNaN(seconds) || seconds < 0) {
-    throw limiterUnavailable(new TypeError('attempt did not resolve a number ≥ 0'));
-  }
-  if (seconds > 0) {
-    throw new InvalidClient('ERR_TOO_MANY_FAILURES', {
-      status: authorizationHeader ? 401 : 429,
-      retryAfter: Math.ceil(seconds),
-    });
-  }
+  // Not an async function: one promise less per counted request.
+  return pending.then(
+    (seconds: unknown) => {
+      if (typeof seconds !== 'number' || Number.isNaN(seconds) || seconds < 0) {
+        throw limiterUnavailable(new TypeError('attempt did not resolve a number ≥ 0'));
+      }
+      if (seconds > 0) {
+        throw new InvalidClient('ERR_TOO_MANY_FAILURES', {
+          status: authorizationHeader ? 401 : 429,
+          retryAfter: Math.ceil(seconds),
+        });
+      }
+    },
+    (cause: unknown) => {
+      throw limiterUnavailable(cause);
+    },
+  );
 }
 
 /**
@@ -220,14 +228,18 @@ export async function settleRefused(
  * Release the attempts of a request that authenticated. A limiter that cannot do it does not turn
  * a proven client away: in Redis its reservation lapses by itself (a lease of one window).
  */
-export async function settleSucceeded(limiter: FailureLimiter, keys: readonly string[]): Promise<void> {
-  await Promise.all(
-    keys.map((key) =>
-      Promise.resolve()
-        .then(() => limiter.succeeded(key))
-        .catch(ignore),
-    ),
-  );
+export function settleSucceeded(limiter: FailureLimiter, keys: readonly string[]): Promise<void> {
+  // One key in all but the unencoded Basic retry under another client_id.
+  if (keys.length === 1) return release(limiter, keys[0] as string);
+  return Promise.all(keys.map((key) => release(limiter, key))).then(ignore);
+}
+
+function release(limiter: FailureLimiter, key: string): Promise<void> {
+  try {
+    return Promise.resolve(limiter.succeeded(key)).then(ignore, ignore);
+  } catch {
+    return Promise.resolve();
+  }
 }
 
 function ignore(): void {}

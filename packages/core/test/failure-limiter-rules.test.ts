@@ -190,6 +190,25 @@ describe('failure limiter: attempts are reserved before the secret is verified (
     }
     expect(await outcome(auth, assertionRequest(await sign('csj', secret, 'HS256')))).toBe('ok');
   });
+
+  it('an exception that is not an OAuthError (a verifyHash that throws) releases the attempt: the key is not left in flight', async () => {
+    let broken = 3;
+    const { auth } = setup({
+      failureLimiter: memoryFailureLimiter({ maxFailures: 1 }),
+      secrets: {
+        verifyHash: (hash, secret) => {
+          if (broken-- > 0) throw new Error('hash backend bug');
+          return verifySecretHash(hash.slice('custom:'.length), secret);
+        },
+      },
+    });
+    for (let i = 0; i < 3; i++) {
+      await expect(auth.authenticate(post('hashed', 'right-secret'), { endpoint: 'token' })).rejects.toThrow(
+        'hash backend bug',
+      );
+    }
+    expect(await outcome(auth, post('hashed', 'right-secret'))).toBe('ok');
+  });
 });
 
 describe('failure limiter: only requests that can guess a secret are counted, by the registered method (DESIGN.md §3)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OAuthError } from '../src/errors.js';
-import { failureAddressScope, failureLimiterKey } from '../src/limiter.js';
+import { failureAddressScope, failureLimiterKey, MAX_FAILURE_LIMITER_KEY_LENGTH } from '../src/limiter.js';
 import { memoryFailureLimiter } from '../src/memory_limiter.js';
 
 /** One guess that fails: reserve, then record the failure. */
@@ -140,17 +140,24 @@ describe('memoryFailureLimiter (RFC 6749 §2.3.1: protect against brute force)',
 });
 
 describe('failure limiter keys', () => {
-  it('are 43-character digests whatever the client_id, distinct per client and per address', () => {
+  it('are bounded whatever the client_id (a SHA-256 digest past MAX_FAILURE_LIMITER_KEY_LENGTH), distinct per client and per address', () => {
     const long = failureLimiterKey('c'.repeat(1024), '203.0.113.7');
-    expect(long).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(long).toMatch(/^h[A-Za-z0-9_-]{43}$/);
+    expect(failureLimiterKey('s6BhdRkqt3', '203.0.113.7').length).toBeLessThanOrEqual(MAX_FAILURE_LIMITER_KEY_LENGTH);
     const keys = new Set([
       failureLimiterKey('a'),
       failureLimiterKey('b'),
       failureLimiterKey('a', '203.0.113.7'),
       failureLimiterKey('a', '203.0.113.8'),
       failureLimiterKey('b', '203.0.113.7'),
+      // Neither a client_id spelled like another mode's key nor a made-up address collides.
+      failureLimiterKey('a11:203.0.113.7a'),
+      failureLimiterKey('1:xa', 'a 2'),
+      failureLimiterKey('xa', 'a 21:'),
+      failureLimiterKey('c'.repeat(1024)),
+      failureLimiterKey('c'.repeat(1025)),
     ]);
-    expect(keys.size).toBe(5);
+    expect(keys.size).toBe(10);
   });
 
   it('count an IPv4-mapped peer as its IPv4 address, and IPv6 by its /56 prefix', () => {
