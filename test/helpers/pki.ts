@@ -13,6 +13,7 @@
  * ```
  */
 import {
+  createPrivateKey,
   constants as cryptoConstants,
   generateKeyPair,
   type KeyObject,
@@ -467,4 +468,139 @@ export async function createTestPki(): Promise<TestPki> {
       };
     },
   };
+}
+
+// ── Certificates that RFC 5280 path validation must refuse (and their in-tree controls) ─────────
+
+/** Anything that can sign a certificate made by {@link issueCustom}: a {@link TestCa} or a {@link CustomCa}. */
+export interface Signer extends Issued {
+  name: string;
+  /** WebCrypto signing key (RSASSA-PKCS1-v1_5/SHA-256 for RSA CAs, ECDSA for EC CAs). */
+  webKey: CryptoKey;
+  nodeKey: KeyObject;
+}
+
+/** A CA made by {@link issueCustom} (EC P-256 key). */
+export type CustomCa = Signer;
+
+/** RFC 5280 §4.2.1.10 subtrees, by name form. */
+export interface NameSubtrees {
+  /** dNSName constraints (`tenant-a.example.com`: that host and every name under it). */
+  dns?: string[];
+  /** rfc822Name constraints (a domain: every mailbox at that host). */
+  email?: string[];
+  /** directoryName constraints, RDNs in ASN.1 order like {@link IssueSpec.subject}. */
+  dn?: NonNullable<IssueSpec['subject']>[];
+}
+
+/** What {@link issueCustom} makes: every field is an RFC 5280 knob path validation must honour. */
+export interface CustomSpec {
+  subject: NonNullable<IssueSpec['subject']>;
+  san?: SanSpec;
+  issuer: Signer;
+  /** A CA certificate (basicConstraints cA, keyUsage keyCertSign + cRLSign). */
+  ca?: boolean;
+  /** basicConstraints pathLenConstraint (RFC 5280 §4.2.1.9); CAs only. */
+  pathLength?: number;
+  /** extKeyUsage OIDs (RFC 5280 §4.2.1.12). Default: clientAuth on a leaf, no extension on a CA. */
+  eku?: string[];
+  /** nameConstraints (RFC 5280 §4.2.1.10), critical as §4.2.1.10 requires. */
+  nameConstraints?: { permitted?: NameSubtrees; excluded?: NameSubtrees };
+  /** keyUsage flags (`x509.KeyUsageFlags`). Default keyCertSign + cRLSign on a CA, digitalSignature on a leaf. */
+  keyUsage?: number;
+  /** OIDs of extensions nobody recognises, added as critical (RFC 5280 §4.2). */
+  unknownCritical?: string[];
+  /** Signature hash. Default SHA-256; SHA-1 only from an RSA signer. */
+  hash?: 'SHA-256' | 'SHA-1';
+}
+
+/** keyUsage flags for {@link CustomSpec.keyUsage}. */
+export const KeyUsageFlags = x509.KeyUsageFlags;
+
+/** `1.3.6.1.5.5.7.3.2` id-kp-clientAuth, `…3.1` serverAuth, `2.5.29.37.0` anyExtendedKeyUsage. */
+export const EKU = { clientAuth: '1.3.6.1.5.5.7.3.2', serverAuth: '1.3.6.1.5.5.7.3.1', any: '2.5.29.37.0' } as const;
+
+function nameDer(subject: NonNullable<IssueSpec['subject']>): ArrayBuffer {
+  return new x509.Name(peculiarName(subject)).toArrayBuffer();
+}
+
+/** DER of a NameConstraints value (RFC 5280 §4.2.1.10), built with forge's ASN.1 writer. */
+function nameConstraintsDer(constraints: NonNullable<CustomSpec['nameConstraints']>): ArrayBuffer {
+  const { asn1 } = forge;
+  const subtrees = (tag: number, trees: NameSubtrees) => {
+    const bases = [
+      // GeneralName: rfc822Name [1] and dNSName [2] IA5String IMPLICIT, directoryName [4] EXPLICIT
+      ...(trees.email ?? []).map((value) => asn1.create(asn1.Class.CONTEXT_SPECIFIC, 1, false, value)),
+      ...(trees.dns ?? []).map((value) => asn1.create(asn1.Class.CONTEXT_SPECIFIC, 2, false, value)),
+      ...(trees.dn ?? []).map((name) =>
+        asn1.create(asn1.Class.CONTEXT_SPECIFIC, 4, true, [
+          asn1.fromDer(Buffer.from(nameDer(name)).toString('binary')),
+        ]),
+      ),
+    ];
+    const generalSubtrees = bases.map((base) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [base]));
+    return asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, true, generalSubtrees);
+  };
+  const parts = [];
+  if (constraints.permitted !== undefined) parts.push(subtrees(0, constraints.permitted));
+  if (constraints.excluded !== undefined) parts.push(subtrees(1, constraints.excluded));
+  const der = asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, parts)).getBytes();
+  return new Uint8Array(Buffer.from(der, 'binary')).buffer;
+}
+
+async function signingKey(signer: Signer, hash: 'SHA-256' | 'SHA-1'): Promise<CryptoKey> {
+  if (hash === 'SHA-256' || signer.webKey.algorithm.name !== 'RSASSA-PKCS1-v1_5') return signer.webKey;
+  const pkcs8 = signer.nodeKey.export({ type: 'pkcs8', format: 'der' });
+  return webcrypto.subtle.importKey('pkcs8', pkcs8, { name: 'RSASSA-PKCS1-v1_5', hash }, false, [
+    'sign',
+  ]) as Promise<CryptoKey>;
+}
+
+/**
+ * Issue a certificate (an EC P-256 leaf or CA) with the RFC 5280 extensions of `spec`, signed by
+ * `spec.issuer`. CAs get a `webKey`/`nodeKey` of their own and can sign further certificates.
+ */
+export async function issueCustom(spec: CustomSpec): Promise<CustomCa> {
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const issuerCert = new x509.X509Certificate(spec.issuer.certPem);
+  const ca = spec.ca === true;
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(ca, ca ? spec.pathLength : undefined, true),
+    new x509.KeyUsagesExtension(
+      spec.keyUsage ??
+        (ca ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature),
+      true,
+    ),
+    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    await x509.AuthorityKeyIdentifierExtension.create(issuerCert),
+  ];
+  const eku = spec.eku ?? (ca ? undefined : [EKU.clientAuth]);
+  if (eku !== undefined) extensions.push(new x509.ExtendedKeyUsageExtension(eku));
+  if (spec.san !== undefined) extensions.push(new x509.SubjectAlternativeNameExtension(peculiarSan(spec.san)));
+  if (spec.nameConstraints !== undefined) {
+    extensions.push(new x509.Extension('2.5.29.30', true, nameConstraintsDer(spec.nameConstraints)));
+  }
+  for (const oid of spec.unknownCritical ?? []) {
+    // The value is an ASN.1 NULL: what it says does not matter, only that nobody recognises it.
+    extensions.push(new x509.Extension(oid, true, new Uint8Array([0x05, 0x00])));
+  }
+  const hash = spec.hash ?? 'SHA-256';
+  const signer = await signingKey(spec.issuer, hash);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: new x509.Name(peculiarName(spec.subject)),
+    issuer: issuerCert.subjectName,
+    notBefore: new Date(Date.now() - HOUR),
+    notAfter: new Date(Date.now() + 24 * HOUR),
+    publicKey: keys.publicKey,
+    signingKey: signer,
+    signingAlgorithm: signer.algorithm.name === 'ECDSA' ? { name: 'ECDSA', hash } : { name: 'RSASSA-PKCS1-v1_5', hash },
+    extensions,
+  });
+  const pkcs8 = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  const keyPem = toPem('PRIVATE KEY', pkcs8);
+  // A trailing newline, so that PEM files of a whole chain concatenate.
+  const made = issued(`${cert.toString('pem').trimEnd()}\n`, keyPem);
+  return { ...made, name: made.x509.subject, webKey: keys.privateKey, nodeKey: createPrivateKey(keyPem) };
 }

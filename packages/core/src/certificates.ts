@@ -5,7 +5,7 @@
  * certificates all parse); Node's `crypto.X509Certificate` gives the public key and signatures.
  *
  * Also here: RFC 4514 string parsing and the RFC 4517 §4.2.15 distinguishedNameMatch rule, the
- * RFC 8705 §2.1.2 SAN comparisons, and chain validation against configured trust anchors.
+ * RFC 8705 §2.1.2 SAN comparisons, and PEM bundles. Path validation is in `path_validation.ts`.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
@@ -539,12 +539,7 @@ export function emailMatch(registered: string, presented: string): boolean {
   );
 }
 
-// ── Chain validation against configured trust anchors ───────────────────────────────────────────
-
-/** Longest chain walked from the end-entity certificate to a trust anchor. */
-const MAX_CHAIN_DEPTH = 8;
-const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
-const EKU_ANY = '2.5.29.37.0';
+// ── PEM bundles (trust anchors, proxy headers) ──────────────────────────────────────────────────
 
 /** Read every certificate of a PEM bundle. Throws `TypeError` when it holds none or a bad one. */
 export function readPemBundle(pem: string): X509Certificate[] {
@@ -563,46 +558,4 @@ export function pemToDer(pem: string): Uint8Array[] {
     out.push(new Uint8Array(Buffer.from(body, 'base64')));
   }
   return out;
-}
-
-function currentlyValid(certificate: X509Certificate, now: number): boolean {
-  return Date.parse(certificate.validFrom) <= now && now <= Date.parse(certificate.validTo);
-}
-
-function issuedBy(subject: X509Certificate, issuer: X509Certificate): boolean {
-  try {
-    return subject.checkIssued(issuer) && subject.verify(issuer.publicKey);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * RFC 5280 path validation, reduced to what client authentication needs: each link's signature
- * and issuer name, every certificate within its validity period, every issuer a CA, and — when the
- * end-entity certificate lists extended key usages — `clientAuth` among them. The intermediates
- * come from the request (TLS chain or proxy header); only `anchors` are trusted.
- */
-export function verifyChain(
-  leaf: X509Certificate,
-  intermediates: readonly X509Certificate[],
-  anchors: readonly X509Certificate[],
-  now: number,
-): boolean {
-  const usages = leaf.keyUsage;
-  if (Array.isArray(usages) && usages.length > 0 && !usages.includes(EKU_CLIENT_AUTH) && !usages.includes(EKU_ANY)) {
-    return false;
-  }
-  let current = leaf;
-  for (let depth = 0; depth < MAX_CHAIN_DEPTH; depth += 1) {
-    if (!currentlyValid(current, now)) return false;
-    const anchor = anchors.find((candidate) => candidate.ca && issuedBy(current, candidate));
-    if (anchor !== undefined) return currentlyValid(anchor, now);
-    const next = intermediates.find(
-      (candidate) => candidate !== current && candidate.ca && issuedBy(current, candidate),
-    );
-    if (next === undefined) return false;
-    current = next;
-  }
-  return false;
 }

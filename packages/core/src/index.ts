@@ -82,6 +82,7 @@ export type { ServerAuthMetadata } from './metadata.js';
 export { MAX_ASSERTION_LENGTH, MAX_JTI_LENGTH, MAX_KEY_CANDIDATES } from './methods/client_assertion.js';
 export { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
 export type { MinimumKeySizes, MtlsOptions } from './mtls_config.js';
+export { MAX_PARSED_CERTIFICATES, MAX_PATH_DEPTH, MAX_PATH_INTERMEDIATES } from './path_validation.js';
 export {
   type EffectivePolicy,
   PROFILE_NAMES,

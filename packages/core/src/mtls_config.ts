@@ -5,6 +5,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { readPemBundle } from './certificates.js';
+import { createPathValidator, type PathValidator } from './path_validation.js';
 import { type CertificateSource, type CertificateSourceOptions, normalizeCertificateSource } from './proxy.js';
 import { MAX_RSA_BITS } from './rsa_keys.js';
 import { ENDPOINT_NAMES, type EndpointName } from './types.js';
@@ -29,10 +30,14 @@ export interface MtlsOptions {
    */
   certificates?: CertificateSourceOptions;
   /**
-   * PEM bundle (or several) of the CAs trusted for `tls_client_auth`. When set, a presented chain
-   * must validate against these anchors here, whatever the TLS layer or proxy concluded (RFC 8705
-   * §7.2: limit the trust anchors). When absent, the chain must have been validated by the TLS
-   * layer (`socket.authorized`) or by a trusted proxy that says so (`certificates.chainValidated`).
+   * PEM bundle (or several) of the CAs trusted for `tls_client_auth` (RFC 8705 §7.2: limit the
+   * trust anchors). When set, a presented chain must also pass RFC 5280 path validation to one of
+   * these anchors here (PKI.js plus the checks it lacks: name constraints per CA, path length,
+   * clientAuth key usage, unknown critical extensions, SHA-1/MD5 signatures). A certificate from
+   * the TLS socket needs the TLS layer's verdict as well (`socket.authorized`): this check only
+   * narrows OpenSSL's, never overrides it. A certificate from a proxy header is judged here alone.
+   * When absent, the chain must have been validated by the TLS layer or by a trusted proxy that
+   * says so (`certificates.chainValidated`).
    */
   trustAnchors?: string | readonly string[];
   /** Minimum sizes of the keys in client certificates; they can only be raised above the defaults. */
@@ -53,7 +58,8 @@ export interface MtlsOptions {
 /** The normalised mTLS configuration. */
 export interface MtlsConfig {
   certificateSource: CertificateSource;
-  trustAnchors: readonly X509Certificate[] | undefined;
+  /** Path validation against `trustAnchors`, when they are configured. */
+  trustAnchors: PathValidator | undefined;
   minimumKeySizes: Readonly<Required<MinimumKeySizes>>;
   mtlsEndpointAliases: Readonly<Partial<Record<EndpointName, string>>>;
   tlsClientCertificateBoundAccessTokens: boolean;
@@ -75,7 +81,7 @@ function checkBits(value: unknown, name: string, floor: number): number {
   return value;
 }
 
-function readAnchors(value: MtlsOptions['trustAnchors']): X509Certificate[] | undefined {
+function readAnchors(value: MtlsOptions['trustAnchors']): PathValidator | undefined {
   if (value === undefined) return undefined;
   const bundles = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(bundles) || bundles.length === 0 || bundles.some((item) => typeof item !== 'string')) {
@@ -90,7 +96,7 @@ function readAnchors(value: MtlsOptions['trustAnchors']): X509Certificate[] | un
     }
   }
   for (const anchor of anchors) if (!anchor.ca) fail('trustAnchors must be CA certificates');
-  return anchors;
+  return createPathValidator(anchors);
 }
 
 function readAliases(value: MtlsOptions['mtlsEndpointAliases']): Partial<Record<EndpointName, string>> {

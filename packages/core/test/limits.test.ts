@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as x509 from '@peculiar/x509';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CustomCa, createTestPki, type Issued, issueCustom, type Signer } from '../../../test/helpers/pki.js';
 import {
   type ClientAuthRequest,
   type ClientMetadata,
@@ -23,10 +24,13 @@ import {
   MAX_JTI_LENGTH,
   MAX_JWKS_KEYS,
   MAX_KEY_CANDIDATES,
+  MAX_PATH_DEPTH,
+  MAX_PATH_INTERMEDIATES,
   OAuthError,
   parseDistinguishedName,
 } from '../src/index.js';
 import { fromNodeRequest } from '../src/node.js';
+import { createPathValidator } from '../src/path_validation.js';
 import { assertionRequest, authenticatorFor, b64, claims, NOW, outcome, SECRET } from './assertion-helpers.js';
 
 x509.cryptoProvider.set(webcrypto as never);
@@ -301,5 +305,36 @@ describe('limits (docs/LIMITS.md)', () => {
       peerAddress: '127.0.0.1',
     };
     expect(await outcome(auth, request)).toBe('ERR_MTLS_CERTIFICATE_MISSING');
+  });
+
+  it(`trustAnchors paths: ${MAX_PATH_DEPTH} links and ${MAX_PATH_INTERMEDIATES} presented intermediates, then 401 ERR_MTLS_CHAIN_NOT_VALIDATED`, async () => {
+    const pki = await createTestPki();
+    const validator = createPathValidator([pki.ca.x509]);
+    const validate = (leaf: Issued, chain: readonly Issued[]) =>
+      validator.validate(
+        leaf.der,
+        chain.map((link) => link.der),
+        Date.now(),
+      );
+    const ca = (cn: string, issuer: Signer) => issueCustom({ subject: [['CN', cn]], issuer, ca: true });
+    const leafUnder = (issuer: Signer) => issueCustom({ subject: [['CN', 'leaf']], issuer });
+    // A straight line of CAs under the root, nearest the leaf first.
+    const line: CustomCa[] = [];
+    let issuer: Signer = pki.ca;
+    for (let depth = 0; depth < MAX_PATH_DEPTH; depth += 1) {
+      issuer = await ca(`level ${depth}`, issuer);
+      line.unshift(issuer as CustomCa);
+    }
+    // The leaf plus MAX_PATH_DEPTH - 1 intermediates is MAX_PATH_DEPTH links; one more is too deep.
+    expect(await validate(await leafUnder(line[1] as CustomCa), line.slice(1))).toBeUndefined();
+    expect(await validate(await leafUnder(line[0] as CustomCa), line)).toBe('ERR_MTLS_CHAIN_NOT_VALIDATED');
+    // Only the first MAX_PATH_INTERMEDIATES presented certificates are considered.
+    const unrelated = await Promise.all(
+      Array.from({ length: MAX_PATH_INTERMEDIATES }, (_, index) => ca(`unrelated ${index}`, pki.ca)),
+    );
+    const direct = await ca('needed', pki.ca);
+    const leaf = await leafUnder(direct);
+    expect(await validate(leaf, [...unrelated.slice(1), direct])).toBeUndefined();
+    expect(await validate(leaf, [...unrelated, direct])).toBe('ERR_MTLS_CHAIN_NOT_VALIDATED');
   });
 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type Issued, SUBJECT_DN, type TestPki } from '../../../test/helpers/pki.js';
+import { createRuleCases, RULES, type RuleCase } from '../../../test/helpers/pki-rules.js';
 import {
   type ClientAuthenticatorOptions,
   type ClientAuthRequest,
@@ -13,8 +14,10 @@ import {
 } from '../src/index.js';
 
 let pki: TestPki;
+let rules: RuleCase[];
 beforeAll(async () => {
   pki = await createTestPki();
+  rules = await createRuleCases(pki);
 });
 
 const ISSUER = 'https://as.example.com';
@@ -52,6 +55,30 @@ async function outcome(
 ): Promise<string> {
   try {
     const result = await authenticator([client], options).authenticate(request(client.client_id, certificate), {
+      endpoint: 'token',
+    });
+    return `ok:${result.method}`;
+  } catch (error) {
+    return (error as { code: string }).code;
+  }
+}
+
+/** RFC 9440 `Client-Cert` and `Client-Cert-Chain` as a trusted proxy that does not validate sets them. */
+const PROXY = { from: 'rfc9440', trustedProxies: ['127.0.0.1'] } as const;
+
+async function headerOutcome(
+  client: ClientMetadata,
+  leaf: Issued,
+  chain: readonly Issued[],
+  options: Partial<ClientAuthenticatorOptions> = {},
+): Promise<string> {
+  const sf = (link: Issued) => `:${Buffer.from(link.der).toString('base64')}:`;
+  const req = request(client.client_id);
+  req.peerAddress = '127.0.0.1';
+  req.headers['client-cert'] = sf(leaf);
+  if (chain.length > 0) req.headers['client-cert-chain'] = chain.map(sf).join(', ');
+  try {
+    const result = await authenticator([client], { certificates: PROXY, ...options }).authenticate(req, {
       endpoint: 'token',
     });
     return `ok:${result.method}`;
@@ -222,15 +249,35 @@ describe('tls_client_auth certificate checks', () => {
     expect(await outcome(client, presented(pki.leaves.subjectDn, false))).toBe('ERR_MTLS_CHAIN_NOT_VALIDATED');
   });
 
-  it('validates the chain itself against configured trust anchors, intermediates from the request', async () => {
+  it('validates a proxy-header chain itself against configured trust anchors, intermediates from the header', async () => {
     const trustAnchors = pki.ca.certPem;
-    expect(await outcome(client, presented(pki.leaves.subjectDn, false), { trustAnchors })).toBe('ok:tls_client_auth');
-    expect(
-      await outcome(client, presented(pki.leaves.viaIntermediate, false, [pki.intermediate]), { trustAnchors }),
-    ).toBe('ok:tls_client_auth');
-    expect(await outcome(client, presented(pki.leaves.viaIntermediate, false), { trustAnchors })).toBe(
+    expect(await headerOutcome(client, pki.leaves.subjectDn, [], { trustAnchors })).toBe('ok:tls_client_auth');
+    expect(await headerOutcome(client, pki.leaves.viaIntermediate, [pki.intermediate], { trustAnchors })).toBe(
+      'ok:tls_client_auth',
+    );
+    expect(await headerOutcome(client, pki.leaves.viaIntermediate, [], { trustAnchors })).toBe(
       'ERR_MTLS_CHAIN_NOT_VALIDATED',
     );
+  });
+
+  it('never accepts a socket certificate the TLS layer refused, even when it validates here (RFC 8705 §2.1)', async () => {
+    // socket.authorized is OpenSSL's full RFC 5280 verdict; trustAnchors only narrow it (§7.2).
+    const trustAnchors = pki.ca.certPem;
+    expect(await outcome(client, presented(pki.leaves.subjectDn, false), { trustAnchors })).toBe(
+      'ERR_MTLS_CHAIN_NOT_VALIDATED',
+    );
+    expect(
+      await outcome(client, presented(pki.leaves.viaIntermediate, false, [pki.intermediate]), { trustAnchors }),
+    ).toBe('ERR_MTLS_CHAIN_NOT_VALIDATED');
+    expect(await outcome(client, presented(pki.leaves.subjectDn, true), { trustAnchors })).toBe('ok:tls_client_auth');
+    expect(
+      await outcome(client, presented(pki.leaves.viaIntermediate, true, [pki.intermediate, pki.ca]), { trustAnchors }),
+    ).toBe('ok:tls_client_auth');
+  });
+
+  it('does not take a certificate that only claims to come from a proxy for one (socket rules apply)', async () => {
+    const claimed: PresentedCertificate = { der: pki.leaves.subjectDn.der, chainValidated: false, source: 'rfc9440' };
+    expect(await outcome(client, claimed, { trustAnchors: pki.ca.certPem })).toBe('ERR_MTLS_CHAIN_NOT_VALIDATED');
   });
 
   it('holds even a TLS-validated chain to the configured trust anchors (RFC 8705 §7.2)', async () => {
@@ -243,9 +290,12 @@ describe('tls_client_auth certificate checks', () => {
     );
   });
 
-  it('refuses a certificate without the clientAuth extended key usage when validating here', async () => {
+  it('refuses a certificate without the clientAuth extended key usage when validating here (RFC 5280 §4.2.1.12)', async () => {
     expect(await outcome(client, presented(pki.leaves.serverOnly, false), { trustAnchors: pki.ca.certPem })).toBe(
-      'ERR_MTLS_CHAIN_NOT_VALIDATED',
+      'ERR_MTLS_KEY_USAGE',
+    );
+    expect(await headerOutcome(client, pki.leaves.serverOnly, [], { trustAnchors: pki.ca.certPem })).toBe(
+      'ERR_MTLS_KEY_USAGE',
     );
   });
 
@@ -309,6 +359,55 @@ describe('tls_client_auth certificate checks', () => {
     expect(result.certificate?.thumbprint).toBe(
       createHash('sha256').update(pki.leaves.subjectDn.der).digest('base64url'),
     );
+  });
+});
+
+describe('tls_client_auth RFC 5280 path validation with trustAnchors (RFC 8705 §2.1, §7.2)', () => {
+  const rule = (name: string) => rules.find((candidate) => candidate.name === name) as RuleCase;
+
+  it.each(RULES)('proxy header (RFC 9440), validated here: $title', async ({ name }) => {
+    const { client, leaf, chain, code } = rule(name);
+    expect(await headerOutcome(client, leaf, chain, { trustAnchors: pki.ca.certPem })).toBe(
+      code ?? 'ok:tls_client_auth',
+    );
+  });
+
+  it.each(RULES)('socket certificate the TLS layer passed, narrowed by trustAnchors: $title', async ({ name }) => {
+    // As if the TLS layer trusted more (or checked less) than the configured anchors allow.
+    const { client, leaf, chain, code } = rule(name);
+    expect(await outcome(client, presented(leaf, true, chain), { trustAnchors: pki.ca.certPem })).toBe(
+      code ?? 'ok:tls_client_auth',
+    );
+  });
+
+  it('answers each refusal with 401 invalid_client, the generic description and a Basic challenge (RFC 6749 §5.2)', async () => {
+    const { client, leaf, chain } = rule('nc-dns');
+    const req = request(client.client_id, presented(leaf, true, chain));
+    await expect(
+      authenticator([client], { trustAnchors: pki.ca.certPem }).authenticate(req, { endpoint: 'token' }),
+    ).rejects.toMatchObject({
+      error: 'invalid_client',
+      status: 401,
+      code: 'ERR_MTLS_NAME_CONSTRAINTS',
+      error_description: 'client authentication failed',
+      challenge: expect.stringMatching(/^Basic realm=/),
+    });
+  });
+
+  it('authenticates concurrent requests with their own verdicts (Promise.all, one authenticator)', async () => {
+    const auth = authenticator(
+      rules.map((candidate) => candidate.client),
+      { trustAnchors: pki.ca.certPem },
+    );
+    const verdicts = await Promise.all(
+      rules.map(({ client, leaf, chain }) =>
+        auth.authenticate(request(client.client_id, presented(leaf, true, chain)), { endpoint: 'token' }).then(
+          () => undefined,
+          (error: { code: string }) => error.code,
+        ),
+      ),
+    );
+    expect(verdicts).toEqual(rules.map((candidate) => candidate.code));
   });
 });
 

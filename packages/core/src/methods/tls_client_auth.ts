@@ -4,9 +4,8 @@
  * is registered in the client's JWK Set). In both, the TLS handshake proved possession of the
  * certificate's private key; this module decides whether that certificate is the client's.
  */
-import { createPublicKey, type JsonWebKey, X509Certificate } from 'node:crypto';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import {
-  certificateKey,
   distinguishedNameMatch,
   dnsNameMatch,
   emailMatch,
@@ -15,11 +14,11 @@ import {
   parseCertificate,
   parseDistinguishedName,
   uriMatch,
-  verifyChain,
 } from '../certificates.js';
 import type { Config } from '../config.js';
 import { InvalidClient } from '../errors.js';
 import { clientKeys } from '../keys.js';
+import type { PathValidator } from '../path_validation.js';
 import { rsaKeyVerdict } from '../rsa_keys.js';
 import type { ClientJWK, ClientMetadata, PresentedCertificate } from '../types.js';
 import type { MethodVerifier, VerifyContext } from './method.js';
@@ -34,9 +33,6 @@ export const TLS_CLIENT_AUTH_IDENTIFIERS = [
 ] as const;
 
 type Identifier = (typeof TLS_CLIENT_AUTH_IDENTIFIERS)[number];
-
-/** Intermediate certificates considered from a presented chain. */
-const MAX_INTERMEDIATES = 10;
 
 /** The presented certificate, parsed; `invalid_client` when there is none (RFC 8705 §2). */
 function presentedCertificate(certificate: PresentedCertificate | undefined): ParsedCertificate {
@@ -61,16 +57,6 @@ function checkKeySize(certificate: ParsedCertificate, config: Config): void {
   if (family === 'rsa' && rsaKeyVerdict(bits, publicExponent, minimum) !== 'ok') {
     throw new InvalidClient('ERR_MTLS_KEY_UNSUITABLE');
   }
-}
-
-/**
- * False for an intermediate whose RSA key is outside the bounds of rsa_keys.ts: the request chose
- * it, and checking a signature with it would cost what the attacker chose (a 3071-bit exponent
- * makes one check over a hundred times dearer). Such a link cannot be part of an accepted path.
- */
-function verifiableIssuer(certificate: X509Certificate): boolean {
-  const key = certificateKey(certificate);
-  return key.family !== 'rsa' || rsaKeyVerdict(key.bits, key.publicExponent, 0) === 'ok';
 }
 
 /** The single registered identifier; more or fewer is a registration error (RFC 8705 §2.1.2). */
@@ -107,26 +93,40 @@ function identifierMatches(name: Identifier, value: string, certificate: ParsedC
   }
 }
 
-/** RFC 8705 §2.1: the chain was validated by the TLS layer or proxy, or validates here. */
-function chainValidated(presented: PresentedCertificate, certificate: ParsedCertificate, config: Config, now: number) {
-  if (config.trustAnchors === undefined) return presented.chainValidated;
-  const intermediates: X509Certificate[] = [];
-  // Bounded: every candidate may cost a signature verification per chain link.
-  for (const der of (presented.chain ?? []).slice(0, MAX_INTERMEDIATES)) {
-    try {
-      const intermediate = new X509Certificate(der);
-      if (verifiableIssuer(intermediate)) intermediates.push(intermediate);
-    } catch {
-      // An unreadable link cannot be part of a valid path.
-    }
+/**
+ * True when the certificate came from the configured proxy header (`resolveCertificate` marks it
+ * with the header format); anything else is a socket certificate and needs the TLS layer's verdict.
+ */
+function fromProxyHeader(presented: PresentedCertificate, config: Config): boolean {
+  const { from } = config.certificateSource;
+  return from !== 'socket' && presented.source === from;
+}
+
+/**
+ * RFC 8705 §2.1 with configured trust anchors: the chain must validate to one of them here (RFC
+ * 8705 §7.2: limit the trust anchors). That narrows the TLS layer's verdict and never stands in
+ * for it: a socket certificate also needs `socket.authorized` (OpenSSL's full RFC 5280 validation).
+ * A proxy-header certificate is judged here alone. Validation runs first, so its precise code wins.
+ */
+async function validateToAnchors(
+  presented: PresentedCertificate,
+  certificate: ParsedCertificate,
+  validator: PathValidator,
+  config: Config,
+  now: number,
+): Promise<void> {
+  const failure = await validator.validate(certificate.x509, presented.chain ?? [], now);
+  if (failure !== undefined) throw new InvalidClient(failure);
+  if (!fromProxyHeader(presented, config) && !presented.chainValidated) {
+    throw new InvalidClient('ERR_MTLS_CHAIN_NOT_VALIDATED');
   }
-  return verifyChain(certificate.x509, intermediates, config.trustAnchors, now);
 }
 
 /**
  * `tls_client_auth` (RFC 8705 §2.1): a chain validated to a trust anchor, a certificate within its
  * validity period with a key of sufficient size, and a match of the client's one registered
- * subject DN or SAN.
+ * subject DN or SAN. Asynchronous when `trustAnchors` are configured (path validation runs on
+ * WebCrypto's promise API); synchronous otherwise.
  *
  * @see https://www.rfc-editor.org/rfc/rfc8705#section-2.1
  */
@@ -135,9 +135,26 @@ export const verifyTlsClientAuth: MethodVerifier = ({ request, client, config, c
   const certificate = presentedCertificate(request.certificate);
   const [name, value] = registeredIdentifier(client);
   const now = config.now();
-  if (!chainValidated(request.certificate as PresentedCertificate, certificate, config, now)) {
-    throw new InvalidClient('ERR_MTLS_CHAIN_NOT_VALIDATED');
+  const presented = request.certificate as PresentedCertificate;
+  const validator = config.trustAnchors;
+  if (validator === undefined) {
+    // No anchors configured: the TLS layer's (or the trusted proxy's) verdict is all there is.
+    if (!presented.chainValidated) throw new InvalidClient('ERR_MTLS_CHAIN_NOT_VALIDATED');
+    return checkCertificate(certificate, name, value, config, now);
   }
+  return validateToAnchors(presented, certificate, validator, config, now).then<void>(() =>
+    checkCertificate(certificate, name, value, config, now),
+  );
+};
+
+/** The checks after the chain: validity period, key size, the registered identifier. */
+function checkCertificate(
+  certificate: ParsedCertificate,
+  name: Identifier,
+  value: string,
+  config: Config,
+  now: number,
+): void {
   if (now < certificate.notBefore) throw new InvalidClient('ERR_MTLS_CERTIFICATE_NOT_YET_VALID');
   if (now > certificate.notAfter) throw new InvalidClient('ERR_MTLS_CERTIFICATE_EXPIRED');
   checkKeySize(certificate, config);
@@ -146,7 +163,7 @@ export const verifyTlsClientAuth: MethodVerifier = ({ request, client, config, c
       name === 'tls_client_auth_subject_dn' ? 'ERR_MTLS_SUBJECT_DN_MISMATCH' : 'ERR_MTLS_SAN_MISMATCH',
     );
   }
-};
+}
 
 /**
  * The client's registered JWKs: inline `jwks` or the (cached) keys at its `jwks_uri`, through the
