@@ -33,12 +33,16 @@ export interface RunningExample {
   stop(): Promise<void>;
 }
 
-/** Start `examples/<name>` with the given environment; resolves once it printed "listening". */
+/**
+ * Start `examples/<name>` with the given environment; resolves once it printed "listening". The
+ * suite's own `REDIS_URL` (.ci/run sets one) is not passed on: an example uses Redis only when
+ * `env` says so, so that no state outlives a run or leaks between tests.
+ */
 export async function startExample(name: string, env: Record<string, string> = {}): Promise<RunningExample> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const child: ChildProcess = spawn(TSX, ['--conditions=source', `examples/${name}/src/server.ts`], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), ...env },
+    env: { ...process.env, REDIS_URL: '', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
