@@ -61,6 +61,8 @@ export class HashBudget {
   /** Waiting checks, first in first out (at most `maxQueued`: a shift is cheap). */
   readonly #queue: (() => void)[] = [];
   readonly #durations = new Float64Array(MAX_HASH_DURATIONS);
+  /** Where the stand-in of a cheap check records (never read). */
+  readonly #ignored = new Float64Array(MAX_HASH_DURATIONS);
   #filled = 0;
   #next = 0;
   #verified = 0;
@@ -94,10 +96,15 @@ export class HashBudget {
     return this.#cheapHash;
   }
 
-  /** Count one hash verification and note its cost (called by a real check, inside its slot). */
-  noteVerification(hash: string, ms: number): void {
+  /**
+   * Count one hash verification and note its cost (called by a real check, inside its slot). A
+   * stand-in calls it `dry`: the same steps, nothing kept.
+   */
+  noteVerification(hash: string, ms: number, dry = false): void {
+    const cheap = ms < CHEAP_HASH_MS;
+    if (dry) return;
     this.#verified++;
-    if (ms < CHEAP_HASH_MS) this.#cheapHash = hash;
+    if (cheap) this.#cheapHash = hash;
   }
 
   /**
@@ -125,14 +132,13 @@ export class HashBudget {
       answered = true;
       return result;
     } finally {
-      if (outside) {
-        // Nothing recorded: a stand-in's duration must not teach the imitation anything.
-      } else {
-        if (answered) this.#record(performance.now() - start);
-        const next = this.#queue.shift();
-        if (next === undefined) this.#running--;
-        else next();
-      }
+      // The same steps either way; a stand-in's duration goes to a ring nobody reads (it must not
+      // teach the imitation anything) and it hands over no slot (it holds none).
+      const ms = performance.now() - start;
+      if (answered) this.#record(ms, outside ? this.#ignored : this.#durations, outside);
+      const next = outside ? undefined : this.#queue.shift();
+      if (next !== undefined) next();
+      else if (!outside) this.#running--;
     }
   }
 
@@ -141,11 +147,17 @@ export class HashBudget {
     this.#refused++;
   }
 
-  #record(ms: number): void {
-    // O(1) per real check: the stand-in of a cheap check, which records nothing, costs about as much.
-    if (this.#filled === MAX_HASH_DURATIONS && (this.#durations[this.#next] as number) < CHEAP_HASH_MS) this.#cheap--;
-    if (ms < CHEAP_HASH_MS) this.#cheap++;
-    this.#durations[this.#next] = ms;
+  /**
+   * O(1). A real check records into `#durations`; a stand-in runs the same steps on `#ignored`
+   * and changes none of the counters (`dry`), so that both cost the same and only real checks teach.
+   */
+  #record(ms: number, ring: Float64Array, dry: boolean): void {
+    const cheapLeaving = this.#filled === MAX_HASH_DURATIONS && (ring[this.#next] as number) < CHEAP_HASH_MS;
+    const cheapEntering = ms < CHEAP_HASH_MS;
+    ring[this.#next] = ms;
+    if (dry) return;
+    if (cheapLeaving) this.#cheap--;
+    if (cheapEntering) this.#cheap++;
     this.#next = (this.#next + 1) % MAX_HASH_DURATIONS;
     if (this.#filled < MAX_HASH_DURATIONS) this.#filled++;
   }

@@ -254,8 +254,9 @@ async function checkEntries(
       if (isScryptHash(hash)) matches = await verifySecretHash(hash, presented);
       else matches = (await (hashes.verifyHash as VerifyHash)(hash, presented)) === true;
       const ms = performance.now() - start;
-      // Only a real check teaches the budget (which hash is cheap enough to stand in with).
-      if (hashes.outside !== true) hashes.budget.noteVerification(hash, ms);
+      // Only a real check teaches the budget (which hash is cheap enough to stand in with); a
+      // stand-in takes the same steps without a trace (`dry`).
+      hashes.budget.noteVerification(hash, ms, hashes.outside === true);
     }
     if (matches) {
       if (!isExpired(entry, nowSeconds)) result = 'match';

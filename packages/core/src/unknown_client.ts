@@ -30,6 +30,7 @@ import {
   type HashVerifier,
   isEncodedSecret,
   type SecretCheck,
+  secretEntries,
   type VerifyHash,
 } from './secrets.js';
 import type { ClientSecretEntry } from './types.js';
@@ -120,8 +121,9 @@ export function imitateHashCheck(costs: SecretCosts, presented: string, nowSecon
   const cheapHash = budget.cheapHash;
   if (budget.cheap && cheapHash !== undefined) {
     costs.dummyHashed++;
-    const entries: ClientSecretEntry[] = [{ hash: cheapHash }];
-    // The steps of a real check, outside the budget.
+    // The steps of a real check (its entry list and cost note too), outside the budget.
+    const entries = secretEntries({ client_id: '', client_secrets: [{ hash: cheapHash }] });
+    noteCost(costs, entries, false);
     return checkSecret(entries, presented, nowSeconds, costs.outside) as Promise<SecretCheck>;
   }
   costs.dummyTimed++;
