@@ -8,6 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { outcome } from '../../../test/helpers/outcome.js';
 import {
   type ClientAuthenticatorOptions,
   type ClientAuthRequest,
@@ -90,8 +91,6 @@ function setup(options: Partial<ClientAuthenticatorOptions> = {}) {
   return { auth, counter };
 }
 
-type Auth = ReturnType<typeof setup>['auth'];
-
 function post(clientId: string, secret: string, peerAddress?: string): ClientAuthRequest {
   const request: ClientAuthRequest = {
     headers: {},
@@ -120,16 +119,6 @@ async function sign(clientId: string, key: CryptoKey | Uint8Array, alg: string):
     .setIssuedAt(now)
     .setExpirationTime(now + 60)
     .sign(key);
-}
-
-async function outcome(auth: Auth, request: ClientAuthRequest): Promise<'ok' | OAuthError> {
-  try {
-    await auth.authenticate(request, { endpoint: 'token' });
-    return 'ok';
-  } catch (error) {
-    if (error instanceof OAuthError) return error;
-    throw error;
-  }
 }
 
 const code = (result: 'ok' | OAuthError) => (result === 'ok' ? 'ok' : result.code);

@@ -3,6 +3,7 @@
  * MUST protect any endpoint utilizing it against brute force attacks").
  */
 import { describe, expect, it } from 'vitest';
+import { outcome as attempt } from '../../../test/helpers/outcome.js';
 import {
   type ClientAuthRequest,
   type ClientMetadata,
@@ -34,19 +35,6 @@ function setup(limiter: FailureLimiter) {
 
 function post(clientId: string, secret: string): ClientAuthRequest {
   return { headers: {}, body: { client_id: [clientId], client_secret: [secret] }, secure: true };
-}
-
-async function attempt(
-  auth: ReturnType<typeof setup>['auth'],
-  request: ClientAuthRequest,
-): Promise<string | OAuthError> {
-  try {
-    await auth.authenticate(request, { endpoint: 'token' });
-    return 'ok';
-  } catch (error) {
-    if (error instanceof OAuthError) return error;
-    throw error;
-  }
 }
 
 describe('failureLimiter in the authenticator (RFC 6749 §2.3.1 brute force)', () => {

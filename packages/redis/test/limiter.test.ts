@@ -7,19 +7,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  type ClientAuthenticator,
   type ClientAuthRequest,
   createClientAuthenticator,
   errorResponse,
   type FailureLimiter,
   failureLimiterKey,
   hashSecret,
-  OAuthError,
+  type OAuthError,
   verifySecretHash,
 } from '@client-auth/core';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outcome } from '../../../test/helpers/outcome.js';
 import { noRedisReason, reportSkip, type SuiteRedis, suiteRedis } from '../../../test/helpers/redis.js';
 import {
   failureKeys,
@@ -48,19 +48,6 @@ function authenticator(failureLimiter: FailureLimiter) {
         : undefined,
     failureLimiter,
   });
-}
-
-async function outcome(
-  auth: Pick<ClientAuthenticator, 'authenticate'>,
-  request: ClientAuthRequest,
-): Promise<string | OAuthError> {
-  try {
-    await auth.authenticate(request, { endpoint: 'token' });
-    return 'ok';
-  } catch (error) {
-    if (error instanceof OAuthError) return error;
-    throw error;
-  }
 }
 
 describe.skipIf(noRedisReason !== undefined)('redisFailureLimiter against a real Redis', () => {
