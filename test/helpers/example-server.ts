@@ -109,3 +109,17 @@ export async function curlJson(args: string[]): Promise<{ status: number; body: 
   const text = stdout.slice(0, newline);
   return { status: Number(stdout.slice(newline + 1)), body: text === '' ? {} : JSON.parse(text) };
 }
+
+/**
+ * Start `examples/<name>` on a free port whose loopback URL is also its `ISSUER` (`http://127.0.0.1:<port>`,
+ * a local issuer: secrets over plain HTTP allowed), for suites that sign assertions for that issuer.
+ */
+export async function startExampleAtLoopbackIssuer(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<RunningExample & { issuer: string }> {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const server = await startExample(name, { PORT: String(port), ISSUER: issuer, ...env });
+  return Object.assign(server, { issuer });
+}

@@ -13,7 +13,13 @@ import { type CryptoKey, decodeJwt, exportJWK, generateKeyPair, importJWK, type 
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freePort, type RunningExample, run, startExample } from '../../../test/helpers/example-server.js';
+import {
+  freePort,
+  type RunningExample,
+  run,
+  startExample,
+  startExampleAtLoopbackIssuer,
+} from '../../../test/helpers/example-server.js';
 import { json } from '../../../test/helpers/http.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -312,16 +318,14 @@ describe('Express example: AUDIENCE=compatible, the opt-in for clients that send
   let issuer: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    server = await startExample('express', {
-      PORT: String(port),
-      ISSUER: issuer,
+    const started = await startExampleAtLoopbackIssuer('express', {
       CLIENTS_FILE: writeClients([
         { client_id: 'hs', client_secret: SECRET, token_endpoint_auth_method: 'client_secret_jwt' },
       ]),
       AUDIENCE: 'compatible',
     });
+    server = started;
+    issuer = started.issuer;
   });
   afterAll(() => server?.stop());
 
@@ -389,11 +393,7 @@ describe('Express example: AUDIENCE, CLOCK_TOLERANCE and the SSRF guard without 
     keyServer.keys = [loopbackKey.publicJwk];
     const jwksUri = await keyServer.start();
     translated = translatedUris(jwksUri);
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    server = await startExample('express', {
-      PORT: String(port),
-      ISSUER: issuer,
+    const started = await startExampleAtLoopbackIssuer('express', {
       CLIENTS_FILE: writeClients([
         { client_id: 'hs', client_secret: SECRET, token_endpoint_auth_method: 'client_secret_jwt' },
         { client_id: 'pk-loopback', token_endpoint_auth_method: 'private_key_jwt', jwks_uri: jwksUri },
@@ -406,6 +406,8 @@ describe('Express example: AUDIENCE, CLOCK_TOLERANCE and the SSRF guard without 
       AUDIENCE: 'issuer-string',
       CLOCK_TOLERANCE: '0',
     });
+    server = started;
+    issuer = started.issuer;
   });
   afterAll(async () => {
     await server?.stop();
@@ -525,11 +527,7 @@ describe('Express example: an https jwks_uri trusted through NODE_EXTRA_CA_CERTS
     key = await pair('PS256');
     const addressPort = await serveKeys(addressCert, addressKey, 'address');
     const namePort = await serveKeys(nameCert, nameKey, 'name');
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    server = await startExample('express', {
-      PORT: String(port),
-      ISSUER: issuer,
+    const started = await startExampleAtLoopbackIssuer('express', {
       CLIENTS_FILE: writeClients([
         {
           client_id: 'pk-tls',
@@ -550,6 +548,8 @@ describe('Express example: an https jwks_uri trusted through NODE_EXTRA_CA_CERTS
       JWKS_URI_ALLOW: '127.0.0.0/8,localhost',
       NODE_EXTRA_CA_CERTS: trusted,
     });
+    server = started;
+    issuer = started.issuer;
   });
   afterAll(async () => {
     await server?.stop();

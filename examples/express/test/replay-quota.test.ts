@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type RunningExample, startExample } from '../../../test/helpers/example-server.js';
+import { type RunningExample, startExampleAtLoopbackIssuer } from '../../../test/helpers/example-server.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -31,16 +31,14 @@ describe('Express example: per-client replay quota (OpenID Connect Core §9, RFC
     }
     const file = join(mkdtempSync(join(tmpdir(), 'client-auth-replay-quota-')), 'clients.json');
     writeFileSync(file, JSON.stringify(clients));
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}`;
-    server = await startExample('express', {
-      PORT: String(port),
-      ISSUER: issuer,
+    const started = await startExampleAtLoopbackIssuer('express', {
       CLIENTS_FILE: file,
       REPLAY_MAX_PER_CLIENT: '3',
       // The in-memory store is the subject here, whatever REDIS_URL the suite runs with (.ci/run sets one).
       REDIS_URL: '',
     });
+    server = started;
+    issuer = started.issuer;
   });
 
   afterAll(() => server?.stop());
