@@ -304,7 +304,7 @@ describe('Express example: client assertions from real clients (RFC 7523)', () =
     }
     await logged(server, {
       code: 'ERR_ASSERTION_AUD_MISMATCH',
-      clientId: 'hs',
+      client_id: 'hs',
       endpoint: 'pushed_authorization_request',
     });
     const mismatches = logLines(server).filter((line) => line.code === 'ERR_ASSERTION_AUD_MISMATCH');
@@ -345,7 +345,7 @@ describe('Express example: AUDIENCE=compatible, the opt-in for clients that send
       expect(response.status, JSON.stringify(aud)).toBe(status);
       await logged(server, {
         level: 'warn',
-        clientId: 'hs',
+        client_id: 'hs',
         method: 'client_secret_jwt',
         endpoint,
         audience: 'compatible',
@@ -429,7 +429,7 @@ describe('Express example: AUDIENCE, CLOCK_TOLERANCE and the SSRF guard without 
         error: 'invalid_client',
         error_description: 'client authentication failed',
       });
-      await logged(server, { code: 'ERR_JWKS_URI_REFUSED', clientId, endpoint: 'token', method: 'private_key_jwt' });
+      await logged(server, { code: 'ERR_JWKS_URI_REFUSED', client_id: clientId, endpoint: 'token', method: 'private_key_jwt' });
     }
     expect(keyServer.fetches).toBe(0);
   });
@@ -580,7 +580,7 @@ describe('Express example: an https jwks_uri trusted through NODE_EXTRA_CA_CERTS
     // The same server reached by address: its certificate names localhost only, so no request is sent.
     const jwt = await assertion('pk-tls-wrong-name', issuer, key.privateKey, { alg: 'PS256', kid: key.kid });
     expect((await fetch(`${issuer}/token`, tokenRequest(jwt))).status).toBe(401);
-    await logged(server, { code: 'ERR_JWKS_UNAVAILABLE', clientId: 'pk-tls-wrong-name' });
+    await logged(server, { code: 'ERR_JWKS_UNAVAILABLE', client_id: 'pk-tls-wrong-name' });
     expect(fetches.name).toBe(1);
   });
 });

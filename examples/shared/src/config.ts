@@ -20,6 +20,16 @@ import {
 import { demoClients, demoKeyPair } from './clients.js';
 import { demoCertificate } from './demo-certificate.js';
 
+/** pino's levels, most severe first, and `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function readLogLevel(value: string | undefined): LogLevel {
+  if (value === undefined || value === '') return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) fail(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return value as LogLevel;
+}
+
 export interface ExampleConfig {
   port: number;
   issuer: string;
@@ -71,6 +81,8 @@ export interface ExampleConfig {
   hashBudget?: { maxConcurrentHashes: number; maxQueuedHashes?: number };
   /** UNKNOWN_CLIENT_COST: `auto`, `plain` or `hash` (`secrets.unknownClientCost`). */
   unknownClientCost?: UnknownClientCost;
+  /** LOG_LEVEL: the pino level of the server's log (default `info`; `silent` turns it off). */
+  logLevel: LogLevel;
 }
 
 function fail(message: string): never {
@@ -372,6 +384,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   const replayLimits = readReplayLimits(env, redisUrl);
   const hashBudget = readHashBudget(env.HASH_BUDGET);
   const unknownClientCost = readUnknownClientCost(env.UNKNOWN_CLIENT_COST);
+  const logLevel = readLogLevel(env.LOG_LEVEL);
   clients = checkClients(clients, file || undefined, profile, allowHttpJwksUri(issuer, profile));
   const config: ExampleConfig = {
     ...(profile !== undefined ? { profile } : {}),
@@ -385,6 +398,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     ...(demoPrivateKeyFile !== undefined ? { demoPrivateKeyFile } : {}),
     ...(demoCertificateFiles !== undefined ? { demoCertificate: demoCertificateFiles } : {}),
     jwksUriAllow,
+    logLevel,
     port,
     issuer,
     clients,

@@ -17,7 +17,7 @@ import {
   profileAllowsMethod,
 } from '@client-auth/core';
 import { allowHttpJwksUri, type ExampleConfig } from './config.js';
-import { logAuthenticated, logRefusal } from './log.js';
+import { ExampleLog } from './log.js';
 import { createRedisStores } from './replay.js';
 import { TokenService } from './tokens.js';
 
@@ -40,6 +40,8 @@ export interface ExampleRoute {
 
 export interface ExampleServer {
   config: ExampleConfig;
+  /** The operator log (pino, LOG_LEVEL). */
+  log: ExampleLog;
   authenticator: ClientAuthenticator;
   tokens: TokenService;
   routes: ExampleRoute[];
@@ -124,6 +126,7 @@ function mtlsOptions(config: ExampleConfig): Partial<ClientAuthenticatorOptions>
 
 /** Build the authenticator, the token service and the routes from a configuration. */
 export async function createExampleServer(config: ExampleConfig): Promise<ExampleServer> {
+  const log = new ExampleLog(config.logLevel);
   const clients = new Map(config.clients.map((client) => [client.client_id, client]));
   const endpoints = Object.fromEntries(
     Object.entries(PATHS).map(([endpoint, path]) => [endpoint, `${config.issuer}${path}`]),
@@ -134,8 +137,8 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     endpoints,
     allowInsecureTransport: config.allowInsecureTransport,
     ...(config.audience !== undefined ? { audience: config.audience } : {}),
-    onAuthenticated: logAuthenticated,
-    onFailure: logRefusal,
+    onAuthenticated: log.authenticated,
+    onFailure: log.refusal,
     ...(config.clockTolerance !== undefined ? { clockTolerance: config.clockTolerance } : {}),
     // http jwks_uris only where secrets may travel over http too: a local-development issuer
     // (and never under a profile that requires TLS for jwks_uri).
@@ -153,7 +156,7 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
       ...(config.unknownClientCost !== undefined ? { unknownClientCost: config.unknownClientCost } : {}),
     },
     // REDIS_URL: jti replay records (and FAILURE_LIMIT counts) shared by every instance.
-    ...(config.redisUrl === undefined ? {} : await createRedisStores(config.redisUrl, config.failureLimit)),
+    ...(config.redisUrl === undefined ? {} : await createRedisStores(config.redisUrl, config.failureLimit, log.logger)),
   });
   const tokens = await TokenService.create(config.issuer);
 
@@ -263,5 +266,5 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     },
   ];
 
-  return { config, authenticator, tokens, routes };
+  return { config, log, authenticator, tokens, routes };
 }

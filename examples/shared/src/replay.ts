@@ -9,6 +9,7 @@ import {
   redisFailureLimiter,
   redisReplayStore,
 } from '@client-auth/redis';
+import type { Logger } from 'pino';
 import { createClient } from 'redis';
 
 /** How long start-up waits for a first connection before serving anyway (requests then get 503). */
@@ -29,6 +30,7 @@ export function redactRedisUrl(url: string): string {
 export async function createRedisStores(
   url: string,
   failureLimit: { maxFailures: number; windowSeconds?: number; blockSeconds?: number } | undefined,
+  log: Logger,
 ): Promise<{ replayStore: ReplayStore; failureLimiter?: FailureLimiter }> {
   const client = createClient(recommendedClientOptions(url));
   const where = redactRedisUrl(url);
@@ -37,17 +39,17 @@ export async function createRedisStores(
   client.on('error', (error: Error) => {
     if (down) return;
     down = true;
-    console.error(`redis ${where}: ${error.message}; assertions are refused (503) until it is back`);
+    log.error({ redis: where, err: error.message }, 'redis unreachable: assertions are refused (503) until it is back');
   });
   client.on('ready', () => {
     if (!down) return;
     down = false;
-    console.log(`redis ${where}: connected again`);
+    log.info({ redis: where }, 'redis connected again');
   });
   const connected = client.connect().then(
     () => true,
     (error: Error) => {
-      console.error(`redis ${where}: ${error.message}`);
+      log.error({ redis: where, err: error.message }, 'redis: first connection failed');
       return false;
     },
   );
@@ -63,8 +65,9 @@ export async function createRedisStores(
   // may evict keys can drop a block before it ends (every limiter key has a TTL): say so at start.
   if (ready) {
     await failureLimiterEvictionCheck(client).then(
-      (check) => (check.safe ? undefined : console.error(`FAILURE_LIMIT: ${check.message}`)),
-      (error: Error) => console.error(`FAILURE_LIMIT: could not read the Redis eviction policy: ${error.message}`),
+      (check) => (check.safe ? undefined : log.error({ redis: where }, `FAILURE_LIMIT: ${check.message}`)),
+      (error: Error) =>
+        log.error({ redis: where, err: error.message }, 'FAILURE_LIMIT: could not read the Redis eviction policy'),
     );
   }
   const { maxFailures, windowSeconds, blockSeconds } = failureLimit;
