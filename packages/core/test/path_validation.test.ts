@@ -15,7 +15,7 @@ import {
   type TestPki,
 } from '../../../test/helpers/pki.js';
 import { createRuleCases, type RuleCase } from '../../../test/helpers/pki-rules.js';
-import { createPathValidator, type PathValidator } from '../src/path_validation.js';
+import { createPathValidator, type PathValidator } from '../src/x509/path_validation.js';
 
 let pki: TestPki;
 let cases: RuleCase[];

@@ -7,7 +7,7 @@ import {
   createClientAuthenticator,
   decodeCertificateHeader,
 } from '../src/index.js';
-import { trustedProxyMatcher } from '../src/proxy.js';
+import { trustedProxyMatcher } from '../src/proxy/trusted_peers.js';
 
 let pki: TestPki;
 beforeAll(async () => {
