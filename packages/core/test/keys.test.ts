@@ -342,6 +342,30 @@ describe('client keys: the SSRF guard on translated addresses, every resolved ad
     expect(legit.hits() - before).toBe(1);
   });
 
+  it('reads an IPv4-mapped allow CIDR as the IPv4 range it names, as trustedProxies does (RFC 4291 §2.5.5.2): never as IPv6 space holding ::127.0.0.2', async () => {
+    const { config } = setup({ allowHttp: true, allow: ['::ffff:127.0.0.0/24'] });
+    const before = legit.hits();
+    expect(await registeredKeysPromise(uriClient(`http://127.0.0.2:${legit.port}/jwks`), config)).toEqual([JWK]);
+    expect(legit.hits() - before).toBe(1);
+    const compatible = `http://[::127.0.0.2]:${legit.port}/jwks`;
+    expect(await code(registeredKeysPromise(uriClient(compatible), config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(legit.hits() - before).toBe(1);
+  });
+
+  it('refuses at setup an allow CIDR whose prefix length is not a decimal number of bits in range (RFC 4632 §3.1)', () => {
+    for (const entry of [
+      '127.0.0.0/',
+      '127.0.0.0/ 8',
+      '127.0.0.0/0x8',
+      '127.0.0.0/8.0',
+      '127.0.0.0/1e1',
+      '::1/129',
+      '10.0.0.0/8/8',
+    ]) {
+      expect(() => setup({ allow: [entry] }), entry).toThrow(TypeError);
+    }
+  });
+
   it('resolves with the lookup option, and refuses when any resolved address is refused (happy eyeballs tries them all)', async () => {
     const mixed = scriptedLookup([
       { address: '127.0.0.2', family: 4 },

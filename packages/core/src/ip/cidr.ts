@@ -5,7 +5,7 @@
  * address is the IPv4 host it reaches (RFC 4291 §2.5.5.2), and IPv4 and IPv6 ranges are kept
  * apart, so an IPv6 range never covers an IPv4 host by way of its mapped form.
  */
-import { BlockList } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { canonicalAddress } from './address.js';
 
 /** One address or CIDR entry, canonical. */
@@ -66,6 +66,8 @@ export function createAddressMatcher(ranges: readonly AddressRange[]): AddressMa
   return {
     size: ranges.length,
     matches(address: string): boolean {
+      // Dotted IPv4, the common peer, is canonical already: no rewriting on the request path.
+      if (isIP(address) === 4) return v4.check(address, 'ipv4');
       // A link-local peer may be reported with its zone id (`fe80::1%eth0`): the range decides.
       const percent = address.indexOf('%');
       const canonical = canonicalAddress(percent === -1 ? address : address.slice(0, percent));
