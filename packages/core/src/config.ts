@@ -5,7 +5,8 @@
  */
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
 import { DEFAULT_MAX_CONCURRENT_HASHES, DEFAULT_MAX_QUEUED_HASHES } from './hash_budget.js';
-import { createJwksCache, type JwksCache, type JwksOptions } from './keys.js';
+import { createJwksCache, type JwksCache } from './jwks/cache.js';
+import type { JwksOptions } from './jwks/options.js';
 import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
 import { type MtlsConfig, type MtlsOptions, normalizeMtlsOptions } from './mtls_config.js';
 import {

@@ -13,18 +13,6 @@ export {
   type SecretStats,
 } from './authenticator.js';
 export {
-  type AttributeTypeAndValue,
-  type CertificateKey,
-  type DistinguishedName,
-  distinguishedNameMatch,
-  MAX_DN_LENGTH,
-  type ParsedCertificate,
-  parseCertificate,
-  parseDistinguishedName,
-  type RelativeDistinguishedName,
-  x5tS256,
-} from './certificates.js';
-export {
   type ClientMetadataProblem,
   type ClientMetadataValidation,
   type ValidateClientMetadataOptions,
@@ -67,7 +55,11 @@ export {
   parseForm,
   parseFormBody,
 } from './form.js';
-export { type JwksFetch, type JwksOptions, type JwksTarget, MAX_JWKS_KEYS } from './keys.js';
+export { embeddedIPv4, isPublicAddress } from './ip/special_addresses.js';
+export type { JwksFetch } from './jwks/guarded_fetch.js';
+export { MAX_JWKS_KEYS } from './jwks/key_set.js';
+export type { JwksOptions } from './jwks/options.js';
+export type { JwksTarget } from './jwks/ssrf_guard.js';
 export {
   FAILURE_LIMITER_IPV6_PREFIX,
   type FailureKeyInput,
@@ -82,7 +74,6 @@ export type { ServerAuthMetadata } from './metadata.js';
 export { MAX_ASSERTION_LENGTH, MAX_JTI_LENGTH, MAX_KEY_CANDIDATES } from './methods/client_assertion.js';
 export { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
 export type { MinimumKeySizes, MtlsOptions } from './mtls_config.js';
-export { MAX_PARSED_CERTIFICATES, MAX_PATH_DEPTH, MAX_PATH_INTERMEDIATES } from './path_validation.js';
 export {
   type EffectivePolicy,
   PROFILE_NAMES,
@@ -96,13 +87,13 @@ export {
 export {
   CERTIFICATE_HEADER_FORMATS,
   type CertificateHeaderFormat,
-  type CertificateSourceOptions,
   DEFAULT_CERTIFICATE_HEADERS,
   type DecodedCertificate,
   decodeCertificateHeader,
   MAX_CERTIFICATE_CHAIN,
   MAX_CERTIFICATE_HEADER_LENGTH,
-} from './proxy.js';
+} from './proxy/certificate_headers.js';
+export type { CertificateSourceOptions } from './proxy/certificate_source.js';
 export { type MemoryReplayStoreOptions, memoryReplayStore, type ReplayStore } from './replay.js';
 export { basicChallenge, type ErrorResponse, errorResponse } from './response.js';
 export { MAX_RSA_BITS, MAX_RSA_EXPONENT_BITS } from './rsa_keys.js';
@@ -113,7 +104,6 @@ export {
   type VerifyHash,
   verifySecretHash,
 } from './secrets.js';
-export { embeddedIPv4, isPublicAddress } from './special_addresses.js';
 export {
   AUTH_METHODS,
   type AuthMethod,
@@ -128,3 +118,14 @@ export {
   type PresentedCertificate,
 } from './types.js';
 export type { UnknownClientCost } from './unknown_client.js';
+export { type ParsedCertificate, parseCertificate, x5tS256 } from './x509/certificate.js';
+export type { CertificateKey } from './x509/certificate_key.js';
+export {
+  type AttributeTypeAndValue,
+  type DistinguishedName,
+  MAX_DN_LENGTH,
+  parseDistinguishedName,
+  type RelativeDistinguishedName,
+} from './x509/distinguished_name.js';
+export { distinguishedNameMatch } from './x509/name_match.js';
+export { MAX_PARSED_CERTIFICATES, MAX_PATH_DEPTH, MAX_PATH_INTERMEDIATES } from './x509/path_validation.js';

@@ -4,11 +4,15 @@
  * setup; bad values throw `TypeError`.
  */
 import type { X509Certificate } from 'node:crypto';
-import { readPemBundle } from './certificates.js';
-import { createPathValidator, type PathValidator } from './path_validation.js';
-import { type CertificateSource, type CertificateSourceOptions, normalizeCertificateSource } from './proxy.js';
+import {
+  type CertificateSource,
+  type CertificateSourceOptions,
+  normalizeCertificateSource,
+} from './proxy/certificate_source.js';
 import { MAX_RSA_BITS } from './rsa_keys.js';
 import { ENDPOINT_NAMES, type EndpointName } from './types.js';
+import { createPathValidator, type PathValidator } from './x509/path_validation.js';
+import { readPemBundle } from './x509/pem.js';
 
 /** Minimum key sizes, in bits. */
 export interface MinimumKeySizes {

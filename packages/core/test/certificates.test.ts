@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  distinguishedNameMatch,
-  dnsNameMatch,
-  emailMatch,
-  ipAddressBytes,
-  ipAddressMatch,
-  parseDistinguishedName,
-  uriMatch,
-} from '../src/certificates.js';
+import { addressOctets as ipAddressBytes } from '../src/ip/address.js';
+import { parseDistinguishedName } from '../src/x509/distinguished_name.js';
+import { distinguishedNameMatch } from '../src/x509/name_match.js';
+import { dnsNameMatch, emailMatch, ipAddressMatch, uriMatch } from '../src/x509/subject_alt_name.js';
 
 const dn = parseDistinguishedName;
 const match = (registered: string, presented: string) => distinguishedNameMatch(dn(registered), dn(presented));

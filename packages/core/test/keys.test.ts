@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientAuthenticatorOptions, normalizeOptions } from '../src/config.js';
 import { isOAuthError } from '../src/errors.js';
-import { clientKeys } from '../src/keys.js';
-import { isPublicAddress } from '../src/special_addresses.js';
+import { isPublicAddress } from '../src/ip/special_addresses.js';
+import { registeredKeys } from '../src/jwks/registered_keys.js';
 import type { ClientMetadata } from '../src/types.js';
 import {
   assertionRequest,
@@ -64,6 +64,11 @@ function uriClient(uri: string): ClientMetadata {
   return { client_id: `c-${randomUUID()}`, jwks_uri: uri, token_endpoint_auth_method: 'private_key_jwt' };
 }
 
+/** {@link registeredKeys} as a promise: a malformed inline registration throws synchronously. */
+async function registeredKeysPromise(...args: Parameters<typeof registeredKeys>): Promise<unknown> {
+  return registeredKeys(...args);
+}
+
 async function code(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
@@ -79,7 +84,7 @@ const LOCAL = { allowHttp: true, allow: ['127.0.0.1'] };
 describe('client keys: inline jwks (RFC 7591 §2)', () => {
   it('returns the registered keys, skipping members that are not JWKs (RFC 7517 §5)', async () => {
     const { config } = setup(undefined);
-    const keys = await clientKeys(
+    const keys = await registeredKeysPromise(
       { client_id: 'a', jwks: { keys: [JWK, 'junk' as never, { kid: 'no-kty' } as never] } },
       config,
     );
@@ -88,17 +93,19 @@ describe('client keys: inline jwks (RFC 7591 §2)', () => {
 
   it('refuses a malformed set and both jwks and jwks_uri (RFC 7591 §2: "MUST NOT both be present")', async () => {
     const { config } = setup(undefined);
-    expect(await code(clientKeys({ client_id: 'a', jwks: [JWK] as never }, config))).toBe(
+    expect(await code(registeredKeysPromise({ client_id: 'a', jwks: [JWK] as never }, config))).toBe(
       'ERR_CLIENT_METADATA_INVALID',
     );
     expect(
-      await code(clientKeys({ client_id: 'a', jwks: { keys: [JWK] }, jwks_uri: 'https://c.example/jwks' }, config)),
+      await code(
+        registeredKeysPromise({ client_id: 'a', jwks: { keys: [JWK] }, jwks_uri: 'https://c.example/jwks' }, config),
+      ),
     ).toBe('ERR_CLIENT_METADATA_INVALID');
   });
 
   it('returns no keys for a client that registered none', async () => {
     const { config } = setup(undefined);
-    expect(await clientKeys({ client_id: 'a' }, config)).toEqual([]);
+    expect(await registeredKeysPromise({ client_id: 'a' }, config)).toEqual([]);
   });
 });
 
@@ -107,24 +114,26 @@ describe('client keys: jwks_uri transport and SSRF guard', () => {
     keyServer.serve({ keys: [JWK] });
     const before = keyServer.hits;
     const { config } = setup({ allow: ['127.0.0.1'] });
-    expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_CLIENT_METADATA_INVALID');
+    expect(await code(registeredKeysPromise(uriClient(keyServer.url()), config))).toBe('ERR_CLIENT_METADATA_INVALID');
     expect(keyServer.hits).toBe(before);
   });
 
   it('refuses credentials in the jwks_uri and a non-URL', async () => {
     const { config } = setup(LOCAL);
-    expect(await code(clientKeys(uriClient(`http://u:p@127.0.0.1:${keyServer.port}/jwks`), config))).toBe(
+    expect(await code(registeredKeysPromise(uriClient(`http://u:p@127.0.0.1:${keyServer.port}/jwks`), config))).toBe(
       'ERR_CLIENT_METADATA_INVALID',
     );
-    expect(await code(clientKeys(uriClient('not a url'), config))).toBe('ERR_CLIENT_METADATA_INVALID');
+    expect(await code(registeredKeysPromise(uriClient('not a url'), config))).toBe('ERR_CLIENT_METADATA_INVALID');
   });
 
   it('refuses loopback targets by default, by address and by name, without connecting', async () => {
     keyServer.serve({ keys: [JWK] });
     const before = keyServer.hits;
     const { config } = setup({ allowHttp: true });
-    expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_URI_REFUSED');
-    expect(await code(clientKeys(uriClient(keyServer.url('/jwks', 'localhost')), config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(await code(registeredKeysPromise(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(await code(registeredKeysPromise(uriClient(keyServer.url('/jwks', 'localhost')), config))).toBe(
+      'ERR_JWKS_URI_REFUSED',
+    );
     expect(keyServer.hits).toBe(before);
   });
 
@@ -133,7 +142,7 @@ describe('client keys: jwks_uri transport and SSRF guard', () => {
     for (const allow of [['127.0.0.1'], ['127.0.0.0/8'], ['localhost']]) {
       const { config } = setup({ allowHttp: true, allow });
       const host = allow[0] === 'localhost' ? 'localhost' : '127.0.0.1';
-      expect(await clientKeys(uriClient(keyServer.url('/jwks', host)), config)).toEqual([JWK]);
+      expect(await registeredKeysPromise(uriClient(keyServer.url('/jwks', host)), config)).toEqual([JWK]);
     }
   });
 
@@ -147,8 +156,10 @@ describe('client keys: jwks_uri transport and SSRF guard', () => {
         return url.pathname === '/ok';
       },
     });
-    expect(await clientKeys(uriClient(keyServer.url('/ok', 'localhost')), config)).toEqual([JWK]);
-    expect(await code(clientKeys(uriClient(keyServer.url('/no', 'localhost')), config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(await registeredKeysPromise(uriClient(keyServer.url('/ok', 'localhost')), config)).toEqual([JWK]);
+    expect(await code(registeredKeysPromise(uriClient(keyServer.url('/no', 'localhost')), config))).toBe(
+      'ERR_JWKS_URI_REFUSED',
+    );
     expect(seen.some((entry) => entry === 'localhost 127.0.0.1' || entry === 'localhost ::1')).toBe(true);
   });
 
@@ -159,10 +170,10 @@ describe('client keys: jwks_uri transport and SSRF guard', () => {
       return new Response(JSON.stringify({ keys: [JWK] }));
     };
     const refused = setup({ allowHttp: true, fetch });
-    expect(await code(clientKeys(uriClient(keyServer.url()), refused.config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(await code(registeredKeysPromise(uriClient(keyServer.url()), refused.config))).toBe('ERR_JWKS_URI_REFUSED');
     expect(calls).toBe(0);
     const allowed = setup({ ...LOCAL, fetch });
-    expect(await clientKeys(uriClient(keyServer.url()), allowed.config)).toEqual([JWK]);
+    expect(await registeredKeysPromise(uriClient(keyServer.url()), allowed.config)).toEqual([JWK]);
     expect(calls).toBe(1);
   });
 
@@ -211,7 +222,9 @@ describe('client keys: jwks_uri transport and SSRF guard', () => {
       res.writeHead(302, { location: '/moved' }).end();
     };
     const { config } = setup(LOCAL);
-    expect(await code(clientKeys(uriClient(keyServer.url('/redirect')), config))).toBe('ERR_JWKS_UNAVAILABLE');
+    expect(await code(registeredKeysPromise(uriClient(keyServer.url('/redirect')), config))).toBe(
+      'ERR_JWKS_UNAVAILABLE',
+    );
     expect(redirected).toBe(0);
   });
 
@@ -219,13 +232,13 @@ describe('client keys: jwks_uri transport and SSRF guard', () => {
     const big = JSON.stringify({ keys: [{ ...JWK, pad: 'p'.repeat(5000) }] });
     const { config } = setup({ ...LOCAL, maxBytes: 1000 });
     keyServer.handler = (_req, res) => res.end(big);
-    expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_UNAVAILABLE');
+    expect(await code(registeredKeysPromise(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_UNAVAILABLE');
     keyServer.handler = (_req, res) => {
       res.writeHead(200, { 'transfer-encoding': 'chunked' });
       res.write(big.slice(0, 600));
       res.end(big.slice(600));
     };
-    expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_UNAVAILABLE');
+    expect(await code(registeredKeysPromise(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_UNAVAILABLE');
   });
 
   it('gives up after the timeout', async () => {
@@ -233,7 +246,7 @@ describe('client keys: jwks_uri transport and SSRF guard', () => {
       // never answers
     };
     const { config } = setup({ ...LOCAL, timeout: 200 });
-    expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_UNAVAILABLE');
+    expect(await code(registeredKeysPromise(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_UNAVAILABLE');
   });
 
   it('refuses what is not a JWK Set: HTTP errors, non-JSON, wrong shape, too many keys', async () => {
@@ -245,7 +258,7 @@ describe('client keys: jwks_uri transport and SSRF guard', () => {
       (_req: IncomingMessage, res: ServerResponse) => res.end(JSON.stringify({ keys: Array(101).fill(JWK) })),
     ]) {
       keyServer.handler = handler;
-      expect(await code(clientKeys(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_UNAVAILABLE');
+      expect(await code(registeredKeysPromise(uriClient(keyServer.url()), config))).toBe('ERR_JWKS_UNAVAILABLE');
     }
   });
 });
@@ -310,7 +323,7 @@ describe('client keys: the SSRF guard on translated addresses, every resolved ad
       '[2001:0:4136:e378:8000:63bf:80ff:fffe]',
     ]) {
       const uri = `http://${host}:${internal.port}/jwks`;
-      expect(await code(clientKeys(uriClient(uri), config)), host).toBe('ERR_JWKS_URI_REFUSED');
+      expect(await code(registeredKeysPromise(uriClient(uri), config)), host).toBe('ERR_JWKS_URI_REFUSED');
     }
     expect(internal.hits()).toBe(0);
   });
@@ -318,13 +331,39 @@ describe('client keys: the SSRF guard on translated addresses, every resolved ad
   it('an allowed IPv4 address admits its IPv4-mapped form (the same host), never a translated one', async () => {
     const { config } = setup({ allowHttp: true, allow: ['127.0.0.2'] });
     const before = legit.hits();
-    expect(await clientKeys(uriClient(`http://[::ffff:127.0.0.2]:${legit.port}/jwks`), config)).toEqual([JWK]);
+    expect(await registeredKeysPromise(uriClient(`http://[::ffff:127.0.0.2]:${legit.port}/jwks`), config)).toEqual([
+      JWK,
+    ]);
     expect(legit.hits() - before).toBe(1);
     for (const host of ['[::127.0.0.2]', '[64:ff9b::127.0.0.2]', '[2002:7f00:2::]']) {
       const uri = `http://${host}:${legit.port}/jwks`;
-      expect(await code(clientKeys(uriClient(uri), config)), host).toBe('ERR_JWKS_URI_REFUSED');
+      expect(await code(registeredKeysPromise(uriClient(uri), config)), host).toBe('ERR_JWKS_URI_REFUSED');
     }
     expect(legit.hits() - before).toBe(1);
+  });
+
+  it('reads an IPv4-mapped allow CIDR as the IPv4 range it names, as trustedProxies does (RFC 4291 §2.5.5.2): never as IPv6 space holding ::127.0.0.2', async () => {
+    const { config } = setup({ allowHttp: true, allow: ['::ffff:127.0.0.0/24'] });
+    const before = legit.hits();
+    expect(await registeredKeysPromise(uriClient(`http://127.0.0.2:${legit.port}/jwks`), config)).toEqual([JWK]);
+    expect(legit.hits() - before).toBe(1);
+    const compatible = `http://[::127.0.0.2]:${legit.port}/jwks`;
+    expect(await code(registeredKeysPromise(uriClient(compatible), config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(legit.hits() - before).toBe(1);
+  });
+
+  it('refuses at setup an allow CIDR whose prefix length is not a decimal number of bits in range (RFC 4632 §3.1)', () => {
+    for (const entry of [
+      '127.0.0.0/',
+      '127.0.0.0/ 8',
+      '127.0.0.0/0x8',
+      '127.0.0.0/8.0',
+      '127.0.0.0/1e1',
+      '::1/129',
+      '10.0.0.0/8/8',
+    ]) {
+      expect(() => setup({ allow: [entry] }), entry).toThrow(TypeError);
+    }
   });
 
   it('resolves with the lookup option, and refuses when any resolved address is refused (happy eyeballs tries them all)', async () => {
@@ -335,13 +374,13 @@ describe('client keys: the SSRF guard on translated addresses, every resolved ad
     const { config } = setup({ allowHttp: true, allow: ['127.0.0.2'], lookup: mixed.lookup });
     const before = { legit: legit.hits(), internal: internal.hits() };
     const uri = `http://keys.client.test:${legit.port}/jwks`;
-    expect(await code(clientKeys(uriClient(uri), config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(await code(registeredKeysPromise(uriClient(uri), config))).toBe('ERR_JWKS_URI_REFUSED');
     expect(mixed.calls).toEqual(['keys.client.test']);
     expect({ legit: legit.hits(), internal: internal.hits() }).toEqual(before);
 
     const single = scriptedLookup([{ address: '127.0.0.2', family: 4 }]);
     const allowed = setup({ allowHttp: true, allow: ['127.0.0.2'], lookup: single.lookup });
-    expect(await clientKeys(uriClient(uri), allowed.config)).toEqual([JWK]);
+    expect(await registeredKeysPromise(uriClient(uri), allowed.config)).toEqual([JWK]);
     expect(legit.hits() - before.legit).toBe(1);
     expect(internal.hits()).toBe(before.internal);
   });
@@ -356,9 +395,9 @@ describe('client keys: the SSRF guard on translated addresses, every resolved ad
     });
     const client = uriClient(`http://rebind.client.test:${legit.port}/jwks`);
     const before = { legit: legit.hits(), internal: internal.hits() };
-    expect(await clientKeys(client, config)).toEqual([JWK]);
+    expect(await registeredKeysPromise(client, config)).toEqual([JWK]);
     clock.now += 86_400_001; // past the longest freshness: the next use fetches (and resolves) again
-    expect(await code(clientKeys(client, config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(await code(registeredKeysPromise(client, config))).toBe('ERR_JWKS_URI_REFUSED');
     expect(rebinding.calls).toHaveLength(2);
     expect(legit.hits() - before.legit).toBe(1);
     expect(internal.hits()).toBe(before.internal);
@@ -375,7 +414,9 @@ describe('client keys: the SSRF guard on translated addresses, every resolved ad
       { address: '::1', family: 6 },
     ]);
     const { config } = setup({ allowHttp: true, allow: ['127.0.0.2'], lookup: mixed.lookup, fetch });
-    expect(await code(clientKeys(uriClient('http://keys.client.test/jwks'), config))).toBe('ERR_JWKS_URI_REFUSED');
+    expect(await code(registeredKeysPromise(uriClient('http://keys.client.test/jwks'), config))).toBe(
+      'ERR_JWKS_URI_REFUSED',
+    );
     expect(calls).toBe(0);
   });
 
@@ -390,8 +431,8 @@ describe('client keys: jwks_uri cache', () => {
     const { config } = setup(LOCAL);
     const client = uriClient(keyServer.url());
     const before = keyServer.hits;
-    await Promise.all(Array.from({ length: 20 }, () => clientKeys(client, config)));
-    for (let i = 0; i < 20; i += 1) await clientKeys(client, config);
+    await Promise.all(Array.from({ length: 20 }, () => registeredKeysPromise(client, config)));
+    for (let i = 0; i < 20; i += 1) await registeredKeysPromise(client, config);
     expect(keyServer.hits - before).toBe(1);
   });
 
@@ -400,12 +441,12 @@ describe('client keys: jwks_uri cache', () => {
     const { config, clock } = setup(LOCAL);
     const client = uriClient(keyServer.url());
     const before = keyServer.hits;
-    await clientKeys(client, config);
+    await registeredKeysPromise(client, config);
     clock.now += 119_000;
-    await clientKeys(client, config);
+    await registeredKeysPromise(client, config);
     expect(keyServer.hits - before).toBe(1);
     clock.now += 2_000;
-    await clientKeys(client, config);
+    await registeredKeysPromise(client, config);
     expect(keyServer.hits - before).toBe(2);
   });
 
@@ -421,12 +462,12 @@ describe('client keys: jwks_uri cache', () => {
       const client = uriClient(keyServer.url());
       const start = clock.now;
       const before = keyServer.hits;
-      await clientKeys(client, config);
+      await registeredKeysPromise(client, config);
       clock.now = start + stillFresh;
-      await clientKeys(client, config);
+      await registeredKeysPromise(client, config);
       expect(keyServer.hits - before, cacheControl).toBe(1);
       clock.now = start + stale;
-      await clientKeys(client, config);
+      await registeredKeysPromise(client, config);
       expect(keyServer.hits - before, cacheControl).toBe(2);
     }
   });
@@ -436,15 +477,15 @@ describe('client keys: jwks_uri cache', () => {
     const { config, clock } = setup({ ...LOCAL, cooldown: 30 });
     const client = uriClient(keyServer.url());
     const before = keyServer.hits;
-    await clientKeys(client, config);
-    await clientKeys(client, config, { refresh: true });
+    await registeredKeysPromise(client, config);
+    await registeredKeysPromise(client, config, { refresh: true });
     expect(keyServer.hits - before).toBe(2);
-    for (let i = 0; i < 10; i += 1) await clientKeys(client, config, { refresh: true });
+    for (let i = 0; i < 10; i += 1) await registeredKeysPromise(client, config, { refresh: true });
     clock.now += 29_000;
-    await clientKeys(client, config, { refresh: true });
+    await registeredKeysPromise(client, config, { refresh: true });
     expect(keyServer.hits - before).toBe(2);
     clock.now += 1_000;
-    await clientKeys(client, config, { refresh: true });
+    await registeredKeysPromise(client, config, { refresh: true });
     expect(keyServer.hits - before).toBe(3);
   });
 
@@ -452,14 +493,14 @@ describe('client keys: jwks_uri cache', () => {
     keyServer.serve({ keys: [JWK] }, { 'cache-control': 'max-age=60' });
     const { config, clock } = setup({ ...LOCAL, gracePeriod: 600 });
     const client = uriClient(keyServer.url());
-    await clientKeys(client, config);
+    await registeredKeysPromise(client, config);
     keyServer.handler = (_req, res) => res.writeHead(503).end();
     clock.now += 61_000;
-    expect(await clientKeys(client, config)).toEqual([JWK]);
+    expect(await registeredKeysPromise(client, config)).toEqual([JWK]);
     clock.now += 500_000;
-    expect(await clientKeys(client, config)).toEqual([JWK]);
+    expect(await registeredKeysPromise(client, config)).toEqual([JWK]);
     clock.now += 100_000;
-    expect(await code(clientKeys(client, config))).toBe('ERR_JWKS_UNAVAILABLE');
+    expect(await code(registeredKeysPromise(client, config))).toBe('ERR_JWKS_UNAVAILABLE');
   });
 
   it('backs off from the end of a failed fetch: after a fetch that timed out, a burst fetches nothing for 5 s', async () => {
@@ -472,19 +513,19 @@ describe('client keys: jwks_uri cache', () => {
       clock.now += 6_000;
     };
     const before = keyServer.hits;
-    expect(await code(clientKeys(client, config))).toBe('ERR_JWKS_UNAVAILABLE');
+    expect(await code(registeredKeysPromise(client, config))).toBe('ERR_JWKS_UNAVAILABLE');
     expect(keyServer.hits - before).toBe(1);
     // A burst right after the timeout: refused from the back-off, no second fetch.
-    const burst = await Promise.all(Array.from({ length: 20 }, () => code(clientKeys(client, config))));
+    const burst = await Promise.all(Array.from({ length: 20 }, () => code(registeredKeysPromise(client, config))));
     expect(burst).toEqual(Array(20).fill('ERR_JWKS_UNAVAILABLE'));
     expect(keyServer.hits - before).toBe(1);
     clock.now += 4_999;
-    expect(await code(clientKeys(client, config))).toBe('ERR_JWKS_UNAVAILABLE');
+    expect(await code(registeredKeysPromise(client, config))).toBe('ERR_JWKS_UNAVAILABLE');
     expect(keyServer.hits - before).toBe(1);
     // 5 s after the failure: one fetch again (single flight for a concurrent burst).
     clock.now += 1;
     keyServer.serve({ keys: [JWK] });
-    expect(await Promise.all(Array.from({ length: 5 }, () => clientKeys(client, config)))).toEqual(
+    expect(await Promise.all(Array.from({ length: 5 }, () => registeredKeysPromise(client, config)))).toEqual(
       Array(5).fill([JWK]),
     );
     expect(keyServer.hits - before).toBe(2);
@@ -494,8 +535,8 @@ describe('client keys: jwks_uri cache', () => {
     keyServer.serve({ keys: [JWK] });
     const { config } = setup(LOCAL);
     const before = keyServer.hits;
-    await clientKeys(uriClient(keyServer.url('/a')), config);
-    await clientKeys(uriClient(keyServer.url('/a')), config);
+    await registeredKeysPromise(uriClient(keyServer.url('/a')), config);
+    await registeredKeysPromise(uriClient(keyServer.url('/a')), config);
     expect(keyServer.hits - before).toBe(2);
   });
 });

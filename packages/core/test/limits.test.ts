@@ -30,7 +30,7 @@ import {
   parseDistinguishedName,
 } from '../src/index.js';
 import { fromNodeRequest } from '../src/node.js';
-import { createPathValidator } from '../src/path_validation.js';
+import { createPathValidator } from '../src/x509/path_validation.js';
 import { assertionRequest, authenticatorFor, b64, claims, NOW, outcome, SECRET } from './assertion-helpers.js';
 
 x509.cryptoProvider.set(webcrypto as never);

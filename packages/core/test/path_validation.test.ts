@@ -1,5 +1,5 @@
 /**
- * The RFC 5280 path validator behind `trustAnchors` (src/path_validation.ts): PKI.js plus the
+ * The RFC 5280 path validator behind `trustAnchors` (src/x509/path_validation.ts): PKI.js plus the
  * checks it lacks. One certificate per rule, made per run under the test root CA.
  */
 import * as pkijs from 'pkijs';
@@ -15,7 +15,7 @@ import {
   type TestPki,
 } from '../../../test/helpers/pki.js';
 import { createRuleCases, type RuleCase } from '../../../test/helpers/pki-rules.js';
-import { createPathValidator, type PathValidator } from '../src/path_validation.js';
+import { createPathValidator, type PathValidator } from '../src/x509/path_validation.js';
 
 let pki: TestPki;
 let cases: RuleCase[];

@@ -7,7 +7,7 @@ import {
   createClientAuthenticator,
   decodeCertificateHeader,
 } from '../src/index.js';
-import { trustedProxyMatcher } from '../src/proxy.js';
+import { trustedProxyMatcher } from '../src/proxy/trusted_peers.js';
 
 let pki: TestPki;
 beforeAll(async () => {
@@ -120,6 +120,18 @@ describe('trustedProxies', () => {
     expect(trusted('::1')).toBe(true);
     expect(trusted(undefined)).toBe(false);
     expect(trusted('garbage')).toBe(false);
+  });
+
+  it('an IPv6 range never covers IPv4 peers through their IPv4-mapped form (RFC 4291 §2.5.5.2), as in the SSRF guard', () => {
+    const trusted = trustedProxyMatcher(['::/0']);
+    expect(trusted('2001:db8::1')).toBe(true);
+    expect(trusted('10.0.0.1')).toBe(false);
+    expect(trusted('::ffff:10.0.0.1')).toBe(false);
+  });
+
+  it('matches a link-local peer reported with its zone id by its address (RFC 4007 §11)', () => {
+    expect(trustedProxyMatcher(['fe80::/10'])('fe80::1%eth0')).toBe(true);
+    expect(trustedProxyMatcher(['fd00::/8'])('fe80::1%eth0')).toBe(false);
   });
 
   it('accepts IPv4-mapped entries', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalAddress, embeddedIPv4, isPublicAddress, nonPublicReason } from '../src/special_addresses.js';
+import { canonicalAddress } from '../src/ip/address.js';
+import { embeddedIPv4, isPublicAddress, nonPublicReason } from '../src/ip/special_addresses.js';
 
 /**
  * [address, public?] around every entry of the IANA IPv4 and IPv6 Special-Purpose Address

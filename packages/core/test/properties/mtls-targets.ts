@@ -9,7 +9,6 @@ import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import fc from 'fast-check';
-import { dnsNameMatch, emailMatch, ipAddressBytes, ipAddressMatch, uriMatch } from '../../src/certificates.js';
 import {
   CERTIFICATE_HEADER_FORMATS,
   type CertificateHeaderFormat,
@@ -23,6 +22,8 @@ import {
   isOAuthError,
   parseDistinguishedName,
 } from '../../src/index.js';
+import { addressOctets as ipAddressBytes } from '../../src/ip/address.js';
+import { dnsNameMatch, emailMatch, ipAddressMatch, uriMatch } from '../../src/x509/subject_alt_name.js';
 import type { FuzzTarget } from './targets.js';
 
 class PropertyViolation extends Error {

@@ -5,13 +5,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dnsNameMatch, emailMatch } from '../../src/certificates.js';
 import {
   decodeFormComponent,
   distinguishedNameMatch,
   encodeFormComponent,
   parseDistinguishedName,
 } from '../../src/index.js';
+import { dnsNameMatch, emailMatch } from '../../src/x509/subject_alt_name.js';
 import { propertyOf, TARGETS } from './targets.js';
 
 const TITLES: Record<string, string> = {

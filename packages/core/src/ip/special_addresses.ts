@@ -3,9 +3,10 @@
  * reach by default: the IANA IPv4 and IPv6 Special-Purpose Address Registries (RFC 6890 §2.2.2,
  * §2.2.3, as updated; read 2026-05), judged by their "Globally Reachable" column, with the IPv4
  * address that a translating or tunnelling prefix embeds decoded (RFC 4291 §2.5.5, RFC 6052 §2.2,
- * RFC 3056 §2, RFC 4380 §4). Constant tables only; no state.
+ * RFC 3056 §2, RFC 4380 §4). Constant tables only; no state. Addresses are parsed by
+ * ip/address.ts, the one parser of the core.
  */
-import { isIP } from 'node:net';
+import { addressOctets, dottedQuad as dotted, inPrefix, isMapped } from './address.js';
 
 /** One registry entry: a prefix, and whether the registry calls it globally reachable. */
 interface SpecialRange {
@@ -21,37 +22,6 @@ interface SpecialRange {
    * through a translator or relay whose far side this server does not control.
    */
   global: boolean;
-}
-
-/** `address` as octets: 4 for IPv4, 16 for IPv6; undefined for anything else (zone ids included). */
-export function addressOctets(address: string): Uint8Array | undefined {
-  const family = isIP(address);
-  if (family === 4) {
-    const octets = new Uint8Array(4);
-    const parts = address.split('.');
-    for (let i = 0; i < 4; i += 1) octets[i] = Number(parts[i]);
-    return octets;
-  }
-  if (family !== 6) return undefined;
-  let text: string;
-  try {
-    // The WHATWG URL serialiser gives the RFC 5952 form: hex groups only, at most one "::".
-    // It refuses zone ids ("fe80::1%eth0"), which no outbound fetch needs.
-    text = new URL(`http://[${address}]/`).hostname.slice(1, -1);
-  } catch {
-    return undefined;
-  }
-  const [head = '', tail] = text.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  const octets = new Uint8Array(16);
-  groups.forEach((group, index) => {
-    const value = Number.parseInt(group, 16);
-    octets[index * 2] = value >> 8;
-    octets[index * 2 + 1] = value & 0xff;
-  });
-  return octets;
 }
 
 function range(cidr: string, name: string, global = false): SpecialRange {
@@ -129,13 +99,7 @@ const GLOBAL_UNICAST = range('2000::/3', 'Global Unicast (RFC 4291 §2.4)', true
 const GLOBAL_UNICAST_OUTSIDE = 'outside global unicast 2000::/3 (RFC 4291 §2.4)';
 
 function inRange(octets: Uint8Array, { network, bits }: SpecialRange): boolean {
-  if (octets.length !== network.length) return false;
-  const whole = bits >> 3;
-  for (let i = 0; i < whole; i += 1) if (octets[i] !== network[i]) return false;
-  const rest = bits & 7;
-  if (rest === 0) return true;
-  const mask = (0xff << (8 - rest)) & 0xff;
-  return ((octets[whole] as number) & mask) === ((network[whole] as number) & mask);
+  return inPrefix(octets, network, bits);
 }
 
 /** The most specific registry entry holding the address (a nested `True` entry wins over its block). */
@@ -147,12 +111,7 @@ function specialRange(octets: Uint8Array): SpecialRange | undefined {
   return best;
 }
 
-function dotted(octets: Uint8Array, offset: number, xor = 0): string {
-  return Array.from(octets.subarray(offset, offset + 4), (octet) => octet ^ xor).join('.');
-}
-
 // The prefixes that embed an IPv4 address (the same entries as in IPV6_RANGES).
-const MAPPED = range('::ffff:0:0/96', 'IPv4-mapped');
 const TRANSLATED = range('::ffff:0:0:0/96', 'IPv4-translated');
 const COMPATIBLE = range('::/96', 'IPv4-compatible');
 const NAT64_WELL_KNOWN = range('64:ff9b::/96', 'NAT64 well-known prefix');
@@ -176,7 +135,7 @@ const TEREDO = range('2001::/32', 'Teredo');
 export function embeddedIPv4(address: string): string | undefined {
   const octets = addressOctets(address);
   if (octets === undefined || octets.length !== 16) return undefined;
-  if (inRange(octets, MAPPED) || inRange(octets, TRANSLATED)) return dotted(octets, 12);
+  if (isMapped(octets) || inRange(octets, TRANSLATED)) return dotted(octets, 12);
   // :: and ::1 are the unspecified and loopback addresses, not IPv4-compatible ones.
   if (inRange(octets, COMPATIBLE)) {
     const v4 = dotted(octets, 12);
@@ -188,16 +147,6 @@ export function embeddedIPv4(address: string): string | undefined {
   if (inRange(octets, SIX_TO_FOUR)) return dotted(octets, 2);
   if (inRange(octets, TEREDO)) return dotted(octets, 12, 0xff);
   return undefined;
-}
-
-/** The address in one canonical text form: dotted IPv4 (IPv4-mapped ones too), RFC 5952 IPv6. */
-export function canonicalAddress(address: string): string | undefined {
-  const octets = addressOctets(address);
-  if (octets === undefined) return undefined;
-  if (octets.length === 4) return dotted(octets, 0);
-  // RFC 4291 §2.5.5.2: a socket connected to ::ffff:a.b.c.d is connected to the IPv4 host a.b.c.d.
-  if (inRange(octets, MAPPED)) return dotted(octets, 12);
-  return new URL(`http://[${address}]/`).hostname.slice(1, -1);
 }
 
 /**
@@ -222,7 +171,7 @@ export function isPublicAddress(address: string): boolean {
   const octets = addressOctets(address);
   if (octets === undefined) return false;
   if (octets.length === 16) {
-    if (inRange(octets, MAPPED)) return isPublicAddress(dotted(octets, 12));
+    if (isMapped(octets)) return isPublicAddress(dotted(octets, 12));
     if (inRange(octets, NAT64_WELL_KNOWN)) return isPublicAddress(dotted(octets, 12));
     if (!inRange(octets, GLOBAL_UNICAST)) return false;
   }

@@ -1,0 +1,106 @@
+/**
+ * Where the client certificate comes from: the TLS socket (default), or a header set by a
+ * TLS-terminating reverse proxy. A header is read only when its format is configured AND the
+ * connection comes from an address in `trustedProxies`; from anyone else it is ignored, because
+ * any client can send any header. A malformed header means "no certificate".
+ */
+import { X509Certificate } from 'node:crypto';
+import type { ClientAuthRequest, PresentedCertificate } from '../types.js';
+import {
+  CERTIFICATE_HEADER_FORMATS,
+  type CertificateHeaderFormat,
+  DEFAULT_CERTIFICATE_HEADERS,
+  decodeCertificateHeader,
+} from './certificate_headers.js';
+import { trustedProxyMatcher } from './trusted_peers.js';
+
+/** Options of a certificate source: `certificates` in the authenticator options. */
+export type CertificateSourceOptions =
+  | {
+      /** Read the peer certificate of the TLS connection (the adapter's `request.certificate`). */
+      from: 'socket';
+    }
+  | {
+      /** Read the certificate from the header a TLS-terminating proxy sets, in this format. */
+      from: CertificateHeaderFormat;
+      /**
+       * Peer addresses allowed to set the header: IPv4/IPv6 addresses or CIDR ranges
+       * (`10.0.0.0/8`, `fd00::/8`). IPv4-mapped IPv6 peers (`::ffff:10.1.2.3`) match IPv4 entries.
+       */
+      trustedProxies: readonly string[];
+      /**
+       * Whether the proxy validated the client's certificate chain (for example nginx
+       * `ssl_verify_client on` with `ssl_client_certificate`). Default false: `tls_client_auth`
+       * then needs `trustAnchors` to validate the chain here.
+       */
+      chainValidated?: boolean;
+      /** Override the header name (case-insensitive). Default per format. */
+      header?: string;
+    };
+
+/** The normalised certificate source. */
+export interface CertificateSource {
+  from: 'socket' | CertificateHeaderFormat;
+  header: string;
+  chainValidated: boolean;
+  isTrusted: (address: string | undefined) => boolean;
+}
+
+function fail(message: string): never {
+  throw new TypeError(`client-auth: ${message}`);
+}
+
+/** Normalise `certificates`. Throws `TypeError` on bad values. */
+export function normalizeCertificateSource(options: CertificateSourceOptions | undefined): CertificateSource {
+  if (options === undefined) return { from: 'socket', header: '', chainValidated: false, isTrusted: () => false };
+  if (options === null || typeof options !== 'object') fail('certificates must be an object');
+  if (options.from === 'socket') return { from: 'socket', header: '', chainValidated: false, isTrusted: () => false };
+  if (!CERTIFICATE_HEADER_FORMATS.includes(options.from)) {
+    fail(`certificates.from must be 'socket' or one of ${CERTIFICATE_HEADER_FORMATS.join(', ')}`);
+  }
+  if (options.chainValidated !== undefined && typeof options.chainValidated !== 'boolean') {
+    fail('certificates.chainValidated must be a boolean');
+  }
+  const header = options.header ?? DEFAULT_CERTIFICATE_HEADERS[options.from];
+  if (typeof header !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
+    fail('certificates.header must be a header name');
+  }
+  return {
+    from: options.from,
+    header: header.toLowerCase(),
+    chainValidated: options.chainValidated === true,
+    isTrusted: trustedProxyMatcher(options.trustedProxies),
+  };
+}
+
+/** Normalise `certificates`. Throws `TypeError` on bad values. */
+
+function wellFormed(der: Uint8Array): boolean {
+  try {
+    new X509Certificate(der);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The certificate of a request, from the configured source. For a header source and a peer in
+ * `trustedProxies`, only the header counts (the socket certificate, if any, is the proxy's own);
+ * from any other peer the header is ignored and the socket certificate is used.
+ */
+export function resolveCertificate(
+  source: CertificateSource,
+  request: ClientAuthRequest,
+): PresentedCertificate | undefined {
+  if (source.from === 'socket' || !source.isTrusted(request.peerAddress)) return request.certificate;
+  const decoded = decodeCertificateHeader(source.from, request.headers, source.header);
+  if (decoded === undefined || !wellFormed(decoded.der)) return undefined;
+  const certificate: PresentedCertificate = {
+    der: decoded.der,
+    chainValidated: source.chainValidated,
+    source: source.from,
+  };
+  if (decoded.chain.length > 0) certificate.chain = decoded.chain;
+  return certificate;
+}

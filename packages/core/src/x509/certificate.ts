@@ -1,0 +1,66 @@
+/**
+ * A client certificate for RFC 8705 client authentication, parsed once per request: the parts a
+ * verifier compares (subject, subjectAltName, validity, key), read from DER. Node's
+ * `crypto.X509Certificate` gives the public key and signatures; the subject and the SAN are walked
+ * at the ASN.1 level (der.ts), so RSA, EC and Ed25519 certificates all parse.
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import { type CertificateKey, certificateKey } from './certificate_key.js';
+import { asn1, binary, children, parseDer, primitive, readTime } from './der.js';
+import { type DistinguishedName, readName } from './distinguished_name.js';
+import { readSubjectAltName, type SubjectAltNames } from './subject_alt_name.js';
+
+/** A client certificate, parsed once per request. */
+export interface ParsedCertificate {
+  der: Uint8Array;
+  x509: X509Certificate;
+  subject: DistinguishedName;
+  /** subjectAltName entries by type (RFC 5280 §4.2.1.6). */
+  san: SubjectAltNames;
+  /** Validity period, in milliseconds since the epoch. */
+  notBefore: number;
+  notAfter: number;
+  key: CertificateKey;
+}
+
+const OID_SUBJECT_ALT_NAME = '2.5.29.17';
+
+/**
+ * Parse a DER certificate. Throws on anything that is not a well-formed X.509 certificate; callers
+ * treat that as "no certificate".
+ */
+export function parseCertificate(der: Uint8Array): ParsedCertificate {
+  const x509 = new X509Certificate(der);
+  const [tbs] = children(parseDer(binary(der)));
+  const fields = children(tbs);
+  // RFC 5280 §4.1: version [0] EXPLICIT is optional (absent for v1).
+  let index = fields[0]?.tagClass === asn1.Class.CONTEXT_SPECIFIC && fields[0]?.type === 0 ? 1 : 0;
+  index += 2; // serialNumber, signature
+  index += 1; // issuer
+  const [notBefore, notAfter] = children(fields[index++]);
+  const subject = readName(fields[index++]);
+  index += 1; // subjectPublicKeyInfo
+  let san: SubjectAltNames = { dns: [], uri: [], ip: [], email: [] };
+  for (const field of fields.slice(index)) {
+    if (field.tagClass !== asn1.Class.CONTEXT_SPECIFIC || field.type !== 3) continue;
+    for (const extension of children(children(field)[0])) {
+      const parts = children(extension);
+      if (asn1.derToOid(primitive(parts[0])) !== OID_SUBJECT_ALT_NAME) continue;
+      san = readSubjectAltName(primitive(parts[parts.length - 1]));
+    }
+  }
+  return {
+    der,
+    x509,
+    subject,
+    san,
+    notBefore: readTime(notBefore),
+    notAfter: readTime(notAfter),
+    key: certificateKey(x509),
+  };
+}
+
+/** RFC 8705 §3.1 `x5t#S256`: base64url(SHA-256(DER)). */
+export function x5tS256(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('base64url');
+}
