@@ -4,6 +4,7 @@
  * translation layer (STYLE.md habit 2); this is the part they would otherwise each write.
  */
 import { DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT } from './form.js';
+import { fail, positiveInteger } from './option_checks.js';
 import { ENDPOINT_NAMES, type EndpointName } from './types.js';
 
 /** The options every adapter takes, before normalisation. */
@@ -23,10 +24,6 @@ export interface AdapterOptions<ErrorMode extends string> {
   bodyLimit: number;
   /** Milliseconds the adapter waits for the whole body it reads itself (408 after). */
   bodyTimeout: number;
-}
-
-function fail(message: string): never {
-  throw new TypeError(`client-auth: ${message}`);
 }
 
 /**
@@ -54,8 +51,7 @@ export function normalizeAdapterOptions<ErrorMode extends string>(
   if (errors !== 'respond' && !errorModes.includes(errors)) {
     fail(`options.errors must be 'respond' or ${errorModes.map((mode) => `'${mode}'`).join(' or ')}`);
   }
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0) fail('options.bodyLimit must be a positive integer');
+  const bodyLimit = positiveInteger(options.bodyLimit ?? DEFAULT_BODY_LIMIT, 'options.bodyLimit');
   const bodyTimeout = options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT;
   // setTimeout's largest delay is 2^31 − 1 ms; beyond it Node fires at once.
   if (!Number.isSafeInteger(bodyTimeout) || bodyTimeout <= 0 || bodyTimeout > 2_147_483_647) {

@@ -17,6 +17,7 @@ import {
 import { certificateKey, ipAddressBytes, parseDistinguishedName } from './certificates.js';
 import { IMPLEMENTED_METHODS } from './config.js';
 import { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
+import { fail } from './option_checks.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName, type ProfileRule, profileRule } from './policy.js';
 import { MAX_RSA_BITS, MAX_RSA_EXPONENT_BITS, rsaJwkExponent, rsaKeyVerdict } from './rsa_keys.js';
 import { AUTH_METHODS, type AuthMethod, type ClientJWK } from './types.js';
@@ -75,7 +76,7 @@ export function validateClientMetadata(
     problems.push({ error: 'invalid_client_metadata', error_description: description, field });
 
   if (options.profile !== undefined && !PROFILE_NAMES.includes(options.profile)) {
-    throw new TypeError(`client-auth: profile must be one of ${PROFILE_NAMES.join(', ')}`);
+    fail(`profile must be one of ${PROFILE_NAMES.join(', ')}`);
   }
   const profile = options.profile === undefined ? undefined : PROFILES[options.profile];
   const rule = <Id extends ProfileRule['id']>(id: Id) => (profile ? profileRule(profile, id) : undefined);

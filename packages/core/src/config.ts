@@ -8,6 +8,7 @@ import { DEFAULT_MAX_CONCURRENT_HASHES, DEFAULT_MAX_QUEUED_HASHES } from './hash
 import { createJwksCache, type JwksCache, type JwksOptions } from './keys.js';
 import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
 import { type MtlsConfig, type MtlsOptions, normalizeMtlsOptions } from './mtls_config.js';
+import { checkBoolean, checkFunction, checkList, fail, integerInRange, numberAtLeast } from './option_checks.js';
 import {
   type AudienceMode,
   audienceAtLeast,
@@ -241,10 +242,6 @@ export interface Config extends MtlsConfig {
   overrides: ReadonlySet<RuleId>;
 }
 
-function fail(message: string): never {
-  throw new TypeError(`client-auth: ${message}`);
-}
-
 function checkUrl(value: unknown, name: string, allowHttp: boolean): string {
   if (typeof value !== 'string' || value.length === 0) fail(`${name} must be a non-empty string`);
   let url: URL;
@@ -260,16 +257,7 @@ function checkUrl(value: unknown, name: string, allowHttp: boolean): string {
 }
 
 function checkMethods(value: unknown, name: string): AuthMethod[] {
-  if (!Array.isArray(value) || value.length === 0) fail(`${name} must be a non-empty array of method names`);
-  for (const method of value) {
-    if (!AUTH_METHODS.includes(method)) fail(`${name}: unknown method ${JSON.stringify(method)}`);
-  }
-  return [...value];
-}
-
-function checkHook<T>(value: T | undefined, name: string): T | undefined {
-  if (value !== undefined && typeof value !== 'function') fail(`${name} must be a function`);
-  return value;
+  return checkList(value, name, AUTH_METHODS, 'unknown method', ' of method names');
 }
 
 /** The profile and its overrides, checked; `enforced(id)` answers a rule that still applies. */
@@ -355,11 +343,7 @@ function perEndpoint<T>(
 }
 
 function checkAlgorithms(value: unknown, name: string): SigningAlgorithm[] {
-  if (!Array.isArray(value) || value.length === 0) fail(`${name} must be a non-empty array`);
-  for (const alg of value) {
-    if (!SIGNING_ALGORITHMS.includes(alg)) fail(`${name}: unsupported algorithm ${JSON.stringify(alg)}`);
-  }
-  return [...value];
+  return checkList(value, name, SIGNING_ALGORITHMS, 'unsupported algorithm');
 }
 
 /** Validate and normalise options. Throws `TypeError` on the first problem. */
@@ -406,12 +390,8 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     );
   }
 
-  if (options.allowInsecureTransport !== undefined && typeof options.allowInsecureTransport !== 'boolean') {
-    fail('allowInsecureTransport must be a boolean');
-  }
-  const acceptUnencoded = options.basic?.acceptUnencoded;
-  if (acceptUnencoded !== undefined && typeof acceptUnencoded !== 'boolean')
-    fail('basic.acceptUnencoded must be a boolean');
+  checkBoolean(options.allowInsecureTransport, 'allowInsecureTransport');
+  const acceptUnencoded = checkBoolean(options.basic?.acceptUnencoded, 'basic.acceptUnencoded');
 
   // Algorithms (FAPI 1 Part 2 §8.6, FAPI 2 §5.4.1).
   const algorithmsRule = enforced('algorithms');
@@ -448,7 +428,7 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
   }
 
   // Clock window (FAPI 2 §5.3.2.1-13): accept 10 s ahead, refuse beyond 60 s.
-  const clockTolerance = checkSeconds(options.clockTolerance, 'clockTolerance', 15, 0);
+  const clockTolerance = numberAtLeast(options.clockTolerance, 'clockTolerance', 15, 0);
   const clockRule = enforced('clock-window');
   if (clockRule !== undefined && (clockTolerance < clockRule.minTolerance || clockTolerance > clockRule.maxTolerance)) {
     loosens(
@@ -470,7 +450,7 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
   const httpsRule = enforced('jwks-uri-https');
   if (httpsRule !== undefined && options.jwks?.allowHttp === true) loosens(httpsRule, 'jwks.allowHttp');
 
-  const now = checkHook(options.now, 'now') ?? Date.now;
+  const now = checkFunction(options.now, 'now') ?? Date.now;
   const store = options.replayStore;
   if (store !== undefined && (store === null || typeof store !== 'object' || typeof store.consume !== 'function')) {
     fail('replayStore must have a consume(clientId, jti, expiresAt) method');
@@ -488,14 +468,14 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     allowInsecureTransport: options.allowInsecureTransport === true,
     acceptUnencodedBasic: acceptUnencoded === true,
     secretCosts,
-    onAuthenticated: checkHook(options.onAuthenticated, 'onAuthenticated'),
-    onFailure: checkHook(options.onFailure, 'onFailure'),
+    onAuthenticated: checkFunction(options.onAuthenticated, 'onAuthenticated'),
+    onFailure: checkFunction(options.onFailure, 'onFailure'),
     now,
     ...mtls,
     minimumKeySizes: Object.freeze({ rsa: mtls.minimumKeySizes.rsa, ec: minEcBits }),
     replayStore: store ?? memoryReplayStore({ now }),
     clockTolerance,
-    maxAssertionLifetime: checkSeconds(options.maxAssertionLifetime, 'maxAssertionLifetime', 3600, 1),
+    maxAssertionLifetime: numberAtLeast(options.maxAssertionLifetime, 'maxAssertionLifetime', 3600, 1),
     audience,
     signingAlgorithms,
     endpointAlgorithms: Object.freeze(endpointAlgorithms),
@@ -512,15 +492,15 @@ const UNKNOWN_CLIENT_COSTS: readonly UnknownClientCost[] = ['auto', 'plain', 'ha
 /** `secrets`, checked, as the per-authenticator state of secret checks. */
 function normalizeSecrets(secrets: ClientAuthenticatorOptions['secrets']): SecretCosts {
   if (secrets !== undefined && (secrets === null || typeof secrets !== 'object')) fail('secrets must be an object');
-  const verifyHash = checkHook(secrets?.verifyHash, 'secrets.verifyHash');
-  const maxConcurrent = checkInteger(
+  const verifyHash = checkFunction(secrets?.verifyHash, 'secrets.verifyHash');
+  const maxConcurrent = integerInRange(
     secrets?.maxConcurrentHashes,
     'secrets.maxConcurrentHashes',
     DEFAULT_MAX_CONCURRENT_HASHES,
     1,
     1024,
   );
-  const maxQueued = checkInteger(
+  const maxQueued = integerInRange(
     secrets?.maxQueuedHashes,
     'secrets.maxQueuedHashes',
     DEFAULT_MAX_QUEUED_HASHES,
@@ -532,14 +512,6 @@ function normalizeSecrets(secrets: ClientAuthenticatorOptions['secrets']): Secre
     fail(`secrets.unknownClientCost must be 'auto', 'plain' or 'hash', got ${JSON.stringify(mode)}`);
   }
   return createSecretCosts(verifyHash, maxConcurrent, maxQueued, mode);
-}
-
-function checkInteger(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
-    fail(`${name} must be an integer from ${min} to ${max}`);
-  }
-  return value as number;
 }
 
 function checkLimiter(value: unknown): FailureLimiter | undefined {
@@ -564,10 +536,4 @@ function checkLimiterKey(value: unknown, limiter: unknown): FailureLimiterKey {
     fail(`failureLimiterKey must be 'client', 'client-address' or a function, got ${JSON.stringify(value)}`);
   }
   return value as FailureLimiterKey;
-}
-
-function checkSeconds(value: unknown, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(`${name} must be a number ≥ ${min}`);
-  return value;
 }

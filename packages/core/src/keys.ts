@@ -13,6 +13,7 @@ import { BlockList, isIP, type LookupFunction, connect as netConnect, type Socke
 import { connect as tlsConnect } from 'node:tls';
 import type { Config } from './config.js';
 import { InvalidClient } from './errors.js';
+import { fail as failOption } from './option_checks.js';
 import { canonicalAddress, isPublicAddress, nonPublicReason } from './special_addresses.js';
 import type { ClientJWK, ClientMetadata } from './types.js';
 
@@ -119,7 +120,7 @@ interface NormalizedJwksOptions {
 }
 
 function fail(message: string): never {
-  throw new TypeError(`client-auth: jwks.${message}`);
+  return failOption(`jwks.${message}`);
 }
 
 function seconds(value: unknown, name: string, fallback: number): number {

@@ -5,6 +5,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { readPemBundle } from './certificates.js';
+import { fail } from './option_checks.js';
 import { createPathValidator, type PathValidator } from './path_validation.js';
 import { type CertificateSource, type CertificateSourceOptions, normalizeCertificateSource } from './proxy.js';
 import { MAX_RSA_BITS } from './rsa_keys.js';
@@ -66,10 +67,6 @@ export interface MtlsConfig {
 }
 
 export const DEFAULT_MINIMUM_KEY_SIZES: Readonly<Required<MinimumKeySizes>> = Object.freeze({ rsa: 2048, ec: 160 });
-
-function fail(message: string): never {
-  throw new TypeError(`client-auth: ${message}`);
-}
 
 /** The defaults are floors (DESIGN §3: "RSA ≥ 2048 always"): the minimums can only be raised. */
 function checkBits(value: unknown, name: string, floor: number): number {

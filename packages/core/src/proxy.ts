@@ -8,6 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { pemToDer } from './certificates.js';
 import { InvalidRequest } from './errors.js';
+import { fail } from './option_checks.js';
 import type { ClientAuthRequest, PresentedCertificate } from './types.js';
 
 /** Proxy header formats understood. */
@@ -78,10 +79,6 @@ export const MAX_CERTIFICATE_CHAIN = 10;
 
 function pemBlocks(text: string): number {
   return text.split('-----BEGIN CERTIFICATE-----').length - 1;
-}
-
-function fail(message: string): never {
-  throw new TypeError(`client-auth: ${message}`);
 }
 
 function unmapped(address: string): string {
