@@ -15,10 +15,11 @@ import {
   SIGNING_ALGORITHMS,
 } from './algorithms.js';
 import { certificateKey, ipAddressBytes, parseDistinguishedName } from './certificates.js';
-import { IMPLEMENTED_METHODS } from './config.js';
 import { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
 import { fail } from './option_checks.js';
-import { PROFILE_NAMES, PROFILES, type ProfileName, type ProfileRule, profileRule } from './policy.js';
+import { IMPLEMENTED_METHODS } from './options.js';
+import { PROFILE_NAMES, PROFILES, type ProfileName, type ProfileRule } from './policy/profiles.js';
+import { enforcedRules } from './policy/rules.js';
 import { MAX_RSA_BITS, MAX_RSA_EXPONENT_BITS, rsaJwkExponent, rsaKeyVerdict } from './rsa_keys.js';
 import { AUTH_METHODS, type AuthMethod, type ClientJWK } from './types.js';
 
@@ -79,7 +80,7 @@ export function validateClientMetadata(
     fail(`profile must be one of ${PROFILE_NAMES.join(', ')}`);
   }
   const profile = options.profile === undefined ? undefined : PROFILES[options.profile];
-  const rule = <Id extends ProfileRule['id']>(id: Id) => (profile ? profileRule(profile, id) : undefined);
+  const rules = enforcedRules(profile);
 
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
     problem('client_id', 'client metadata must be a JSON object');
@@ -95,14 +96,13 @@ export function validateClientMetadata(
   if (method === undefined) {
     problem('token_endpoint_auth_method', `unknown token_endpoint_auth_method ${JSON.stringify(rawMethod)}`);
   } else {
-    const methodsRule = rule('methods');
-    const confidential = rule('confidential-clients');
-    if (methodsRule !== undefined && !methodsRule.methods.includes(method)) {
-      problem('token_endpoint_auth_method', `${method} is not allowed by ${profile?.title} (${methodsRule.section})`);
-    } else if (confidential !== undefined && method === 'none') {
+    // The profile's method list and its no-public-clients rule (policy/rules.ts), then the server's.
+    const refusing = rules.refusingMethod(method);
+    if (refusing.length > 0) {
+      const what = refusing[0]?.id === 'methods' ? method : 'public clients';
       problem(
         'token_endpoint_auth_method',
-        `public clients are not allowed by ${profile?.title} (${confidential.section})`,
+        `${what} is not allowed by ${profile?.title} (${refusing.map((r) => r.section).join(', ')})`,
       );
     } else if (
       options.methods !== undefined ? !options.methods.includes(method) : !IMPLEMENTED_METHODS.includes(method)
@@ -117,9 +117,10 @@ export function validateClientMetadata(
   if (hasJwks && hasJwksUri) problem('jwks', 'jwks and jwks_uri must not both be present (RFC 7591 §2)');
   const needsKeys = method === 'private_key_jwt' || method === 'self_signed_tls_client_auth';
   if (needsKeys && !hasJwks && !hasJwksUri) problem('jwks', `${method} needs the client's keys in jwks or jwks_uri`);
-  if (hasJwksUri) checkJwksUri(client.jwks_uri, options, rule('jwks-uri-https'), problem);
-  if (hasJwks)
-    checkJwks(client.jwks, options, rule('ec-key-size')?.minBits ?? options.minEcBits ?? 160, method, problem);
+  if (hasJwksUri) checkJwksUri(client.jwks_uri, options, rules.rule('jwks-uri-https'), problem);
+  // An option may raise the profile's EC floor (FAPI 1 Part 1 §5.2.2-6, FAPI 2 §5.4.1), never lower it.
+  const minEcBits = Math.max(options.minEcBits ?? 160, rules.minEcBits ?? 0);
+  if (hasJwks) checkJwks(client.jwks, options, minEcBits, method, problem);
 
   // RFC 8705 §2.1.2: exactly one identifier for tls_client_auth, each well-formed.
   const identifiers = TLS_IDENTIFIERS.filter((field) => client[field] !== undefined);
@@ -148,8 +149,8 @@ export function validateClientMetadata(
       if (method === 'private_key_jwt' && !isAsymmetricAlgorithm(alg)) {
         problem('token_endpoint_auth_signing_alg', 'private_key_jwt uses an asymmetric algorithm');
       }
-      const algorithmsRule = rule('algorithms');
-      if (algorithmsRule !== undefined && !algorithmsRule.algorithms.includes(alg as never)) {
+      const algorithmsRule = rules.refusingAlgorithm(alg);
+      if (algorithmsRule !== undefined) {
         problem(
           'token_endpoint_auth_signing_alg',
           `${alg} is not allowed by ${profile?.title} (${algorithmsRule.section})`,

@@ -31,13 +31,6 @@ export {
   validateClientMetadata,
 } from './client_metadata.js';
 export {
-  type AudienceMode,
-  type AuthenticatedEvent,
-  type ClientAuthenticatorOptions,
-  type FailureEvent,
-  IMPLEMENTED_METHODS,
-} from './config.js';
-export {
   JWT_BEARER_ASSERTION_TYPE,
   MAX_AUTHORIZATION_HEADER,
   MAX_CLIENT_ID_LENGTH,
@@ -82,17 +75,23 @@ export type { ServerAuthMetadata } from './metadata.js';
 export { MAX_ASSERTION_LENGTH, MAX_JTI_LENGTH, MAX_KEY_CANDIDATES } from './methods/client_assertion.js';
 export { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
 export type { MinimumKeySizes, MtlsOptions } from './mtls_config.js';
+export {
+  type AuthenticatedEvent,
+  type ClientAuthenticatorOptions,
+  type FailureEvent,
+  IMPLEMENTED_METHODS,
+} from './options.js';
 export { MAX_PARSED_CERTIFICATES, MAX_PATH_DEPTH, MAX_PATH_INTERMEDIATES } from './path_validation.js';
 export {
-  type EffectivePolicy,
+  type AudienceMode,
   PROFILE_NAMES,
   PROFILES,
   type Profile,
   type ProfileName,
   type ProfileRule,
-  profileAllowsMethod,
   type RuleId,
-} from './policy.js';
+} from './policy/profiles.js';
+export { type EffectivePolicy, profileAllowsMethod } from './policy/rules.js';
 export {
   CERTIFICATE_HEADER_FORMATS,
   type CertificateHeaderFormat,

@@ -1,12 +1,15 @@
 /**
- * Security profiles: FAPI 1.0 Baseline (Part 1), FAPI 1.0 Advanced (Part 2) and the FAPI 2.0
- * Security Profile. Each profile is a list of declarative rules, each tagged with the section it
- * comes from, so that the rules can be listed in documentation, checked in tests, and reported by
- * `authenticator.policy()`. Options may tighten a profile freely; loosening a rule needs an explicit
- * `profileOverrides` entry, which is reported at setup (a Node.js process warning), never silent.
+ * Security profiles, written once as data: FAPI 1.0 Baseline (Part 1), FAPI 1.0 Advanced (Part 2)
+ * and the FAPI 2.0 Security Profile. Each profile is a list of declarative rules, each tagged with
+ * the section it comes from, so that the rules can be listed in documentation (docs/PROFILES.md is
+ * generated from this table), checked in tests, and reported by `authenticator.policy()`. Both the
+ * authenticator's options (config.ts) and client metadata validation (client_metadata.ts) read
+ * this table through rules.ts; neither restates a rule. Options may tighten a profile freely;
+ * loosening a rule needs an explicit `profileOverrides` entry, which is reported at setup (a
+ * Node.js process warning), never silent.
  */
-import type { SigningAlgorithm } from './algorithms.js';
-import type { AuthMethod } from './types.js';
+import type { SigningAlgorithm } from '../algorithms.js';
+import type { AuthMethod } from '../types.js';
 
 /** The profiles this library implements. */
 export type ProfileName = 'fapi1-baseline' | 'fapi1-advanced' | 'fapi2';
@@ -190,47 +193,3 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     ],
   },
 };
-
-const AUDIENCE_STRICTNESS: Record<AudienceMode, number> = { compatible: 0, issuer: 1, 'issuer-string': 2 };
-
-/** True when `mode` is at least as strict as `required`. */
-export function audienceAtLeast(mode: AudienceMode, required: AudienceMode): boolean {
-  return AUDIENCE_STRICTNESS[mode] >= AUDIENCE_STRICTNESS[required];
-}
-
-/** The rule of a profile with this id, if the profile has one. */
-export function profileRule<Id extends RuleId>(profile: Profile, id: Id): Extract<ProfileRule, { id: Id }> | undefined {
-  return profile.rules.find((rule) => rule.id === id) as Extract<ProfileRule, { id: Id }> | undefined;
-}
-
-/**
- * True when a server under `profile` may enable `method`: the profile's method list (FAPI 1 Part 1
- * §5.2.2-4, Part 2 §5.2.2-14, FAPI 2 §5.3.2.1-6) and its no-public-clients rule, less `overrides`.
- */
-export function profileAllowsMethod(
-  profile: Profile | undefined,
-  method: AuthMethod,
-  overrides: ReadonlySet<RuleId> = new Set(),
-): boolean {
-  if (profile === undefined) return true;
-  const methods = overrides.has('methods') ? undefined : profileRule(profile, 'methods');
-  const confidential = overrides.has('confidential-clients') ? undefined : profileRule(profile, 'confidential-clients');
-  return (
-    (methods === undefined || methods.methods.includes(method)) && (confidential === undefined || method !== 'none')
-  );
-}
-
-/** The effective policy an authenticator enforces, for `authenticator.policy()`. */
-export interface EffectivePolicy {
-  profile: ProfileName | undefined;
-  /** The profile's rules, each with whether an override turned it off. */
-  rules: Array<ProfileRule & { overridden: boolean }>;
-  /** Methods enabled per endpoint. */
-  methods: Record<string, AuthMethod[]>;
-  /** Algorithms client assertions may use per endpoint. */
-  signingAlgorithms: Record<string, SigningAlgorithm[]>;
-  audience: AudienceMode;
-  clockTolerance: number;
-  minRsaBits: number;
-  minEcBits: number;
-}
