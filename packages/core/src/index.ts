@@ -1,4 +1,3 @@
-export { type AdapterOptions, type AdapterOptionsInput, normalizeAdapterOptions } from './adapter.js';
 export {
   ASYMMETRIC_ALGORITHMS,
   HMAC_ALGORITHMS,
@@ -49,17 +48,6 @@ export {
   ServerError,
   TemporarilyUnavailable,
 } from './errors.js';
-export {
-  DEFAULT_BODY_LIMIT,
-  DEFAULT_BODY_TIMEOUT,
-  decodeFormComponent,
-  encodeFormComponent,
-  formFromParsedBody,
-  formToObject,
-  isFormContentType,
-  parseForm,
-  parseFormBody,
-} from './form.js';
 export { type JwksFetch, type JwksOptions, type JwksTarget, MAX_JWKS_KEYS } from './keys.js';
 export {
   FAILURE_LIMITER_IPV6_PREFIX,

@@ -11,15 +11,51 @@
 import type { SigningAlgorithm } from '../algorithms.js';
 import type { AuthMethod } from '../types.js';
 
-/** The profiles this library implements. */
+/**
+ * The profiles this library implements.
+ *
+ * @example
+ * ```ts
+ * const profile: ProfileName = 'fapi2'
+ * createClientAuthenticator({ issuer, getClient, profile })
+ * ```
+ * @see https://openid.net/specs/fapi-security-profile-2_0-final.html#section-5.3.2.1
+ */
 export type ProfileName = 'fapi1-baseline' | 'fapi1-advanced' | 'fapi2';
 
+/**
+ * Every {@link ProfileName}, for checking a configuration value.
+ *
+ * @example
+ * ```ts
+ * if (!PROFILE_NAMES.includes(process.env.PROFILE as ProfileName)) throw new Error('unknown PROFILE')
+ * ```
+ * @see https://openid.net/specs/fapi-security-profile-2_0-final.html#section-5.3.2.1
+ */
 export const PROFILE_NAMES: readonly ProfileName[] = ['fapi1-baseline', 'fapi1-advanced', 'fapi2'];
 
-/** Assertion audience modes, from the most compatible to the strictest. */
+/**
+ * Assertion audience modes, from the most compatible to the strictest (the `audience` option).
+ *
+ * @example
+ * ```ts
+ * const audience: AudienceMode = 'issuer' // the issuer as sole value, string or one-element array
+ * createClientAuthenticator({ issuer, getClient, audience })
+ * ```
+ * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-rfc7523bis#section-4
+ */
 export type AudienceMode = 'compatible' | 'issuer' | 'issuer-string';
 
-/** Identifiers of the rules a profile can hold (also the names `profileOverrides` takes). */
+/**
+ * Identifiers of the rules a profile can hold (also the names `profileOverrides` takes).
+ *
+ * @example
+ * ```ts
+ * const overrides: RuleId[] = ['jwks-uri-https'] // reported as a process warning at setup
+ * createClientAuthenticator({ issuer, getClient, profile: 'fapi2', profileOverrides: overrides })
+ * ```
+ * @see https://openid.net/specs/fapi-security-profile-2_0-final.html#section-5.3.2.1
+ */
 export type RuleId =
   | 'methods'
   | 'confidential-clients'
@@ -39,7 +75,17 @@ interface RuleBase {
   summary: string;
 }
 
-/** One rule of a profile. */
+/**
+ * One rule of a profile: its id, the section it comes from, a one-sentence summary, and the data
+ * it holds (a method list, an algorithm list, a key size, …).
+ *
+ * @example
+ * ```ts
+ * const rule: ProfileRule | undefined = PROFILES.fapi2.rules.find((r) => r.id === 'algorithms')
+ * console.log(rule?.section, rule?.summary)
+ * ```
+ * @see https://openid.net/specs/fapi-security-profile-2_0-final.html#section-5.3.2.1
+ */
 export type ProfileRule = RuleBase &
   (
     | { id: 'methods'; methods: readonly AuthMethod[] }
@@ -53,6 +99,16 @@ export type ProfileRule = RuleBase &
     | { id: 'hmac-secret-length' }
   );
 
+/**
+ * A profile: its name, its title and its rules, as listed in docs/PROFILES.md.
+ *
+ * @example
+ * ```ts
+ * const profile: Profile = PROFILES['fapi1-advanced']
+ * for (const rule of profile.rules) console.log(rule.id, rule.section)
+ * ```
+ * @see https://openid.net/specs/openid-financial-api-part-2-1_0.html#authorization-server
+ */
 export interface Profile {
   name: ProfileName;
   title: string;
@@ -86,7 +142,16 @@ const FAPI1_EC_KEY_SIZE: ProfileRule = {
   minBits: 160,
 };
 
-/** Every profile, rule by rule. */
+/**
+ * Every profile, rule by rule: the one table that options checking, client metadata validation,
+ * `authenticator.policy()` and docs/PROFILES.md all read.
+ *
+ * @example
+ * ```ts
+ * PROFILES.fapi2.rules.map((rule) => `${rule.id}: ${rule.section}`)
+ * ```
+ * @see https://openid.net/specs/fapi-security-profile-2_0-final.html#section-5.3.2.1
+ */
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   'fapi1-baseline': {
     name: 'fapi1-baseline',

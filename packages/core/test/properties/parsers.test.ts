@@ -5,13 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeFormComponent, encodeFormComponent } from '../../src/adapter.js';
 import { dnsNameMatch, emailMatch } from '../../src/certificates.js';
-import {
-  decodeFormComponent,
-  distinguishedNameMatch,
-  encodeFormComponent,
-  parseDistinguishedName,
-} from '../../src/index.js';
+import { distinguishedNameMatch, parseDistinguishedName } from '../../src/index.js';
 import { propertyOf, TARGETS } from './targets.js';
 
 const TITLES: Record<string, string> = {
