@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientMetadata } from '@client-auth/core';
 import * as core from '@client-auth/core';
+import { encodeFormComponent } from '@client-auth/core/adapter';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 
 /** Issuer of every server in the benchmark: plain HTTP on loopback, as the examples allow it. */
@@ -110,7 +111,7 @@ export async function signAssertions(client: JwtClient, count: number, audience:
 }
 
 export function basicHeader(clientId: string, secret: string): string {
-  const encode = (value: string) => core.encodeFormComponent(value);
+  const encode = (value: string) => encodeFormComponent(value);
   return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`;
 }
 

@@ -35,12 +35,10 @@ import {
   createClientAuthenticator,
   type EndpointName,
   type ErrorCode,
-  encodeFormComponent,
   hashSecret,
   JWT_BEARER_ASSERTION_TYPE,
-  parseForm,
-  parseFormBody,
 } from '@client-auth/core';
+import { encodeFormComponent, parseForm, parseFormBody } from '@client-auth/core/adapter';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { createTestPki, type Issued, SUBJECT_DN } from './helpers/pki.js';
 

@@ -117,7 +117,10 @@ describe.each(['express', 'koa', 'hono'] as const)('examples/%s: the operator lo
     const response = await fetch(`${server.issuer}/token`, form({ client_id: hostile, client_secret: WRONG }));
     expect(response.status).toBe(401);
     // A control character is refused before any lookup (400), and cannot split a line either.
-    const newline = await fetch(`${server.issuer}/token`, form({ client_id: 'evil\n{"msg":"forged"}', client_secret: WRONG }));
+    const newline = await fetch(
+      `${server.issuer}/token`,
+      form({ client_id: 'evil\n{"msg":"forged"}', client_secret: WRONG }),
+    );
     expect(newline.status).toBe(400);
     await vi.waitFor(() =>
       expect(lines(server).some((line) => String(line.client_id ?? '').startsWith('evil"}'))).toBe(true),

@@ -429,7 +429,12 @@ describe('Express example: AUDIENCE, CLOCK_TOLERANCE and the SSRF guard without 
         error: 'invalid_client',
         error_description: 'client authentication failed',
       });
-      await logged(server, { code: 'ERR_JWKS_URI_REFUSED', client_id: clientId, endpoint: 'token', method: 'private_key_jwt' });
+      await logged(server, {
+        code: 'ERR_JWKS_URI_REFUSED',
+        client_id: clientId,
+        endpoint: 'token',
+        method: 'private_key_jwt',
+      });
     }
     expect(keyServer.fetches).toBe(0);
   });

@@ -2,7 +2,7 @@
  * The Hono example: the shared routes, each behind `clientAuthentication()` for its endpoint.
  */
 
-import { formToObject, parseForm } from '@client-auth/core';
+import { formToObject, parseForm } from '@client-auth/core/adapter';
 import type { ExampleServer } from '@client-auth/example-kit';
 import { clientAuthentication } from '@client-auth/hono';
 import { Hono, type MiddlewareHandler } from 'hono';

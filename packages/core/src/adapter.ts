@@ -1,65 +1,21 @@
 /**
- * What every framework adapter checks at creation, in one place: the authenticator, the
- * endpoint, the name the result is stored under, the error mode, the body cap and deadline. Adapters stay a
- * translation layer (STYLE.md habit 2); this is the part they would otherwise each write.
+ * `@client-auth/core/adapter`: the plumbing a framework adapter shares, kept out of the root export
+ * (which holds what an authorization server author calls): the adapter options checked once at
+ * setup, the option checkers they throw from, and the `application/x-www-form-urlencoded` helpers
+ * of RFC 6749 Appendix B (parse the body keeping every value, hand the route handler the object a
+ * body parser would have left). Building the neutral request from a Node.js `IncomingMessage` is
+ * `@client-auth/core/node`.
  */
-import { DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT } from './form.js';
-import { ENDPOINT_NAMES, type EndpointName } from './types.js';
-
-/** The options every adapter takes, before normalisation. */
-export interface AdapterOptionsInput<ErrorMode extends string> {
-  endpoint: EndpointName;
-  errors?: ErrorMode;
-  bodyLimit?: number;
-  bodyTimeout?: number;
-}
-
-/** Normalised adapter options. */
-export interface AdapterOptions<ErrorMode extends string> {
-  endpoint: EndpointName;
-  /** Where the result goes (`req.client`, `ctx.state.client`, `c.get('client')`). */
-  name: string;
-  errors: ErrorMode | 'respond';
-  bodyLimit: number;
-  /** Milliseconds the adapter waits for the whole body it reads itself (408 after). */
-  bodyTimeout: number;
-}
-
-function fail(message: string): never {
-  throw new TypeError(`client-auth: ${message}`);
-}
-
-/**
- * Check an adapter's options once, at setup, and fill in the defaults. Throws `TypeError`.
- *
- * @param nameOption - the option that names the result (`property`, `variable`) and its value
- * @param errorModes - the error modes besides `'respond'` the framework offers (`'next'`, `'throw'`)
- */
-export function normalizeAdapterOptions<ErrorMode extends string>(
-  authenticator: { authenticate?: unknown } | undefined,
-  options: AdapterOptionsInput<ErrorMode> | undefined,
-  nameOption: [label: string, value: unknown],
-  errorModes: readonly ErrorMode[],
-): AdapterOptions<ErrorMode> {
-  if (authenticator === null || typeof authenticator !== 'object' || typeof authenticator.authenticate !== 'function') {
-    fail('clientAuthentication() needs an authenticator from createClientAuthenticator()');
-  }
-  if (options === null || typeof options !== 'object' || !ENDPOINT_NAMES.includes(options.endpoint)) {
-    fail(`options.endpoint must be one of ${ENDPOINT_NAMES.join(', ')}`);
-  }
-  const [label, value] = nameOption;
-  const name = value ?? 'client';
-  if (typeof name !== 'string' || name.length === 0) fail(`options.${label} must be a non-empty string`);
-  const errors = options.errors ?? 'respond';
-  if (errors !== 'respond' && !errorModes.includes(errors)) {
-    fail(`options.errors must be 'respond' or ${errorModes.map((mode) => `'${mode}'`).join(' or ')}`);
-  }
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  if (!Number.isSafeInteger(bodyLimit) || bodyLimit <= 0) fail('options.bodyLimit must be a positive integer');
-  const bodyTimeout = options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT;
-  // setTimeout's largest delay is 2^31 − 1 ms; beyond it Node fires at once.
-  if (!Number.isSafeInteger(bodyTimeout) || bodyTimeout <= 0 || bodyTimeout > 2_147_483_647) {
-    fail('options.bodyTimeout must be a positive integer of milliseconds');
-  }
-  return { endpoint: options.endpoint, name, errors, bodyLimit, bodyTimeout };
-}
+export { type AdapterOptions, type AdapterOptionsInput, normalizeAdapterOptions } from './adapter_options.js';
+export {
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_BODY_TIMEOUT,
+  decodeFormComponent,
+  encodeFormComponent,
+  formFromParsedBody,
+  formToObject,
+  isFormContentType,
+  parseForm,
+  parseFormBody,
+} from './form.js';
+export { checkFunction } from './option_checks.js';

@@ -15,7 +15,7 @@ import { verifyClientSecret, verifyUnknownClient } from './methods/client_secret
 import type { MethodVerifier, VerifiedDetail, VerifyContext } from './methods/method.js';
 import { verifyNone } from './methods/none.js';
 import { verifySelfSignedTlsClientAuth, verifyTlsClientAuth } from './methods/tls_client_auth.js';
-import type { EffectivePolicy } from './policy.js';
+import type { EffectivePolicy } from './policy/rules.js';
 import { resolveCertificate } from './proxy.js';
 import { basicChallenge } from './response.js';
 import {

@@ -4,24 +4,26 @@
  * returned (not only the first), each in the RFC 7591 §3.2.2 `invalid_client_metadata` form, so a
  * registration endpoint can answer with them and a server can refuse to start listing them all.
  */
-import { createPublicKey, X509Certificate } from 'node:crypto';
-import {
-  isAsymmetricAlgorithm,
-  isHmacAlgorithm,
-  MIN_HMAC_SECRET_OCTETS,
-  MIN_RSA_BITS,
-  methodAlgorithms,
-  rsaModulusBits,
-  SIGNING_ALGORITHMS,
-} from './algorithms.js';
-import { certificateKey, ipAddressBytes, parseDistinguishedName } from './certificates.js';
-import { IMPLEMENTED_METHODS } from './config.js';
+import { isAsymmetricAlgorithm, isHmacAlgorithm, MIN_HMAC_SECRET_OCTETS, SIGNING_ALGORITHMS } from './algorithms.js';
+import { ipAddressBytes, parseDistinguishedName } from './certificates.js';
+import { checkJwks, checkJwksUri, type Report } from './client_metadata_keys.js';
 import { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
-import { PROFILE_NAMES, PROFILES, type ProfileName, type ProfileRule, profileRule } from './policy.js';
-import { MAX_RSA_BITS, MAX_RSA_EXPONENT_BITS, rsaJwkExponent, rsaKeyVerdict } from './rsa_keys.js';
-import { AUTH_METHODS, type AuthMethod, type ClientJWK } from './types.js';
+import { fail } from './option_checks.js';
+import { IMPLEMENTED_METHODS } from './options.js';
+import { PROFILE_NAMES, PROFILES, type ProfileName } from './policy/profiles.js';
+import { enforcedRules } from './policy/rules.js';
+import { AUTH_METHODS, type AuthMethod } from './types.js';
 
-/** One problem, in the RFC 7591 §3.2.2 error form, with the field it concerns. */
+/**
+ * One problem, in the RFC 7591 §3.2.2 error form, with the field it concerns.
+ *
+ * @example
+ * ```ts
+ * const problem: ClientMetadataProblem | undefined = validateClientMetadata(client).problems[0]
+ * if (problem) res.status(400).json({ error: problem.error, error_description: problem.error_description })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2
+ */
 export interface ClientMetadataProblem {
   error: 'invalid_client_metadata';
   error_description: string;
@@ -29,12 +31,30 @@ export interface ClientMetadataProblem {
   field: string;
 }
 
+/**
+ * What {@link validateClientMetadata} returns: whether the metadata is valid, and every problem.
+ *
+ * @example
+ * ```ts
+ * const { valid, problems }: ClientMetadataValidation = validateClientMetadata(client, { profile: 'fapi2' })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-3.2.2
+ */
 export interface ClientMetadataValidation {
   valid: boolean;
   problems: ClientMetadataProblem[];
 }
 
-/** Options of {@link validateClientMetadata}: the same names as the authenticator's. */
+/**
+ * Options of {@link validateClientMetadata}: the same names as the authenticator's.
+ *
+ * @example
+ * ```ts
+ * const options: ValidateClientMetadataOptions = { profile: 'fapi1-advanced', methods: ['private_key_jwt'] }
+ * validateClientMetadata(client, options)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
+ */
 export interface ValidateClientMetadataOptions {
   /** Hold the client to a profile's methods, algorithms, public-client and key-size rules. */
   profile?: ProfileName;
@@ -50,8 +70,6 @@ export interface ValidateClientMetadataOptions {
 
 const TLS_IDENTIFIERS = TLS_CLIENT_AUTH_IDENTIFIERS;
 
-const CURVE_BITS: Record<string, number> = { 'P-256': 256, 'P-384': 384, 'P-521': 521, Ed25519: 256, Ed448: 448 };
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
 // RFC 1123 host names (letters, digits, hyphens; dots between labels), no wildcard.
 const DNS_NAME =
   /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
@@ -75,10 +93,10 @@ export function validateClientMetadata(
     problems.push({ error: 'invalid_client_metadata', error_description: description, field });
 
   if (options.profile !== undefined && !PROFILE_NAMES.includes(options.profile)) {
-    throw new TypeError(`client-auth: profile must be one of ${PROFILE_NAMES.join(', ')}`);
+    fail(`profile must be one of ${PROFILE_NAMES.join(', ')}`);
   }
   const profile = options.profile === undefined ? undefined : PROFILES[options.profile];
-  const rule = <Id extends ProfileRule['id']>(id: Id) => (profile ? profileRule(profile, id) : undefined);
+  const rules = enforcedRules(profile);
 
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
     problem('client_id', 'client metadata must be a JSON object');
@@ -94,14 +112,13 @@ export function validateClientMetadata(
   if (method === undefined) {
     problem('token_endpoint_auth_method', `unknown token_endpoint_auth_method ${JSON.stringify(rawMethod)}`);
   } else {
-    const methodsRule = rule('methods');
-    const confidential = rule('confidential-clients');
-    if (methodsRule !== undefined && !methodsRule.methods.includes(method)) {
-      problem('token_endpoint_auth_method', `${method} is not allowed by ${profile?.title} (${methodsRule.section})`);
-    } else if (confidential !== undefined && method === 'none') {
+    // The profile's method list and its no-public-clients rule (policy/rules.ts), then the server's.
+    const refusing = rules.refusingMethod(method);
+    if (refusing.length > 0) {
+      const what = refusing[0]?.id === 'methods' ? method : 'public clients';
       problem(
         'token_endpoint_auth_method',
-        `public clients are not allowed by ${profile?.title} (${confidential.section})`,
+        `${what} is not allowed by ${profile?.title} (${refusing.map((r) => r.section).join(', ')})`,
       );
     } else if (
       options.methods !== undefined ? !options.methods.includes(method) : !IMPLEMENTED_METHODS.includes(method)
@@ -116,9 +133,10 @@ export function validateClientMetadata(
   if (hasJwks && hasJwksUri) problem('jwks', 'jwks and jwks_uri must not both be present (RFC 7591 §2)');
   const needsKeys = method === 'private_key_jwt' || method === 'self_signed_tls_client_auth';
   if (needsKeys && !hasJwks && !hasJwksUri) problem('jwks', `${method} needs the client's keys in jwks or jwks_uri`);
-  if (hasJwksUri) checkJwksUri(client.jwks_uri, options, rule('jwks-uri-https'), problem);
-  if (hasJwks)
-    checkJwks(client.jwks, options, rule('ec-key-size')?.minBits ?? options.minEcBits ?? 160, method, problem);
+  if (hasJwksUri) checkJwksUri(client.jwks_uri, options.allowHttpJwksUri, rules.rule('jwks-uri-https'), problem);
+  // An option may raise the profile's EC floor (FAPI 1 Part 1 §5.2.2-6, FAPI 2 §5.4.1), never lower it.
+  const minEcBits = Math.max(options.minEcBits ?? 160, rules.minEcBits ?? 0);
+  if (hasJwks) checkJwks(client.jwks, minEcBits, method, problem);
 
   // RFC 8705 §2.1.2: exactly one identifier for tls_client_auth, each well-formed.
   const identifiers = TLS_IDENTIFIERS.filter((field) => client[field] !== undefined);
@@ -147,8 +165,8 @@ export function validateClientMetadata(
       if (method === 'private_key_jwt' && !isAsymmetricAlgorithm(alg)) {
         problem('token_endpoint_auth_signing_alg', 'private_key_jwt uses an asymmetric algorithm');
       }
-      const algorithmsRule = rule('algorithms');
-      if (algorithmsRule !== undefined && !algorithmsRule.algorithms.includes(alg as never)) {
+      const algorithmsRule = rules.refusingAlgorithm(alg);
+      if (algorithmsRule !== undefined) {
         problem(
           'token_endpoint_auth_signing_alg',
           `${alg} is not allowed by ${profile?.title} (${algorithmsRule.section})`,
@@ -162,8 +180,6 @@ export function validateClientMetadata(
   checkSecrets(client, method, alg, problem);
   return { valid: problems.length === 0, problems };
 }
-
-type Report = (field: string, description: string) => void;
 
 function checkSecrets(client: Record<string, unknown>, method: AuthMethod | undefined, alg: unknown, problem: Report) {
   const secret = client.client_secret;
@@ -214,104 +230,6 @@ function checkSecrets(client: Record<string, unknown>, method: AuthMethod | unde
         `client_secret_jwt needs a secret of at least ${needed} octets (OpenID Connect Core §16.19)`,
       );
     }
-  }
-}
-
-function checkJwksUri(
-  value: unknown,
-  options: ValidateClientMetadataOptions,
-  httpsRule: ProfileRule | undefined,
-  problem: Report,
-) {
-  let url: URL | undefined;
-  try {
-    url = typeof value === 'string' ? new URL(value) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (url === undefined) {
-    problem('jwks_uri', 'jwks_uri must be an absolute URL');
-    return;
-  }
-  if (url.protocol === 'https:') return;
-  if (url.protocol === 'http:' && options.allowHttpJwksUri === true && httpsRule === undefined) return;
-  problem('jwks_uri', `jwks_uri must use https${httpsRule ? ` (${httpsRule.section})` : ''}`);
-}
-
-function checkJwks(
-  value: unknown,
-  _options: ValidateClientMetadataOptions,
-  minEcBits: number,
-  method: AuthMethod | undefined,
-  problem: Report,
-) {
-  const keys = (value as { keys?: unknown } | null)?.keys;
-  if (value === null || typeof value !== 'object' || !Array.isArray(keys)) {
-    problem('jwks', 'jwks must be a JWK Set: an object with a "keys" array (RFC 7517 §5)');
-    return;
-  }
-  keys.forEach((jwk: unknown, index: number) => {
-    const at = `jwks.keys[${index}]`;
-    if (jwk === null || typeof jwk !== 'object' || typeof (jwk as ClientJWK).kty !== 'string') {
-      problem('jwks', `${at} must be a JWK with a kty (RFC 7517 §4.1)`);
-      return;
-    }
-    const key = jwk as ClientJWK;
-    if (PRIVATE_MEMBERS.some((member) => key[member] !== undefined)) {
-      problem('jwks', `${at} holds private key material: register public keys only`);
-    }
-    if (key.kty === 'RSA') checkRsaKey(rsaModulusBits(key), rsaJwkExponent(key), at, problem);
-    if (key.kty === 'EC' || key.kty === 'OKP') {
-      const bits = CURVE_BITS[String(key.crv)];
-      if (bits === undefined) problem('jwks', `${at}: unsupported curve ${JSON.stringify(key.crv)}`);
-      else if (bits < minEcBits) problem('jwks', `${at}: elliptic curve keys must be at least ${minEcBits} bits`);
-    }
-    if (key.alg !== undefined && method !== undefined && methodAlgorithms(method).length > 0) {
-      if (!methodAlgorithms(method).includes(key.alg as never))
-        problem('jwks', `${at}: alg ${key.alg} cannot serve ${method}`);
-    }
-    if (key.x5c !== undefined) checkX5c(key, at, problem);
-  });
-}
-
-/**
- * An RSA key (of a JWK or of its x5c[0]) within the bounds the verifiers apply: RFC 7518 §3.3's
- * 2048-bit floor, and the exponent and modulus bounds of rsa_keys.ts (FIPS 186-4 §B.3.1 tightened),
- * so that a registration is refused for a key that would never be tried.
- */
-function checkRsaKey(bits: number, exponent: bigint | undefined, at: string, problem: Report) {
-  const verdict = rsaKeyVerdict(bits, exponent, MIN_RSA_BITS);
-  if (verdict === 'too-weak') problem('jwks', `${at}: RSA keys must be at least ${MIN_RSA_BITS} bits (RFC 7518 §3.3)`);
-  else if (bits > MAX_RSA_BITS) problem('jwks', `${at}: RSA keys must be at most ${MAX_RSA_BITS} bits`);
-  else if (verdict === 'unsuitable') {
-    problem(
-      'jwks',
-      `${at}: the RSA public exponent must be odd, above 2^16 (FIPS 186-4 §B.3.1) and below 2^${MAX_RSA_EXPONENT_BITS}`,
-    );
-  }
-}
-
-/** RFC 7517 §4.7 / RFC 8705 §2.2.2: the key in the first x5c certificate must be the JWK's key. */
-function checkX5c(key: ClientJWK, at: string, problem: Report) {
-  const first = Array.isArray(key.x5c) ? key.x5c[0] : undefined;
-  if (typeof first !== 'string') {
-    problem('jwks', `${at}: x5c must be an array of base64 DER certificates`);
-    return;
-  }
-  try {
-    const certificate = new X509Certificate(Buffer.from(first, 'base64'));
-    const fromCertificate = certificate.publicKey.export({ format: 'jwk' });
-    const { kty, n, e, crv, x, y } = key;
-    const fromJwk = createPublicKey({ key: { kty, n, e, crv, x, y } as never, format: 'jwk' }).export({
-      format: 'jwk',
-    });
-    if (JSON.stringify(fromCertificate) !== JSON.stringify(fromJwk)) {
-      problem('jwks', `${at}: the key of x5c[0] is not the JWK's key (RFC 7517 §4.7)`);
-    }
-    const size = certificateKey(certificate);
-    if (size.family === 'rsa') checkRsaKey(size.bits, size.publicExponent, `${at}: x5c[0]`, problem);
-  } catch {
-    problem('jwks', `${at}: x5c[0] is not a parsable certificate matching its JWK`);
   }
 }
 

@@ -1,217 +1,37 @@
 /**
- * Options of {@link createClientAuthenticator}, documented field by field, and their normalisation
- * into an internal, frozen {@link Config}. Bad options throw `TypeError` here, once, at setup; the
- * caller's object is never mutated.
+ * The authenticator's options (options.ts), checked once at setup and normalised into the frozen
+ * {@link Config} that every module of the request path reads. Bad options throw `TypeError` here,
+ * never per request; the caller's object is never mutated. A profile's rules come from the one
+ * table in policy/profiles.ts, read through policy/rules.ts, as client metadata validation reads them.
  */
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
 import { DEFAULT_MAX_CONCURRENT_HASHES, DEFAULT_MAX_QUEUED_HASHES } from './hash_budget.js';
 import { createJwksCache, type JwksCache } from './jwks/cache.js';
-import type { JwksOptions } from './jwks/options.js';
 import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
-import { type MtlsConfig, type MtlsOptions, normalizeMtlsOptions } from './mtls_config.js';
+import { type MtlsConfig, normalizeMtlsOptions } from './mtls_config.js';
+import { checkBoolean, checkFunction, checkList, fail, integerInRange, numberAtLeast } from './option_checks.js';
+import {
+  type AuthenticatedEvent,
+  type ClientAuthenticatorOptions,
+  type FailureEvent,
+  IMPLEMENTED_METHODS,
+} from './options.js';
 import {
   type AudienceMode,
-  audienceAtLeast,
   PROFILE_NAMES,
   PROFILES,
   type Profile,
-  type ProfileName,
   type ProfileRule,
-  profileAllowsMethod,
-  profileRule,
   type RuleId,
-} from './policy.js';
+} from './policy/profiles.js';
+import { audienceAtLeast, type EnforcedRules, enforcedRules, profileRule } from './policy/rules.js';
 import { memoryReplayStore, type ReplayStore } from './replay.js';
-import type { VerifyHash } from './secrets.js';
 import { AUTH_METHODS, type AuthMethod, type ClientMetadata, ENDPOINT_NAMES, type EndpointName } from './types.js';
 import { createSecretCosts, type SecretCosts, type UnknownClientCost } from './unknown_client.js';
 
-/** What `onAuthenticated` receives. Never carries a secret, an assertion or a certificate. */
-export interface AuthenticatedEvent {
-  clientId: string;
-  method: AuthMethod;
-  endpoint: EndpointName;
-  /**
-   * `'compatible'` when the client assertion was accepted only because of `audience:
-   * 'compatible'` (its `aud` is not the issuer as sole value): the clients to move to the issuer
-   * audience before the option can go. Absent otherwise.
-   */
-  audience?: 'compatible';
-}
-
-/** What `onFailure` receives: the stable `code` tells operators the precise reason. */
-export interface FailureEvent {
-  code: string;
-  error: string;
-  status: number;
-  endpoint: EndpointName;
-  /** The client the request named, when it named one. */
-  clientId?: string;
-  /** The client's registered method, when the client was found. */
-  method?: AuthMethod;
-}
-
-/**
- * Options of {@link createClientAuthenticator}. The mutual-TLS fields (`certificates`,
- * `trustAnchors`, `minimumKeySizes`, `mtlsEndpointAliases`, `tlsClientCertificateBoundAccessTokens`)
- * are documented in {@link MtlsOptions}.
- */
-export interface ClientAuthenticatorOptions<Client extends ClientMetadata = ClientMetadata> extends MtlsOptions {
-  /**
-   * The authorization server's issuer identifier (RFC 8414 §2): an `https` URL (or `http` for
-   * local development) without query or fragment. Used as the Basic realm and assertion audience.
-   */
-  issuer: string;
-  /**
-   * Look a client up by `client_id`. Return its registered metadata (RFC 7591 names), or
-   * `undefined`/`null` when there is no such client. A throw becomes a 500 `server_error`.
-   */
-  getClient: (clientId: string) => Client | undefined | null | Promise<Client | undefined | null>;
-  /** Absolute URLs of the endpoints, used for metadata and as accepted assertion audiences. */
-  endpoints?: Partial<Record<EndpointName, string>>;
-  /** Methods enabled at all. Default: every method this version implements. */
-  methods?: readonly AuthMethod[];
-  /** Narrow the methods of single endpoints (each list must be a subset of `methods`). */
-  endpointMethods?: Partial<Record<EndpointName, readonly AuthMethod[]>>;
-  /**
-   * RFC 6749 §2.3.1: the AS "MUST require the use of TLS" for password authentication. Secret
-   * methods over a connection that is not TLS are refused unless this is `true`. Set it only for
-   * local development. Default false.
-   */
-  allowInsecureTransport?: boolean;
-  /** Basic decoding. */
-  basic?: {
-    /**
-     * Also accept Basic credentials that were not form-encoded (as `curl -u` and Authlib send
-     * them) when the RFC 6749 §2.3.1 decoding does not match. Default false.
-     */
-    acceptUnencoded?: boolean;
-  };
-  /** Secret verification (docs/SECURITY.md, "Hashed secrets: a bounded budget"). */
-  secrets?: {
-    /**
-     * Verify a stored hash that is not a built-in scrypt string (argon2, bcrypt, …). Its calls
-     * count against the hash budget below, as scrypt's do.
-     */
-    verifyHash?: VerifyHash;
-    /**
-     * Most secret checks that verify a stored hash running at once in this authenticator, an
-     * integer from 1 to 1024. Default 2: scrypt runs on libuv's thread pool (4 threads unless
-     * `UV_THREADPOOL_SIZE` says otherwise), and a bound below it leaves threads to other crypto,
-     * `fs` and DNS. Raise it with the pool size.
-     */
-    maxConcurrentHashes?: number;
-    /**
-     * Most such checks waiting for a slot, an integer from 0 to 100000. Past it, a check is
-     * refused at once with 503 `temporarily_unavailable` (`ERR_SECRET_HASH_BUSY`, `Retry-After:
-     * 1`) instead of waiting without bound. Default 32: about 16 hash durations of waiting at
-     * most with the default concurrency (1.6 s for scrypt at its default cost on one core).
-     */
-    maxQueuedHashes?: number;
-    /**
-     * What an unknown client_id (and a secret sent for a client registered with another method,
-     * or without a secret) costs, so that it is not told apart from a known client:
-     * - `'auto'` (default): a comparison against a dummy plain secret once a plain-secret client
-     *   has been checked, else, once a hash check has been measured, a wait as long as one on a
-     *   timer (no CPU, no thread, no slot of the budget);
-     * - `'plain'`: always the dummy plain comparison (unknown ≈ known plain; a known hashed client
-     *   is then slower than an unknown client_id);
-     * - `'hash'`: always the timed wait once a hash check has been measured (unknown ≈ known
-     *   hashed; a known plain-secret client is then faster than an unknown client_id).
-     */
-    unknownClientCost?: UnknownClientCost;
-  };
-  /** Called after each successful authentication. Exceptions it throws are ignored. */
-  onAuthenticated?: (event: AuthenticatedEvent) => void;
-  /** Called after each refused authentication. Exceptions it throws are ignored. */
-  onFailure?: (event: FailureEvent) => void;
-  /** Clock in milliseconds since the epoch. Default `Date.now`. */
-  now?: () => number;
-  /**
-   * Where client assertion `jti`s are remembered (OpenID Connect Core §9: "MUST only be used
-   * once"). Default: a {@link memoryReplayStore} of this authenticator (one process only). Share
-   * one store, such as `@client-auth/redis`, between every instance of the server.
-   */
-  replayStore?: ReplayStore;
-  /** Seconds of clock skew allowed on `exp`, `nbf` and `iat` of client assertions. Default 15. */
-  clockTolerance?: number;
-  /**
-   * Longest lifetime of a client assertion, in seconds, inclusive: `exp − iat` when `iat` is
-   * present, else `exp − now` (plus the clock tolerance). Default 3600.
-   */
-  maxAssertionLifetime?: number;
-  /**
-   * Which `aud` values a client assertion may carry (DESIGN.md §3):
-   * - `'issuer'` (default): the issuer as sole value, a string or a one-element array
-   *   (draft-ietf-oauth-rfc7523bis-11 §4, in the RFC Editor queue: the AS "MUST reject any JWT
-   *   that does not contain its issuer identifier as its sole audience value"), which stops the
-   *   audience-injection attack (CVE-2025-27370/27371);
-   * - `'issuer-string'`: the issuer as a plain string (FAPI 2.0 Security Profile §5.3.2.1);
-   * - `'compatible'` (opt-in, for clients that still send endpoint URLs, e.g. Authlib and Spring
-   *   Security, which send the token endpoint URL): also the token endpoint URL or the URL of the
-   *   endpoint called (and their mTLS aliases), as a string or among the values of an array
-   *   (RFC 7523 §3, CIBA §7.1, RFC 9126 §2 as published). Each assertion accepted only thanks to
-   *   it is reported as `audience: 'compatible'` on the result and the `onAuthenticated` event.
-   * An assertion typed `client-authentication+jwt` is held to `'issuer'` (or stricter) whatever this says.
-   * The URLs come from `issuer` and `endpoints` only, never from the request.
-   */
-  audience?: AudienceMode;
-  /**
-   * JWS algorithms client assertions may use. HMAC ones serve `client_secret_jwt` only,
-   * asymmetric ones `private_key_jwt` only; `none` is never accepted. Default: all of
-   * HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA and Ed25519.
-   */
-  signingAlgorithms?: readonly SigningAlgorithm[];
-  /** Fetching and caching of clients' `jwks_uri` (SSRF guard, limits, cache); see {@link JwksOptions}. */
-  jwks?: JwksOptions;
-  /**
-   * A security profile: `'fapi1-baseline'` (FAPI 1.0 Part 1), `'fapi1-advanced'` (FAPI 1.0
-   * Part 2) or `'fapi2'` (FAPI 2.0 Security Profile). Its rules ({@link PROFILES}) narrow the
-   * methods, algorithms, audience, clock window and key sizes. Other options may tighten them;
-   * an option that would loosen one is a `TypeError` unless the rule is in `profileOverrides`.
-   */
-  profile?: ProfileName;
-  /**
-   * Rules of the profile not to enforce, by id (`'methods'`, `'algorithms'`, `'audience'`,
-   * `'clock-window'`, `'confidential-clients'`, `'ec-key-size'`, `'jwks-uri-https'`). Each
-   * override is reported at setup as a Node.js process warning (`CLIENT_AUTH_PROFILE_OVERRIDE`)
-   * and in `authenticator.policy()`.
-   */
-  profileOverrides?: readonly RuleId[];
-  /**
-   * Narrow the assertion algorithms of single endpoints (each list a subset of
-   * `signingAlgorithms`). PAR, device authorization and CIBA follow the token endpoint unless set.
-   */
-  endpointSigningAlgorithms?: Partial<Record<EndpointName, readonly SigningAlgorithm[]>>;
-  /**
-   * Brute-force protection (RFC 6749 §2.3.1: the AS "MUST protect any endpoint utilizing it
-   * against brute force attacks"). Requests that can guess a secret (a secret or an assertion
-   * naming an unknown client or one registered with `client_secret_basic`, `client_secret_post` or
-   * `client_secret_jwt`) reserve an attempt after the client lookup and before the secret is
-   * verified; wrong credentials count as failures, and a key that reached `maxFailures` is
-   * refused without its credential being checked: `invalid_client` `ERR_TOO_MANY_FAILURES` with
-   * `Retry-After`, 401 with the Basic challenge for Basic credentials (RFC 6749 §5.2), 429
-   * otherwise (RFC 6585 §4). A key has at most `maxFailures` verifications in flight: choose it
-   * above a client's peak concurrency. A limiter that cannot answer or record refuses the request
-   * (503). Default none; `memoryFailureLimiter()` for one process, `redisFailureLimiter()` of
-   * `@client-auth/redis` for several.
-   */
-  failureLimiter?: FailureLimiter;
-  /**
-   * What `failureLimiter` counts against (see {@link FailureLimiterKey}): `'client-address'`
-   * (default: the client_id and the peer address, so that an attacker can only lock itself out),
-   * `'client'` (the client_id alone: a global bound per client, which anyone who knows the
-   * client_id can trip), or a function of `{ clientId, address, request }`. Behind a reverse
-   * proxy every request has the proxy's address, which makes `'client-address'` act as
-   * `'client'`: pass a function that reads the client address your proxy sets.
-   */
-  failureLimiterKey?: FailureLimiterKey;
-}
-
-export type { AudienceMode } from './policy.js';
-
-/** Methods this version of the library can verify: every IANA method it knows, in metadata order. */
-export const IMPLEMENTED_METHODS: readonly AuthMethod[] = AUTH_METHODS;
+export type { AuthenticatedEvent, ClientAuthenticatorOptions, FailureEvent } from './options.js';
+// The modules that read the config also name the option types it is built from.
+export type { AudienceMode } from './policy/profiles.js';
 
 /** The normalised, frozen configuration every module reads. */
 export interface Config extends MtlsConfig {
@@ -242,10 +62,6 @@ export interface Config extends MtlsConfig {
   overrides: ReadonlySet<RuleId>;
 }
 
-function fail(message: string): never {
-  throw new TypeError(`client-auth: ${message}`);
-}
-
 function checkUrl(value: unknown, name: string, allowHttp: boolean): string {
   if (typeof value !== 'string' || value.length === 0) fail(`${name} must be a non-empty string`);
   let url: URL;
@@ -261,19 +77,10 @@ function checkUrl(value: unknown, name: string, allowHttp: boolean): string {
 }
 
 function checkMethods(value: unknown, name: string): AuthMethod[] {
-  if (!Array.isArray(value) || value.length === 0) fail(`${name} must be a non-empty array of method names`);
-  for (const method of value) {
-    if (!AUTH_METHODS.includes(method)) fail(`${name}: unknown method ${JSON.stringify(method)}`);
-  }
-  return [...value];
+  return checkList(value, name, AUTH_METHODS, 'unknown method', ' of method names');
 }
 
-function checkHook<T>(value: T | undefined, name: string): T | undefined {
-  if (value !== undefined && typeof value !== 'function') fail(`${name} must be a function`);
-  return value;
-}
-
-/** The profile and its overrides, checked; `enforced(id)` answers a rule that still applies. */
+/** The profile and its overrides, checked, and the rules of the profile that still apply. */
 function normalizeProfile(options: ClientAuthenticatorOptions<ClientMetadata>) {
   const name = options.profile;
   if (name !== undefined && !PROFILE_NAMES.includes(name)) {
@@ -293,18 +100,16 @@ function normalizeProfile(options: ClientAuthenticatorOptions<ClientMetadata>) {
       overrides.add(id);
     }
   }
-  function enforced<Id extends RuleId>(id: Id): Extract<ProfileRule, { id: Id }> | undefined {
-    if (profile === undefined || overrides.has(id)) return undefined;
-    return profileRule(profile, id);
-  }
-  /** The TypeError for an option that would loosen a rule. */
-  function loosens(rule: ProfileRule, what: string): never {
-    fail(
-      `${what} is not allowed by profile ${profile?.name} (${rule.section}: ${rule.summary}); ` +
-        `list '${rule.id}' in profileOverrides to loosen it deliberately`,
-    );
-  }
-  return { profile, overrides, enforced, loosens };
+  return { profile, overrides, rules: enforcedRules(profile, overrides) };
+}
+
+/** The TypeError for an option that would loosen one or more rules of the profile. */
+function loosens(rules: EnforcedRules, refusing: ProfileRule | readonly ProfileRule[], what: string): never {
+  const list = Array.isArray(refusing) ? refusing : [refusing as ProfileRule];
+  fail(
+    `${what} is not allowed by profile ${rules.profile?.name} (${list.map((r) => `${r.section}: ${r.summary}`).join('; ')}); ` +
+      `list ${list.map((r) => `'${r.id}'`).join(' and ')} in profileOverrides to loosen it deliberately`,
+  );
 }
 
 /** Report each override at setup: loosening a profile is never silent. */
@@ -356,11 +161,7 @@ function perEndpoint<T>(
 }
 
 function checkAlgorithms(value: unknown, name: string): SigningAlgorithm[] {
-  if (!Array.isArray(value) || value.length === 0) fail(`${name} must be a non-empty array`);
-  for (const alg of value) {
-    if (!SIGNING_ALGORITHMS.includes(alg)) fail(`${name}: unsupported algorithm ${JSON.stringify(alg)}`);
-  }
-  return [...value];
+  return checkList(value, name, SIGNING_ALGORITHMS, 'unsupported algorithm');
 }
 
 /** Validate and normalise options. Throws `TypeError` on the first problem. */
@@ -368,7 +169,7 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
   if (options === null || typeof options !== 'object') fail('options must be an object');
   const issuer = checkUrl(options.issuer, 'issuer', true);
   if (typeof options.getClient !== 'function') fail('getClient must be a function');
-  const { profile, overrides, enforced, loosens } = normalizeProfile(options);
+  const { profile, overrides, rules } = normalizeProfile(options);
 
   const endpoints: Partial<Record<EndpointName, string>> = {};
   if (options.endpoints !== undefined) {
@@ -382,17 +183,14 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
   // Methods: the profile's list (FAPI 1 Part 1 §5.2.2-4, Part 2 §5.2.2-14, FAPI 2 §5.3.2.1-6) and
   // no public clients (Part 2 §5.2.2-16, FAPI 2 §5.3.2.1-3) narrow the default; an explicit list
   // outside them is a TypeError unless overridden.
-  const methodsRule = enforced('methods');
-  const confidentialRule = enforced('confidential-clients');
   let methodList: AuthMethod[];
   if (options.methods === undefined) {
-    methodList = IMPLEMENTED_METHODS.filter((method) => profileAllowsMethod(profile, method, overrides));
+    methodList = IMPLEMENTED_METHODS.filter((method) => rules.refusingMethod(method).length === 0);
   } else {
     methodList = checkMethods(options.methods, 'methods');
     for (const method of methodList) {
-      if (confidentialRule !== undefined && method === 'none') loosens(confidentialRule, 'methods: none');
-      if (methodsRule !== undefined && !methodsRule.methods.includes(method))
-        loosens(methodsRule, `methods: ${method}`);
+      const refusing = rules.refusingMethod(method);
+      if (refusing.length > 0) loosens(rules, refusing, `methods: ${method}`);
     }
   }
   const methods: ReadonlySet<AuthMethod> = new Set(methodList);
@@ -407,26 +205,18 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     );
   }
 
-  if (options.allowInsecureTransport !== undefined && typeof options.allowInsecureTransport !== 'boolean') {
-    fail('allowInsecureTransport must be a boolean');
-  }
-  const acceptUnencoded = options.basic?.acceptUnencoded;
-  if (acceptUnencoded !== undefined && typeof acceptUnencoded !== 'boolean')
-    fail('basic.acceptUnencoded must be a boolean');
+  checkBoolean(options.allowInsecureTransport, 'allowInsecureTransport');
+  const acceptUnencoded = checkBoolean(options.basic?.acceptUnencoded, 'basic.acceptUnencoded');
 
   // Algorithms (FAPI 1 Part 2 §8.6, FAPI 2 §5.4.1).
-  const algorithmsRule = enforced('algorithms');
   let algorithmList: SigningAlgorithm[];
   if (options.signingAlgorithms === undefined) {
-    algorithmList = SIGNING_ALGORITHMS.filter(
-      (alg) => algorithmsRule === undefined || algorithmsRule.algorithms.includes(alg),
-    );
+    algorithmList = SIGNING_ALGORITHMS.filter((alg) => rules.refusingAlgorithm(alg) === undefined);
   } else {
     algorithmList = checkAlgorithms(options.signingAlgorithms, 'signingAlgorithms');
     for (const alg of algorithmList) {
-      if (algorithmsRule !== undefined && !algorithmsRule.algorithms.includes(alg)) {
-        loosens(algorithmsRule, `signingAlgorithms: ${alg}`);
-      }
+      const refusing = rules.refusingAlgorithm(alg);
+      if (refusing !== undefined) loosens(rules, refusing, `signingAlgorithms: ${alg}`);
     }
   }
   const signingAlgorithms: ReadonlySet<SigningAlgorithm> = new Set(algorithmList);
@@ -439,20 +229,21 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
 
   // Audience (FAPI 2 §5.3.2.1-8): the profile's mode is the default and the weakest allowed.
   // Without one, rfc7523bis §4 (the issuer as sole value): 'compatible' is an explicit opt-in.
-  const audienceRule = enforced('audience');
+  const audienceRule = rules.rule('audience');
   const audience = options.audience ?? audienceRule?.audience ?? 'issuer';
   if (audience !== 'compatible' && audience !== 'issuer' && audience !== 'issuer-string') {
     fail(`audience must be 'compatible', 'issuer' or 'issuer-string', got ${JSON.stringify(audience)}`);
   }
   if (audienceRule !== undefined && !audienceAtLeast(audience, audienceRule.audience)) {
-    loosens(audienceRule, `audience: '${audience}'`);
+    loosens(rules, audienceRule, `audience: '${audience}'`);
   }
 
   // Clock window (FAPI 2 §5.3.2.1-13): accept 10 s ahead, refuse beyond 60 s.
-  const clockTolerance = checkSeconds(options.clockTolerance, 'clockTolerance', 15, 0);
-  const clockRule = enforced('clock-window');
+  const clockTolerance = numberAtLeast(options.clockTolerance, 'clockTolerance', 15, 0);
+  const clockRule = rules.rule('clock-window');
   if (clockRule !== undefined && (clockTolerance < clockRule.minTolerance || clockTolerance > clockRule.maxTolerance)) {
     loosens(
+      rules,
       clockRule,
       `clockTolerance: ${clockTolerance} (outside ${clockRule.minTolerance}–${clockRule.maxTolerance} s)`,
     );
@@ -460,18 +251,18 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
 
   // Key sizes: RSA never below 2048 (RFC 7518 §3.3); EC per profile (FAPI 1: 160, FAPI 2: 224).
   const mtls = normalizeMtlsOptions(options);
-  const ecRule = enforced('ec-key-size');
+  const ecRule = rules.rule('ec-key-size');
   const explicitEc = options.minimumKeySizes?.ec;
   if (ecRule !== undefined && explicitEc !== undefined && explicitEc < ecRule.minBits) {
-    loosens(ecRule, `minimumKeySizes.ec: ${explicitEc}`);
+    loosens(rules, ecRule, `minimumKeySizes.ec: ${explicitEc}`);
   }
-  const minEcBits = Math.max(mtls.minimumKeySizes.ec, ecRule?.minBits ?? 0);
+  const minEcBits = Math.max(mtls.minimumKeySizes.ec, rules.minEcBits ?? 0);
 
   // jwks_uri over TLS only (FAPI 1 Part 2 §8.9, FAPI 2 §5.4.2).
-  const httpsRule = enforced('jwks-uri-https');
-  if (httpsRule !== undefined && options.jwks?.allowHttp === true) loosens(httpsRule, 'jwks.allowHttp');
+  const httpsRule = rules.rule('jwks-uri-https');
+  if (httpsRule !== undefined && options.jwks?.allowHttp === true) loosens(rules, httpsRule, 'jwks.allowHttp');
 
-  const now = checkHook(options.now, 'now') ?? Date.now;
+  const now = checkFunction(options.now, 'now') ?? Date.now;
   const store = options.replayStore;
   if (store !== undefined && (store === null || typeof store !== 'object' || typeof store.consume !== 'function')) {
     fail('replayStore must have a consume(clientId, jti, expiresAt) method');
@@ -489,14 +280,14 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     allowInsecureTransport: options.allowInsecureTransport === true,
     acceptUnencodedBasic: acceptUnencoded === true,
     secretCosts,
-    onAuthenticated: checkHook(options.onAuthenticated, 'onAuthenticated'),
-    onFailure: checkHook(options.onFailure, 'onFailure'),
+    onAuthenticated: checkFunction(options.onAuthenticated, 'onAuthenticated'),
+    onFailure: checkFunction(options.onFailure, 'onFailure'),
     now,
     ...mtls,
     minimumKeySizes: Object.freeze({ rsa: mtls.minimumKeySizes.rsa, ec: minEcBits }),
     replayStore: store ?? memoryReplayStore({ now }),
     clockTolerance,
-    maxAssertionLifetime: checkSeconds(options.maxAssertionLifetime, 'maxAssertionLifetime', 3600, 1),
+    maxAssertionLifetime: numberAtLeast(options.maxAssertionLifetime, 'maxAssertionLifetime', 3600, 1),
     audience,
     signingAlgorithms,
     endpointAlgorithms: Object.freeze(endpointAlgorithms),
@@ -513,15 +304,15 @@ const UNKNOWN_CLIENT_COSTS: readonly UnknownClientCost[] = ['auto', 'plain', 'ha
 /** `secrets`, checked, as the per-authenticator state of secret checks. */
 function normalizeSecrets(secrets: ClientAuthenticatorOptions['secrets']): SecretCosts {
   if (secrets !== undefined && (secrets === null || typeof secrets !== 'object')) fail('secrets must be an object');
-  const verifyHash = checkHook(secrets?.verifyHash, 'secrets.verifyHash');
-  const maxConcurrent = checkInteger(
+  const verifyHash = checkFunction(secrets?.verifyHash, 'secrets.verifyHash');
+  const maxConcurrent = integerInRange(
     secrets?.maxConcurrentHashes,
     'secrets.maxConcurrentHashes',
     DEFAULT_MAX_CONCURRENT_HASHES,
     1,
     1024,
   );
-  const maxQueued = checkInteger(
+  const maxQueued = integerInRange(
     secrets?.maxQueuedHashes,
     'secrets.maxQueuedHashes',
     DEFAULT_MAX_QUEUED_HASHES,
@@ -533,14 +324,6 @@ function normalizeSecrets(secrets: ClientAuthenticatorOptions['secrets']): Secre
     fail(`secrets.unknownClientCost must be 'auto', 'plain' or 'hash', got ${JSON.stringify(mode)}`);
   }
   return createSecretCosts(verifyHash, maxConcurrent, maxQueued, mode);
-}
-
-function checkInteger(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
-    fail(`${name} must be an integer from ${min} to ${max}`);
-  }
-  return value as number;
 }
 
 function checkLimiter(value: unknown): FailureLimiter | undefined {
@@ -565,10 +348,4 @@ function checkLimiterKey(value: unknown, limiter: unknown): FailureLimiterKey {
     fail(`failureLimiterKey must be 'client', 'client-address' or a function, got ${JSON.stringify(value)}`);
   }
   return value as FailureLimiterKey;
-}
-
-function checkSeconds(value: unknown, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(`${name} must be a number ≥ ${min}`);
-  return value;
 }

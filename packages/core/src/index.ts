@@ -1,4 +1,3 @@
-export { type AdapterOptions, type AdapterOptionsInput, normalizeAdapterOptions } from './adapter.js';
 export {
   ASYMMETRIC_ALGORITHMS,
   HMAC_ALGORITHMS,
@@ -19,13 +18,6 @@ export {
   validateClientMetadata,
 } from './client_metadata.js';
 export {
-  type AudienceMode,
-  type AuthenticatedEvent,
-  type ClientAuthenticatorOptions,
-  type FailureEvent,
-  IMPLEMENTED_METHODS,
-} from './config.js';
-export {
   JWT_BEARER_ASSERTION_TYPE,
   MAX_AUTHORIZATION_HEADER,
   MAX_CLIENT_ID_LENGTH,
@@ -44,17 +36,6 @@ export {
   ServerError,
   TemporarilyUnavailable,
 } from './errors.js';
-export {
-  DEFAULT_BODY_LIMIT,
-  DEFAULT_BODY_TIMEOUT,
-  decodeFormComponent,
-  encodeFormComponent,
-  formFromParsedBody,
-  formToObject,
-  isFormContentType,
-  parseForm,
-  parseFormBody,
-} from './form.js';
 export { embeddedIPv4, isPublicAddress } from './ip/special_addresses.js';
 export type { JwksFetch } from './jwks/guarded_fetch.js';
 export { MAX_JWKS_KEYS } from './jwks/key_set.js';
@@ -75,15 +56,21 @@ export { MAX_ASSERTION_LENGTH, MAX_JTI_LENGTH, MAX_KEY_CANDIDATES } from './meth
 export { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
 export type { MinimumKeySizes, MtlsOptions } from './mtls_config.js';
 export {
-  type EffectivePolicy,
+  type AuthenticatedEvent,
+  type ClientAuthenticatorOptions,
+  type FailureEvent,
+  IMPLEMENTED_METHODS,
+} from './options.js';
+export {
+  type AudienceMode,
   PROFILE_NAMES,
   PROFILES,
   type Profile,
   type ProfileName,
   type ProfileRule,
-  profileAllowsMethod,
   type RuleId,
-} from './policy.js';
+} from './policy/profiles.js';
+export { type EffectivePolicy, profileAllowsMethod } from './policy/rules.js';
 export {
   CERTIFICATE_HEADER_FORMATS,
   type CertificateHeaderFormat,

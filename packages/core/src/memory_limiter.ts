@@ -6,6 +6,7 @@
  */
 import { TemporarilyUnavailable } from './errors.js';
 import type { FailureLimiter } from './limiter.js';
+import { checkFunction, fail, positiveInteger } from './option_checks.js';
 
 /** Options of {@link memoryFailureLimiter}. */
 export interface MemoryFailureLimiterOptions {
@@ -36,13 +37,6 @@ interface Entry {
   inFlight: number;
 }
 
-function positiveInteger(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0)
-    throw new TypeError(`client-auth: memoryFailureLimiter ${name} must be a positive integer`);
-  return value;
-}
-
 /**
  * A per-process failure limiter. Several instances behind a load balancer each count on their
  * own: use `redisFailureLimiter` of `@client-auth/redis` to share the count.
@@ -54,14 +48,13 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
  */
 export function memoryFailureLimiter(options: MemoryFailureLimiterOptions = {}): FailureLimiter {
-  if (options === null || typeof options !== 'object')
-    throw new TypeError('client-auth: memoryFailureLimiter options must be an object');
-  const maxFailures = positiveInteger(options.maxFailures, 10, 'maxFailures');
-  const windowMs = positiveInteger(options.windowSeconds, 60, 'windowSeconds') * 1000;
-  const blockMs = positiveInteger(options.blockSeconds, 300, 'blockSeconds') * 1000;
-  const maxEntries = positiveInteger(options.maxEntries, 100_000, 'maxEntries');
+  if (options === null || typeof options !== 'object') fail('memoryFailureLimiter options must be an object');
+  const maxFailures = positiveInteger(options.maxFailures, 'memoryFailureLimiter maxFailures', 10);
+  const windowMs = positiveInteger(options.windowSeconds, 'memoryFailureLimiter windowSeconds', 60) * 1000;
+  const blockMs = positiveInteger(options.blockSeconds, 'memoryFailureLimiter blockSeconds', 300) * 1000;
+  const maxEntries = positiveInteger(options.maxEntries, 'memoryFailureLimiter maxEntries', 100_000);
   const now = options.now ?? Date.now;
-  if (typeof now !== 'function') throw new TypeError('client-auth: memoryFailureLimiter now must be a function');
+  checkFunction(now, 'memoryFailureLimiter now');
 
   // Two maps in insertion order: `counting` oldest activity first (the eviction order), `blocked`
   // in the order blocks began, which with one block length is the order they end.

@@ -4,7 +4,7 @@
  */
 import { methodAlgorithms, SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
 import type { Config } from './config.js';
-import type { EffectivePolicy } from './policy.js';
+import type { EffectivePolicy } from './policy/rules.js';
 import { AUTH_METHODS, type AuthMethod, ENDPOINT_NAMES, type EndpointName } from './types.js';
 
 /** The client-authentication fields of an RFC 8414 metadata document. */

@@ -4,6 +4,7 @@
  * setup; bad values throw `TypeError`.
  */
 import type { X509Certificate } from 'node:crypto';
+import { fail } from './option_checks.js';
 import {
   type CertificateSource,
   type CertificateSourceOptions,
@@ -70,10 +71,6 @@ export interface MtlsConfig {
 }
 
 export const DEFAULT_MINIMUM_KEY_SIZES: Readonly<Required<MinimumKeySizes>> = Object.freeze({ rsa: 2048, ec: 160 });
-
-function fail(message: string): never {
-  throw new TypeError(`client-auth: ${message}`);
-}
 
 /** The defaults are floors (DESIGN §3: "RSA ≥ 2048 always"): the minimums can only be raised. */
 function checkBits(value: unknown, name: string, floor: number): number {

@@ -5,6 +5,7 @@
  * burn a legitimate jti.
  */
 import { TemporarilyUnavailable } from './errors.js';
+import { checkFunction, fail, positiveInteger } from './option_checks.js';
 
 /**
  * Where used assertion identifiers are remembered until they expire. Implementations must make
@@ -54,13 +55,6 @@ interface ClientEntries {
   earliest: number;
 }
 
-function positiveInteger(value: unknown, name: string): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new TypeError(`client-auth: memoryReplayStore ${name} must be a positive integer`);
-  }
-  return value as number;
-}
-
 /**
  * A {@link ReplayStore} in this process's memory: right for one process, wrong for several behind
  * a load balancer (use a shared store such as `@client-auth/redis` there). Memory is bounded by
@@ -75,17 +69,17 @@ function positiveInteger(value: unknown, name: string): number {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ClientAuthentication
  */
 export function memoryReplayStore(options: MemoryReplayStoreOptions = {}): ReplayStore {
-  if (options === null || typeof options !== 'object') throw new TypeError('client-auth: options must be an object');
+  if (options === null || typeof options !== 'object') fail('options must be an object');
   const { now = Date.now } = options;
-  const maxEntries = positiveInteger(options.maxEntries ?? 100_000, 'maxEntries');
+  const maxEntries = positiveInteger(options.maxEntries ?? 100_000, 'memoryReplayStore maxEntries');
   const maxEntriesPerClient = positiveInteger(
     options.maxEntriesPerClient ?? Math.max(1, Math.min(DEFAULT_MAX_ENTRIES_PER_CLIENT, Math.floor(maxEntries / 10))),
-    'maxEntriesPerClient',
+    'memoryReplayStore maxEntriesPerClient',
   );
   if (maxEntriesPerClient > maxEntries) {
-    throw new TypeError('client-auth: memoryReplayStore maxEntriesPerClient must not exceed maxEntries');
+    fail('memoryReplayStore maxEntriesPerClient must not exceed maxEntries');
   }
-  if (typeof now !== 'function') throw new TypeError('client-auth: memoryReplayStore now must be a function');
+  checkFunction(now, 'memoryReplayStore now');
 
   /** client_id → its live jti: a map per client, so that (client, jti) pairs cannot collide. */
   const clients = new Map<string, ClientEntries>();

@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
+import { encodeFormComponent } from '../src/adapter.js';
 import {
   type ClientAuthenticatorOptions,
   type ClientAuthRequest,
   type ClientMetadata,
   createClientAuthenticator,
-  encodeFormComponent,
   errorResponse,
   type FailureEvent,
   hashSecret,

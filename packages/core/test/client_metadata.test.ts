@@ -181,6 +181,16 @@ describe('validateClientMetadata (RFC 7591 §2)', () => {
     expect(fields({ ...rs, token_endpoint_auth_signing_alg: 'ES256' }, { profile: 'fapi2' })).toEqual([]);
   });
 
+  it("lets minEcBits raise a profile's EC floor, never lower it, as the authenticator does (FAPI 1 Part 1 §5.2.2-6, FAPI 2 §5.4.1)", () => {
+    const client = { client_id: 'a', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [es256] } };
+    expect(fields(client, { profile: 'fapi1-advanced' })).toEqual([]);
+    // A P-256 key is 256 bits: below a raised floor of 384 under a profile whose own floor is 160.
+    expect(problemsOf(client, { profile: 'fapi1-advanced', minEcBits: 384 })[0]?.error_description).toMatch(
+      /at least 384 bits/,
+    );
+    expect(fields(client, { profile: 'fapi2', minEcBits: 160 })).toEqual([]);
+  });
+
   it('reports a non-object as a problem rather than throwing', () => {
     expect(validateClientMetadata('nope').valid).toBe(false);
     expect(validateClientMetadata(null).valid).toBe(false);

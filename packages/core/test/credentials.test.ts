@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ClientAuthRequest, encodeFormComponent, OAuthError, parseCredentials } from '../src/index.js';
+import { encodeFormComponent } from '../src/adapter.js';
+import { type ClientAuthRequest, OAuthError, parseCredentials } from '../src/index.js';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 const basic = (id: string, secret: string) =>

@@ -5,10 +5,10 @@ import {
   formFromParsedBody,
   formToObject,
   isFormContentType,
-  OAuthError,
   parseForm,
   parseFormBody,
-} from '../src/index.js';
+} from '../src/adapter.js';
+import { OAuthError } from '../src/index.js';
 
 describe('form encoding (RFC 6749 Appendix B)', () => {
   it('encodes " %&+£€" as "+%25%26%2B%C2%A3%E2%82%AC" (RFC 6749 Appendix B example)', () => {

@@ -10,10 +10,10 @@ import * as x509 from '@peculiar/x509';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CustomCa, createTestPki, type Issued, issueCustom, type Signer } from '../../../test/helpers/pki.js';
+import { DEFAULT_BODY_LIMIT } from '../src/adapter.js';
 import {
   type ClientAuthRequest,
   type ClientMetadata,
-  DEFAULT_BODY_LIMIT,
   decodeCertificateHeader,
   MAX_ASSERTION_LENGTH,
   MAX_AUTHORIZATION_HEADER,

@@ -12,7 +12,8 @@ import type {
   EndpointName,
   PresentedCertificate,
 } from '@client-auth/core';
-import { errorResponse, isOAuthError, normalizeAdapterOptions, parseFormBody } from '@client-auth/core';
+import { errorResponse, isOAuthError } from '@client-auth/core';
+import { checkFunction, normalizeAdapterOptions, parseFormBody } from '@client-auth/core/adapter';
 import {
   bodyTimedOut,
   bodyTooLarge,
@@ -235,9 +236,7 @@ export function clientAuthentication<
   ] as const);
   const variable = normalized.name as Variable;
   const { endpoint, errors, bodyLimit, bodyTimeout } = normalized;
-  const getCertificate = options.getCertificate;
-  if (getCertificate !== undefined && typeof getCertificate !== 'function')
-    throw new TypeError('client-auth: options.getCertificate must be a function');
+  const getCertificate = checkFunction(options.getCertificate, 'options.getCertificate');
 
   return async function clientAuthenticationMiddleware(c, next) {
     let result: ClientAuthResult<Client>;

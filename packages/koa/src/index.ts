@@ -3,7 +3,8 @@
  * in and the result or error out; every rule lives in the core.
  */
 import type { ClientAuthenticator, ClientAuthResult, ClientMetadata, EndpointName } from '@client-auth/core';
-import { errorResponse, formToObject, isOAuthError, normalizeAdapterOptions } from '@client-auth/core';
+import { errorResponse, isOAuthError } from '@client-auth/core';
+import { formToObject, normalizeAdapterOptions } from '@client-auth/core/adapter';
 import { fromNodeRequest, type NodeBody } from '@client-auth/core/node';
 import type { Context, Middleware, Next } from 'koa';
 

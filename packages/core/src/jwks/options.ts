@@ -4,6 +4,7 @@
  * (bad values throw `TypeError`).
  */
 import type { LookupFunction } from 'node:net';
+import { fail as failOption } from '../option_checks.js';
 import { defaultLookup, type GuardedFetchOptions, type JwksFetch } from './guarded_fetch.js';
 import { createSsrfGuard, type JwksTarget } from './ssrf_guard.js';
 
@@ -69,8 +70,9 @@ export interface NormalizedJwksOptions {
   maxClients: number;
 }
 
+/** Option errors name the option under `jwks`. */
 function fail(message: string): never {
-  throw new TypeError(`client-auth: jwks.${message}`);
+  return failOption(`jwks.${message}`);
 }
 
 function seconds(value: unknown, name: string, fallback: number): number {

@@ -5,6 +5,7 @@
  * any client can send any header. A malformed header means "no certificate".
  */
 import { X509Certificate } from 'node:crypto';
+import { fail } from '../option_checks.js';
 import type { ClientAuthRequest, PresentedCertificate } from '../types.js';
 import {
   CERTIFICATE_HEADER_FORMATS,
@@ -44,10 +45,6 @@ export interface CertificateSource {
   header: string;
   chainValidated: boolean;
   isTrusted: (address: string | undefined) => boolean;
-}
-
-function fail(message: string): never {
-  throw new TypeError(`client-auth: ${message}`);
 }
 
 /** Normalise `certificates`. Throws `TypeError` on bad values. */

@@ -5,10 +5,7 @@
  * socket reports an IPv4 peer) matches IPv4 entries (RFC 4291 §2.5.5.2).
  */
 import { type AddressRange, createAddressMatcher, parseAddressRange } from '../ip/cidr.js';
-
-function fail(message: string): never {
-  throw new TypeError(`client-auth: ${message}`);
-}
+import { fail } from '../option_checks.js';
 
 /** Build the matcher of `trustedProxies`. Throws `TypeError` on a malformed entry. */
 export function trustedProxyMatcher(entries: readonly string[]): (address: string | undefined) => boolean {

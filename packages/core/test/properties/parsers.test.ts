@@ -5,12 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeFormComponent,
-  distinguishedNameMatch,
-  encodeFormComponent,
-  parseDistinguishedName,
-} from '../../src/index.js';
+import { decodeFormComponent, encodeFormComponent } from '../../src/adapter.js';
+import { distinguishedNameMatch, parseDistinguishedName } from '../../src/index.js';
 import { dnsNameMatch, emailMatch } from '../../src/x509/subject_alt_name.js';
 import { propertyOf, TARGETS } from './targets.js';
 

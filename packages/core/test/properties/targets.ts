@@ -13,18 +13,20 @@
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import {
+  decodeFormComponent,
+  encodeFormComponent,
+  formFromParsedBody,
+  parseForm,
+  parseFormBody,
+} from '../../src/adapter.js';
+import {
   type ClientAuthRequest,
   type ClientMetadata,
   createClientAuthenticator,
-  decodeFormComponent,
   type EndpointName,
-  encodeFormComponent,
-  formFromParsedBody,
   isOAuthError,
   JWT_BEARER_ASSERTION_TYPE,
   parseCredentials,
-  parseForm,
-  parseFormBody,
 } from '../../src/index.js';
 import { assertionClientId } from '../../src/methods/client_assertion.js';
 import { MTLS_TARGETS } from './mtls-targets.js';

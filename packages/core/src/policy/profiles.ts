@@ -1,22 +1,61 @@
 /**
- * Security profiles: FAPI 1.0 Baseline (Part 1), FAPI 1.0 Advanced (Part 2) and the FAPI 2.0
- * Security Profile. Each profile is a list of declarative rules, each tagged with the section it
- * comes from, so that the rules can be listed in documentation, checked in tests, and reported by
- * `authenticator.policy()`. Options may tighten a profile freely; loosening a rule needs an explicit
- * `profileOverrides` entry, which is reported at setup (a Node.js process warning), never silent.
+ * Security profiles, written once as data: FAPI 1.0 Baseline (Part 1), FAPI 1.0 Advanced (Part 2)
+ * and the FAPI 2.0 Security Profile. Each profile is a list of declarative rules, each tagged with
+ * the section it comes from, so that the rules can be listed in documentation (docs/PROFILES.md is
+ * generated from this table), checked in tests, and reported by `authenticator.policy()`. Both the
+ * authenticator's options (config.ts) and client metadata validation (client_metadata.ts) read
+ * this table through rules.ts; neither restates a rule. Options may tighten a profile freely;
+ * loosening a rule needs an explicit `profileOverrides` entry, which is reported at setup (a
+ * Node.js process warning), never silent.
  */
-import type { SigningAlgorithm } from './algorithms.js';
-import type { AuthMethod } from './types.js';
+import type { SigningAlgorithm } from '../algorithms.js';
+import type { AuthMethod } from '../types.js';
 
-/** The profiles this library implements. */
+/**
+ * The profiles this library implements.
+ *
+ * @example
+ * ```ts
+ * const profile: ProfileName = 'fapi2'
+ * createClientAuthenticator({ issuer, getClient, profile })
+ * ```
+ * @see https://openid.net/specs/fapi-security-profile-2_0-final.html#section-5.3.2.1
+ */
 export type ProfileName = 'fapi1-baseline' | 'fapi1-advanced' | 'fapi2';
 
+/**
+ * Every {@link ProfileName}, for checking a configuration value.
+ *
+ * @example
+ * ```ts
+ * if (!PROFILE_NAMES.includes(process.env.PROFILE as ProfileName)) throw new Error('unknown PROFILE')
+ * ```
+ * @see https://openid.net/specs/fapi-security-profile-2_0-final.html#section-5.3.2.1
+ */
 export const PROFILE_NAMES: readonly ProfileName[] = ['fapi1-baseline', 'fapi1-advanced', 'fapi2'];
 
-/** Assertion audience modes, from the most compatible to the strictest. */
+/**
+ * Assertion audience modes, from the most compatible to the strictest (the `audience` option).
+ *
+ * @example
+ * ```ts
+ * const audience: AudienceMode = 'issuer' // the issuer as sole value, string or one-element array
+ * createClientAuthenticator({ issuer, getClient, audience })
+ * ```
+ * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-rfc7523bis#section-4
+ */
 export type AudienceMode = 'compatible' | 'issuer' | 'issuer-string';
 
-/** Identifiers of the rules a profile can hold (also the names `profileOverrides` takes). */
+/**
+ * Identifiers of the rules a profile can hold (also the names `profileOverrides` takes).
+ *
+ * @example
+ * ```ts
+ * const overrides: RuleId[] = ['jwks-uri-https'] // reported as a process warning at setup
+ * createClientAuthenticator({ issuer, getClient, profile: 'fapi2', profileOverrides: overrides })
+ * ```
+ * @see https://openid.net/specs/fapi-security-profile-2_0-final.html#section-5.3.2.1
+ */
 export type RuleId =
   | 'methods'
   | 'confidential-clients'
@@ -36,7 +75,17 @@ interface RuleBase {
   summary: string;
 }
 
-/** One rule of a profile. */
+/**
+ * One rule of a profile: its id, the section it comes from, a one-sentence summary, and the data
+ * it holds (a method list, an algorithm list, a key size, …).
+ *
+ * @example
+ * ```ts
+ * const rule: ProfileRule | undefined = PROFILES.fapi2.rules.find((r) => r.id === 'algorithms')
+ * console.log(rule?.section, rule?.summary)
+ * ```
+ * @see https://openid.net/specs/fapi-security-profile-2_0-final.html#section-5.3.2.1
+ */
 export type ProfileRule = RuleBase &
   (
     | { id: 'methods'; methods: readonly AuthMethod[] }
@@ -50,6 +99,16 @@ export type ProfileRule = RuleBase &
     | { id: 'hmac-secret-length' }
   );
 
+/**
+ * A profile: its name, its title and its rules, as listed in docs/PROFILES.md.
+ *
+ * @example
+ * ```ts
+ * const profile: Profile = PROFILES['fapi1-advanced']
+ * for (const rule of profile.rules) console.log(rule.id, rule.section)
+ * ```
+ * @see https://openid.net/specs/openid-financial-api-part-2-1_0.html#authorization-server
+ */
 export interface Profile {
   name: ProfileName;
   title: string;
@@ -83,7 +142,16 @@ const FAPI1_EC_KEY_SIZE: ProfileRule = {
   minBits: 160,
 };
 
-/** Every profile, rule by rule. */
+/**
+ * Every profile, rule by rule: the one table that options checking, client metadata validation,
+ * `authenticator.policy()` and docs/PROFILES.md all read.
+ *
+ * @example
+ * ```ts
+ * PROFILES.fapi2.rules.map((rule) => `${rule.id}: ${rule.section}`)
+ * ```
+ * @see https://openid.net/specs/fapi-security-profile-2_0-final.html#section-5.3.2.1
+ */
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   'fapi1-baseline': {
     name: 'fapi1-baseline',
@@ -190,47 +258,3 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     ],
   },
 };
-
-const AUDIENCE_STRICTNESS: Record<AudienceMode, number> = { compatible: 0, issuer: 1, 'issuer-string': 2 };
-
-/** True when `mode` is at least as strict as `required`. */
-export function audienceAtLeast(mode: AudienceMode, required: AudienceMode): boolean {
-  return AUDIENCE_STRICTNESS[mode] >= AUDIENCE_STRICTNESS[required];
-}
-
-/** The rule of a profile with this id, if the profile has one. */
-export function profileRule<Id extends RuleId>(profile: Profile, id: Id): Extract<ProfileRule, { id: Id }> | undefined {
-  return profile.rules.find((rule) => rule.id === id) as Extract<ProfileRule, { id: Id }> | undefined;
-}
-
-/**
- * True when a server under `profile` may enable `method`: the profile's method list (FAPI 1 Part 1
- * §5.2.2-4, Part 2 §5.2.2-14, FAPI 2 §5.3.2.1-6) and its no-public-clients rule, less `overrides`.
- */
-export function profileAllowsMethod(
-  profile: Profile | undefined,
-  method: AuthMethod,
-  overrides: ReadonlySet<RuleId> = new Set(),
-): boolean {
-  if (profile === undefined) return true;
-  const methods = overrides.has('methods') ? undefined : profileRule(profile, 'methods');
-  const confidential = overrides.has('confidential-clients') ? undefined : profileRule(profile, 'confidential-clients');
-  return (
-    (methods === undefined || methods.methods.includes(method)) && (confidential === undefined || method !== 'none')
-  );
-}
-
-/** The effective policy an authenticator enforces, for `authenticator.policy()`. */
-export interface EffectivePolicy {
-  profile: ProfileName | undefined;
-  /** The profile's rules, each with whether an override turned it off. */
-  rules: Array<ProfileRule & { overridden: boolean }>;
-  /** Methods enabled per endpoint. */
-  methods: Record<string, AuthMethod[]>;
-  /** Algorithms client assertions may use per endpoint. */
-  signingAlgorithms: Record<string, SigningAlgorithm[]>;
-  audience: AudienceMode;
-  clockTolerance: number;
-  minRsaBits: number;
-  minEcBits: number;
-}
