@@ -1,7 +1,8 @@
 /**
  * A throw-away PKI generated per test run: a trusted CA (with an intermediate), an untrusted CA,
  * a TLS server certificate for localhost, and client certificates for every RFC 8705 identifier
- * type, their near misses, expired/not-yet-valid, self-signed, RSA, EC (P-256, P-384) and Ed25519.
+ * type, their near misses, expired/not-yet-valid, self-signed, RSA, EC (P-256, P-384) and Ed25519;
+ * Ed448 ones on demand through the openssl CLI ({@link opensslEd448}).
  *
  * RSA certificates are made with node-forge; EC and Ed25519 ones with @peculiar/x509 on WebCrypto
  * (node-forge cannot put a non-RSA key in a certificate), signed by the same CA keys.
@@ -12,6 +13,8 @@
  * const { certPem, keyPem } = pki.leaves.sanDns
  * ```
  */
+
+import { execFileSync } from 'node:child_process';
 import {
   createPrivateKey,
   constants as cryptoConstants,
@@ -22,7 +25,7 @@ import {
   webcrypto,
   X509Certificate,
 } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -603,4 +606,76 @@ export async function issueCustom(spec: CustomSpec): Promise<CustomCa> {
   // A trailing newline, so that PEM files of a whole chain concatenate.
   const made = issued(`${cert.toString('pem').trimEnd()}\n`, keyPem);
   return { ...made, name: made.x509.subject, webKey: keys.privateKey, nodeKey: createPrivateKey(keyPem) };
+}
+
+/**
+ * An Ed448 client certificate (RFC 8410) made per run by the `openssl` CLI, since neither WebCrypto
+ * through @peculiar/x509 nor node-forge can sign one: self-signed, or issued by `issuer` (a CA of
+ * {@link createTestPki}) with the clientAuth extended key usage and the given dNSName. Returns the
+ * certificate and key, plus their PEM file paths for curl.
+ *
+ * @example
+ * ```ts
+ * const self = opensslEd448({ subject: 'CN=self-signed ed448' })
+ * ```
+ */
+export function opensslEd448(spec: { subject: string; issuer?: TestCa; dns?: string }): Issued & {
+  certFile: string;
+  keyFile: string;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'client-auth-ed448-'));
+  const file = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const subject = `/${spec.subject.split(',').reverse().join('/')}`;
+  const extensions = [
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=clientAuth',
+    ...(spec.dns === undefined ? [] : [`subjectAltName=DNS:${spec.dns}`]),
+  ];
+  writeFileSync(file('ext.cnf'), `${extensions.join('\n')}\n`);
+  openssl('genpkey', '-algorithm', 'ed448', '-out', file('key.pem'));
+  if (spec.issuer === undefined) {
+    const addext = extensions.flatMap((extension) => ['-addext', extension]);
+    openssl(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      file('key.pem'),
+      '-subj',
+      subject,
+      '-days',
+      '1',
+      ...addext,
+      '-out',
+      file('cert.pem'),
+    );
+  } else {
+    writeFileSync(file('ca.pem'), spec.issuer.certPem);
+    writeFileSync(file('ca.key'), spec.issuer.keyPem, { mode: 0o600 });
+    openssl('req', '-new', '-key', file('key.pem'), '-subj', subject, '-out', file('req.pem'));
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      file('req.pem'),
+      '-CA',
+      file('ca.pem'),
+      '-CAkey',
+      file('ca.key'),
+      '-set_serial',
+      `0x${randomBytes(8).toString('hex')}`,
+      '-days',
+      '1',
+      '-sha256',
+      '-extfile',
+      file('ext.cnf'),
+      '-out',
+      file('cert.pem'),
+    );
+  }
+  const certPem = readFileSync(file('cert.pem'), 'utf8');
+  const keyPem = readFileSync(file('key.pem'), 'utf8');
+  return { ...issued(certPem, keyPem), certFile: file('cert.pem'), keyFile: file('key.pem') };
 }

@@ -7,94 +7,24 @@
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 
-/** RFC 6749 §5.2 error values this library answers with (plus RFC 6749 §4.1.2.1 server errors). */
-export type OAuthErrorValue = 'invalid_request' | 'invalid_client' | 'server_error' | 'temporarily_unavailable';
+import {
+  type DescriptionOf,
+  ERRORS,
+  type ErrorCode,
+  type ErrorCodeOf,
+  INVALID_CLIENT_DESCRIPTION,
+  type OAuthErrorValue,
+} from './error_codes.js';
 
-/**
- * Stable failure codes. Each rejection has exactly one; they are part of the public API and never
- * change meaning.
- */
-export type ErrorCode =
-  // request shape (invalid_request)
-  | 'ERR_BODY_TOO_LARGE'
-  | 'ERR_BODY_TIMEOUT'
-  | 'ERR_BODY_MALFORMED'
-  | 'ERR_UNSUPPORTED_CONTENT_TYPE'
-  | 'ERR_PARAMETER_REPEATED'
-  | 'ERR_PARAMETER_MALFORMED'
-  | 'ERR_CREDENTIALS_IN_QUERY'
-  | 'ERR_MULTIPLE_MECHANISMS'
-  | 'ERR_AUTHORIZATION_HEADER_REPEATED'
-  | 'ERR_AUTHORIZATION_HEADER_TOO_LARGE'
-  | 'ERR_BASIC_MALFORMED'
-  | 'ERR_CLIENT_ID_MISMATCH'
-  | 'ERR_ASSERTION_TYPE_MISSING'
-  | 'ERR_ASSERTION_MISSING'
-  | 'ERR_INSECURE_TRANSPORT'
-  | 'ERR_CERTIFICATE_HEADER_REPEATED'
-  // client authentication (invalid_client)
-  | 'ERR_NO_CLIENT_AUTHENTICATION'
-  | 'ERR_UNSUPPORTED_AUTHORIZATION_SCHEME'
-  | 'ERR_CLIENT_NOT_FOUND'
-  | 'ERR_CLIENT_METADATA_INVALID'
-  | 'ERR_METHOD_NOT_ALLOWED'
-  | 'ERR_METHOD_MISMATCH'
-  | 'ERR_SECRET_MISMATCH'
-  | 'ERR_SECRET_EXPIRED'
-  | 'ERR_SECRET_EMPTY'
-  | 'ERR_PUBLIC_CLIENT_NOT_ALLOWED'
-  | 'ERR_ASSERTION_TYPE_UNSUPPORTED'
-  | 'ERR_ASSERTION_TOO_LARGE'
-  | 'ERR_ASSERTION_MALFORMED'
-  | 'ERR_ASSERTION_HEADER_INVALID'
-  | 'ERR_ASSERTION_TYP_INVALID'
-  | 'ERR_ASSERTION_CRIT_UNSUPPORTED'
-  | 'ERR_ASSERTION_ALG_NOT_ALLOWED'
-  | 'ERR_ASSERTION_ALG_MISMATCH'
-  | 'ERR_ASSERTION_KEY_NOT_FOUND'
-  | 'ERR_ASSERTION_KEY_TOO_WEAK'
-  | 'ERR_ASSERTION_KEY_UNSUITABLE'
-  | 'ERR_ASSERTION_SECRET_TOO_SHORT'
-  | 'ERR_ASSERTION_SIGNATURE_INVALID'
-  | 'ERR_ASSERTION_CLAIMS_INVALID'
-  | 'ERR_ASSERTION_ISS_MISMATCH'
-  | 'ERR_ASSERTION_SUB_MISMATCH'
-  | 'ERR_ASSERTION_AUD_MISMATCH'
-  | 'ERR_ASSERTION_EXPIRED'
-  | 'ERR_ASSERTION_EXP_MISSING'
-  | 'ERR_ASSERTION_NOT_YET_VALID'
-  | 'ERR_ASSERTION_IAT_IN_FUTURE'
-  | 'ERR_ASSERTION_LIFETIME_TOO_LONG'
-  | 'ERR_ASSERTION_JTI_MISSING'
-  | 'ERR_ASSERTION_REPLAYED'
-  | 'ERR_JWKS_UNAVAILABLE'
-  | 'ERR_JWKS_URI_REFUSED'
-  | 'ERR_MTLS_CERTIFICATE_MISSING'
-  | 'ERR_MTLS_CHAIN_NOT_VALIDATED'
-  | 'ERR_MTLS_NAME_CONSTRAINTS'
-  | 'ERR_MTLS_PATH_LENGTH'
-  | 'ERR_MTLS_KEY_USAGE'
-  | 'ERR_MTLS_CRITICAL_EXTENSION'
-  | 'ERR_MTLS_WEAK_SIGNATURE'
-  | 'ERR_MTLS_CERTIFICATE_EXPIRED'
-  | 'ERR_MTLS_CERTIFICATE_NOT_YET_VALID'
-  | 'ERR_MTLS_CERTIFICATE_MALFORMED'
-  | 'ERR_MTLS_KEY_TOO_WEAK'
-  | 'ERR_MTLS_KEY_UNSUITABLE'
-  | 'ERR_MTLS_SUBJECT_DN_MISMATCH'
-  | 'ERR_MTLS_SAN_MISMATCH'
-  | 'ERR_MTLS_SELF_SIGNED_MISMATCH'
-  | 'ERR_MTLS_CLIENT_ID_MISSING'
-  | 'ERR_TOO_MANY_FAILURES'
-  // server side (server_error / temporarily_unavailable)
-  | 'ERR_INTERNAL'
-  | 'ERR_CLIENT_LOOKUP_FAILED'
-  | 'ERR_REPLAY_STORE_UNAVAILABLE'
-  | 'ERR_REPLAY_STORE_FULL'
-  | 'ERR_FAILURE_LIMITER_UNAVAILABLE'
-  | 'ERR_FAILURE_LIMITER_FULL'
-  | 'ERR_SECRET_HASH_BUSY'
-  | 'ERR_REPLAY_QUOTA_EXCEEDED';
+export {
+  type DescriptionOf,
+  ERRORS,
+  type ErrorClassName,
+  type ErrorCode,
+  type ErrorCodeOf,
+  INVALID_CLIENT_DESCRIPTION,
+  type OAuthErrorValue,
+} from './error_codes.js';
 
 /** Options of every {@link OAuthError} constructor. */
 export interface OAuthErrorOptions {
@@ -158,46 +88,43 @@ export class OAuthError extends Error {
   }
 }
 
-/** `invalid_request` (400): the request is malformed (RFC 6749 §5.2). */
+/** The arguments of {@link InvalidRequest}: a code of the class and one of its descriptions. */
+type InvalidRequestArguments = {
+  [C in ErrorCodeOf<'InvalidRequest'>]: [code: C, description: DescriptionOf<C>, options?: OAuthErrorOptions];
+}[ErrorCodeOf<'InvalidRequest'>];
+
+/**
+ * `invalid_request` (400, or the status of the code's row): the request is malformed (RFC 6749
+ * §5.2). The description is one of the code's texts in {@link ERRORS}, so it keeps to the RFC 6749
+ * §5.2 character set.
+ */
 export class InvalidRequest extends OAuthError {
-  constructor(code: ErrorCode, description: string, options?: OAuthErrorOptions) {
-    super('invalid_request', description, 400, code, options);
+  constructor(...[code, description, options]: InvalidRequestArguments) {
+    super('invalid_request', description, ERRORS[code].status, code, options);
     this.name = 'InvalidRequest';
   }
 }
 
-/**
- * The only text an `invalid_client` error ever carries on the wire: the precise reason is in
- * `code` (RFC 6749 §5.2 leaves the description free; a generic one tells an attacker nothing).
- */
-export const INVALID_CLIENT_DESCRIPTION = 'client authentication failed';
-
 /** `invalid_client` (401): the client is unknown or did not prove its identity (RFC 6749 §5.2). */
 export class InvalidClient extends OAuthError {
-  constructor(code: ErrorCode, options?: OAuthErrorOptions) {
-    super('invalid_client', INVALID_CLIENT_DESCRIPTION, 401, code, options);
+  constructor(code: ErrorCodeOf<'InvalidClient'>, options?: OAuthErrorOptions) {
+    super('invalid_client', INVALID_CLIENT_DESCRIPTION, ERRORS[code].status, code, options);
     this.name = 'InvalidClient';
   }
 }
 
 /** `server_error` (500): a dependency failed; the request is refused, never accepted. */
 export class ServerError extends OAuthError {
-  constructor(code: ErrorCode, options?: OAuthErrorOptions) {
-    super('server_error', 'the authorization server could not complete the request', 500, code, options);
+  constructor(code: ErrorCodeOf<'ServerError'>, options?: OAuthErrorOptions) {
+    super('server_error', ERRORS[code].descriptions[0], 500, code, options);
     this.name = 'ServerError';
   }
 }
 
 /** `temporarily_unavailable` (503): a dependency is down or too slow; try again later. */
 export class TemporarilyUnavailable extends OAuthError {
-  constructor(code: ErrorCode, options?: OAuthErrorOptions) {
-    super(
-      'temporarily_unavailable',
-      'the authorization server is temporarily unable to handle the request',
-      503,
-      code,
-      options,
-    );
+  constructor(code: ErrorCodeOf<'TemporarilyUnavailable'>, options?: OAuthErrorOptions) {
+    super('temporarily_unavailable', ERRORS[code].descriptions[0], 503, code, options);
     this.name = 'TemporarilyUnavailable';
   }
 }

@@ -25,7 +25,9 @@ export {
   parseCredentials,
 } from './credentials.js';
 export {
+  ERRORS,
   type ErrorCode,
+  type ErrorCodeOf,
   INVALID_CLIENT_DESCRIPTION,
   InvalidClient,
   InvalidRequest,

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTestPki, type Issued, SUBJECT_DN, type TestPki } from '../../../test/helpers/pki.js';
+import { createTestPki, type Issued, opensslEd448, SUBJECT_DN, type TestPki } from '../../../test/helpers/pki.js';
 import { createRuleCases, RULES, type RuleCase } from '../../../test/helpers/pki-rules.js';
 import {
   type ClientAuthenticatorOptions,
@@ -618,5 +618,60 @@ describe('mtls_endpoint_aliases as assertion audiences (RFC 8705 §5, RFC 7523 �
     await expect(
       without.authenticate({ headers: {}, body: await body(), secure: true }, { endpoint: 'token' }),
     ).rejects.toMatchObject({ code: 'ERR_ASSERTION_AUD_MISMATCH' });
+  });
+});
+
+describe('EdDSA (RFC 8037, RFC 8410) and P-384 client certificates (RFC 8705 §2.1, §2.2)', () => {
+  /** The JWK a client registers for its certificate: the key members, `alg`, `use`, `kid` and `x5c`. */
+  function registeredJwk(leaf: Issued, alg: string) {
+    const jwk = leaf.x509.publicKey.export({ format: 'jwk' });
+    return { ...jwk, alg, use: 'sig', kid: `${alg}-key`, x5c: [Buffer.from(leaf.der).toString('base64')] };
+  }
+  const selfSigned = (keys: unknown[]): ClientMetadata => ({
+    client_id: 'self',
+    token_endpoint_auth_method: 'self_signed_tls_client_auth',
+    jwks: { keys } as never,
+  });
+
+  it('self_signed_tls_client_auth accepts a registered self-signed Ed25519 and Ed448 certificate, an OKP JWK with x5c (RFC 8705 §2.2.2)', async () => {
+    const ed448 = opensslEd448({ subject: 'CN=self-signed ed448' });
+    for (const [leaf, alg] of [
+      [pki.leaves.selfSignedEd25519, 'EdDSA'],
+      [pki.leaves.selfSignedEd25519, 'Ed25519'],
+      [ed448, 'EdDSA'],
+      [ed448, 'Ed448'],
+    ] as const) {
+      const client = selfSigned([registeredJwk(pki.leaves.selfSignedP256, 'ES256'), registeredJwk(leaf, alg)]);
+      expect(await outcome(client, presented(leaf, false)), alg).toBe('ok:self_signed_tls_client_auth');
+      // Another OKP certificate is not this client's (RFC 8705 §2.2: it must match a registered one).
+      const other = leaf === ed448 ? pki.leaves.selfSignedEd25519 : ed448;
+      expect(await outcome(client, presented(other, false)), alg).toBe('ERR_MTLS_SELF_SIGNED_MISMATCH');
+    }
+  });
+
+  it('self_signed_tls_client_auth ignores an OKP JWK whose x5c[0] carries another OKP key (RFC 7517 §4.7)', async () => {
+    const leaf = pki.leaves.selfSignedEd25519;
+    const stranger = opensslEd448({ subject: 'CN=stranger' }).x509.publicKey.export({ format: 'jwk' });
+    const mismatched = { ...stranger, x5c: [Buffer.from(leaf.der).toString('base64')] };
+    expect(await outcome(selfSigned([mismatched]), presented(leaf, false))).toBe('ERR_MTLS_SELF_SIGNED_MISMATCH');
+  });
+
+  it('tls_client_auth accepts Ed25519, Ed448 and P-384 client certificates, by SAN and subject DN, validated here too', async () => {
+    const leaves = {
+      'ed25519.example.com': pki.leaves.ed25519,
+      'ed448.example.com': opensslEd448({ subject: SUBJECT_DN, issuer: pki.ca, dns: 'ed448.example.com' }),
+      'p384.example.com': pki.leaves.p384,
+    };
+    for (const [dns, leaf] of Object.entries(leaves)) {
+      expect(await outcome(pkiClient({ tls_client_auth_san_dns: dns }), presented(leaf)), dns).toBe(
+        'ok:tls_client_auth',
+      );
+      // From a trusted proxy that did not validate: the chain is validated here (RFC 5280 §6.1).
+      const byDn = pkiClient({ tls_client_auth_subject_dn: SUBJECT_DN });
+      expect(await headerOutcome(byDn, leaf, [], { trustAnchors: pki.ca.certPem }), dns).toBe('ok:tls_client_auth');
+      expect(await headerOutcome(byDn, leaf, [], { trustAnchors: pki.untrustedCa.certPem }), dns).toBe(
+        'ERR_MTLS_CHAIN_NOT_VALIDATED',
+      );
+    }
   });
 });

@@ -13,7 +13,7 @@ export {
   redisFailureLimiter,
 } from './limiter.js';
 export {
-  DEFAULT_CLOCK_TOLERANCE,
+  DEFAULT_RETENTION_MARGIN,
   DEFAULT_TIMEOUT,
   type RedisReplayStoreOptions,
   type RedisSetClient,

@@ -35,18 +35,21 @@ export interface RedisReplayStoreOptions {
   /** Milliseconds to wait for Redis before rejecting. Default 200. */
   timeout?: number;
   /**
-   * Seconds a record outlives the assertion's `exp`: use the authenticator's clock tolerance, during
-   * which the verifier still accepts an expired assertion. Default 15 (the core's default).
+   * Seconds a record outlives the `expiresAt` the core passes. That `expiresAt` is already the
+   * assertion's `exp` plus the authenticator's `clockTolerance` (the last moment the verifier still
+   * accepts it), so this is NOT the clock tolerance again: it is an extra retention margin for
+   * clocks that differ between your server instances, since an instance whose clock is behind the
+   * recording one's still accepts the assertion after the record's expiry. Default 15.
    */
-  clockTolerance?: number;
+  retentionMargin?: number;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
 }
 
 /** Default of {@link RedisReplayStoreOptions.timeout}, in milliseconds. */
 export const DEFAULT_TIMEOUT = 200;
-/** Default of {@link RedisReplayStoreOptions.clockTolerance}, in seconds. */
-export const DEFAULT_CLOCK_TOLERANCE = 15;
+/** Default of {@link RedisReplayStoreOptions.retentionMargin}, in seconds. */
+export const DEFAULT_RETENTION_MARGIN = 15;
 const MAX_PREFIX_LENGTH = 256;
 
 /** RedisReplayStoreError for a command that timed out or failed. */
@@ -64,9 +67,9 @@ function checkNumber(value: unknown, name: string, fallback: number, min: number
   return value;
 }
 
-/** The record's lifetime: until `exp` plus the tolerance, at least 1 ms (PX must be positive). */
-function timeToLive(expiresAt: number, now: number, toleranceMs: number): number {
-  return Math.max(1, Math.ceil(expiresAt - now + toleranceMs));
+/** The record's lifetime: until `expiresAt` plus the margin, at least 1 ms (PX must be positive). */
+function timeToLive(expiresAt: number, now: number, marginMs: number): number {
+  return Math.max(1, Math.ceil(expiresAt - now + marginMs));
 }
 
 function isOk(reply: unknown): boolean {
@@ -105,7 +108,12 @@ export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore 
     fail(`prefix must be a string of at most ${MAX_PREFIX_LENGTH} characters`);
   }
   const timeout = checkNumber(options.timeout, 'timeout', DEFAULT_TIMEOUT, 1);
-  const toleranceMs = checkNumber(options.clockTolerance, 'clockTolerance', DEFAULT_CLOCK_TOLERANCE, 0) * 1000;
+  // Renamed in 0.x without an alias: the old name read as "the authenticator's clock tolerance" and
+  // invited counting it twice; refusing it at setup beats ignoring it silently.
+  if ((options as { clockTolerance?: unknown }).clockTolerance !== undefined) {
+    fail('clockTolerance was renamed retentionMargin (seconds added to the expiresAt the core passes)');
+  }
+  const marginMs = checkNumber(options.retentionMargin, 'retentionMargin', DEFAULT_RETENTION_MARGIN, 0) * 1000;
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') fail('now must be a function');
   const onTimeout = timedOut(timeout);
@@ -117,7 +125,7 @@ export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore 
     // Not connected: answer at once instead of queueing behind a reconnect (fail closed, fast).
     if (notReady(client)) throw new RedisReplayStoreError('not_ready', 'the Redis client is not connected');
     const key = replayKey(prefix, clientId, jti);
-    const ttl = timeToLive(expiresAt, now(), toleranceMs);
+    const ttl = timeToLive(expiresAt, now(), marginMs);
     const reply = await withTimeout(
       () => client.set(key, '1', { expiration: { type: 'PX', value: ttl }, condition: 'NX' }),
       timeout,

@@ -34,7 +34,7 @@ export function basicReplaySuite(flavour: string, connect: (url: string) => Prom
       await redis?.close();
     });
     // Every test writes under a prefix of its own: parallel files and earlier runs cannot interfere.
-    const store = (client: RedisSetClient, options: { clockTolerance?: number; now?: () => number } = {}) => {
+    const store = (client: RedisSetClient, options: { retentionMargin?: number; now?: () => number } = {}) => {
       prefix = `test:${randomUUID()}:`;
       return redisReplayStore({ client, prefix, ...options });
     };
@@ -82,9 +82,9 @@ export function basicReplaySuite(flavour: string, connect: (url: string) => Prom
       expect(results.filter((result) => result === false)).toHaveLength(199);
     });
 
-    it('keeps the record until exp plus the clock tolerance (PX = exp − now + tolerance)', async () => {
+    it('keeps the record until the expiry the core passes plus the retention margin (PX = expiresAt − now + margin)', async () => {
       const now = Date.now();
-      const replay = store(clients.a, { clockTolerance: 15, now: () => now });
+      const replay = store(clients.a, { retentionMargin: 15, now: () => now });
       const jti = randomUUID();
       expect(await replay.consume('client-1', jti, now + 60_000)).toBe(true);
       const pttl = await clients.pttl(replayKey(prefix, 'client-1', jti));
@@ -93,8 +93,8 @@ export function basicReplaySuite(flavour: string, connect: (url: string) => Prom
       expect(pttl).toBeGreaterThan(60_000);
     });
 
-    it('gives an assertion already past exp + tolerance the shortest TTL, 1 ms (PX must be positive)', async () => {
-      const replay = store(clients.a, { clockTolerance: 0 });
+    it('gives an assertion already past expiresAt + margin the shortest TTL, 1 ms (PX must be positive)', async () => {
+      const replay = store(clients.a, { retentionMargin: 0 });
       const jti = randomUUID();
       expect(await replay.consume('client-1', jti, Date.now() - 3_600_000)).toBe(true);
       expect(await clients.pttl(replayKey(prefix, 'client-1', jti))).toBeLessThanOrEqual(1);

@@ -60,10 +60,16 @@ describe('redisReplayStore options', () => {
     expect(() => redisReplayStore({ client: {} })).toThrow(TypeError);
     expect(() => redisReplayStore({ client, timeout: 0 })).toThrow(TypeError);
     expect(() => redisReplayStore({ client, timeout: Number.NaN })).toThrow(TypeError);
-    expect(() => redisReplayStore({ client, clockTolerance: -1 })).toThrow(TypeError);
+    expect(() => redisReplayStore({ client, retentionMargin: -1 })).toThrow(TypeError);
     // @ts-expect-error not a string
     expect(() => redisReplayStore({ client, prefix: 1 })).toThrow(TypeError);
     expect(() => redisReplayStore({ client, prefix: 'p'.repeat(257) })).toThrow(TypeError);
+  });
+
+  it('refuses the 0.1 name clockTolerance at setup, naming retentionMargin: the core already added its clock tolerance to expiresAt', () => {
+    // @ts-expect-error renamed to retentionMargin
+    expect(() => redisReplayStore({ client, clockTolerance: 15 })).toThrow(/renamed retentionMargin/);
+    expect(() => redisReplayStore({ client, retentionMargin: 0 })).not.toThrow();
   });
 
   it('rejects, never resolves, when the client was never connected (fail closed)', async () => {

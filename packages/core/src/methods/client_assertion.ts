@@ -19,7 +19,7 @@ import {
 } from '../algorithms.js';
 import type { AudienceMode, Config } from '../config.js';
 import { JWT_BEARER_ASSERTION_TYPE, MAX_CLIENT_ID_LENGTH, type PresentedCredential } from '../credentials.js';
-import { type ErrorCode, InvalidClient, isOAuthError, TemporarilyUnavailable } from '../errors.js';
+import { type ErrorCodeOf, InvalidClient, isOAuthError, TemporarilyUnavailable } from '../errors.js';
 import { registeredKeys } from '../keys.js';
 import { rsaJwkExponent, rsaKeyVerdict } from '../rsa_keys.js';
 import { isExpired, secretEntries } from '../secrets.js';
@@ -64,7 +64,7 @@ const REGISTERED_HEADER_PARAMETERS = new Set([
  */
 const EXPLICIT_TYPE = 'client-authentication+jwt';
 
-function fail(code: ErrorCode, cause?: unknown): never {
+function fail(code: ErrorCodeOf<'InvalidClient'>, cause?: unknown): never {
   throw new InvalidClient(code, cause === undefined ? undefined : { cause });
 }
 
