@@ -186,7 +186,15 @@ export type ErrorCode = keyof ErrorTable;
 /** The error classes of the table (`InvalidRequest`, `InvalidClient`, …). */
 export type ErrorClassName = ErrorTable[ErrorCode]['class'];
 
-/** The codes a class is thrown with: a code used with another class is a type error. */
+/**
+ * The codes a class is thrown with: a code used with another class is a type error.
+ *
+ * @example
+ * ```ts
+ * const code: ErrorCodeOf<'InvalidClient'> = 'ERR_SECRET_MISMATCH' // 'ERR_BASIC_MALFORMED' would not compile
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export type ErrorCodeOf<C extends ErrorClassName> = {
   [K in ErrorCode]: ErrorTable[K]['class'] extends C ? K : never;
 }[ErrorCode];
