@@ -44,7 +44,6 @@ const PENDING = new Set<string>([
   'PresentedCredential',
   'parseCredentials',
   'ErrorCode',
-  'INVALID_CLIENT_DESCRIPTION',
   'InvalidClient',
   'InvalidRequest',
   'isOAuthError',
