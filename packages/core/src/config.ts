@@ -4,7 +4,6 @@
  * caller's object is never mutated.
  */
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
-import { DEFAULT_MAX_CONCURRENT_HASHES, DEFAULT_MAX_QUEUED_HASHES } from './hash_budget.js';
 import { createJwksCache, type JwksCache, type JwksOptions } from './keys.js';
 import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
 import { type MtlsConfig, type MtlsOptions, normalizeMtlsOptions } from './mtls_config.js';
@@ -21,9 +20,10 @@ import {
   type RuleId,
 } from './policy.js';
 import { memoryReplayStore, type ReplayStore } from './replay.js';
-import type { VerifyHash } from './secrets.js';
+import type { VerifyHash } from './secrets/hash.js';
+import { DEFAULT_MAX_CONCURRENT_HASHES, DEFAULT_MAX_QUEUED_HASHES } from './secrets/hash_budget.js';
+import { createSecretCosts, type SecretCosts, type UnknownClientCost } from './secrets/unknown_client.js';
 import { AUTH_METHODS, type AuthMethod, type ClientMetadata, ENDPOINT_NAMES, type EndpointName } from './types.js';
-import { createSecretCosts, type SecretCosts, type UnknownClientCost } from './unknown_client.js';
 
 /** What `onAuthenticated` receives. Never carries a secret, an assertion or a certificate. */
 export interface AuthenticatedEvent {

@@ -16,12 +16,13 @@ import {
   uriMatch,
 } from '../certificates.js';
 import type { Config } from '../config.js';
+import type { ClientIdCredential } from '../credentials/credential.js';
 import { InvalidClient } from '../errors.js';
 import { clientKeys } from '../keys.js';
 import type { PathValidator } from '../path_validation.js';
 import { rsaKeyVerdict } from '../rsa_keys.js';
 import type { ClientJWK, ClientMetadata, PresentedCertificate } from '../types.js';
-import type { MethodVerifier, VerifyContext } from './method.js';
+import type { Verifier, VerifyContext } from './method.js';
 
 /** The RFC 8705 §2.1.2 metadata fields, one of which a `tls_client_auth` client registers. */
 export const TLS_CLIENT_AUTH_IDENTIFIERS = [
@@ -130,8 +131,7 @@ async function validateToAnchors(
  *
  * @see https://www.rfc-editor.org/rfc/rfc8705#section-2.1
  */
-export const verifyTlsClientAuth: MethodVerifier = ({ request, client, config, credential }) => {
-  if (credential.mechanism !== 'client_id') throw new InvalidClient('ERR_METHOD_MISMATCH');
+export const verifyTlsClientAuth: Verifier<ClientIdCredential> = (_credential, { request, client, config }) => {
   const certificate = presentedCertificate(request.certificate);
   const [name, value] = registeredIdentifier(client);
   const now = config.now();
@@ -142,7 +142,7 @@ export const verifyTlsClientAuth: MethodVerifier = ({ request, client, config, c
     if (!presented.chainValidated) throw new InvalidClient('ERR_MTLS_CHAIN_NOT_VALIDATED');
     return checkCertificate(certificate, name, value, config, now);
   }
-  return validateToAnchors(presented, certificate, validator, config, now).then<void>(() =>
+  return validateToAnchors(presented, certificate, validator, config, now).then(() =>
     checkCertificate(certificate, name, value, config, now),
   );
 };
@@ -154,7 +154,7 @@ function checkCertificate(
   value: string,
   config: Config,
   now: number,
-): void {
+): undefined {
   if (now < certificate.notBefore) throw new InvalidClient('ERR_MTLS_CERTIFICATE_NOT_YET_VALID');
   if (now > certificate.notAfter) throw new InvalidClient('ERR_MTLS_CERTIFICATE_EXPIRED');
   checkKeySize(certificate, config);
@@ -163,6 +163,7 @@ function checkCertificate(
       name === 'tls_client_auth_subject_dn' ? 'ERR_MTLS_SUBJECT_DN_MISMATCH' : 'ERR_MTLS_SAN_MISMATCH',
     );
   }
+  return undefined;
 }
 
 /**
@@ -201,9 +202,8 @@ function jwkMatchesCertificateKey(jwk: ClientJWK, certificate: ParsedCertificate
  *
  * @see https://www.rfc-editor.org/rfc/rfc8705#section-2.2
  */
-export const verifySelfSignedTlsClientAuth: MethodVerifier = async (context) => {
-  const { request, config, credential } = context;
-  if (credential.mechanism !== 'client_id') throw new InvalidClient('ERR_METHOD_MISMATCH');
+export const verifySelfSignedTlsClientAuth: Verifier<ClientIdCredential> = async (_credential, context) => {
+  const { request, config } = context;
   const certificate = presentedCertificate(request.certificate);
   checkKeySize(certificate, config);
   const presented = Buffer.from(certificate.der);

@@ -12,6 +12,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
+import { parseAssertion } from '../../src/credentials/assertion.js';
 import {
   type ClientAuthRequest,
   type ClientMetadata,
@@ -26,7 +27,6 @@ import {
   parseForm,
   parseFormBody,
 } from '../../src/index.js';
-import { assertionClientId } from '../../src/methods/client_assertion.js';
 import { MTLS_TARGETS } from './mtls-targets.js';
 
 export interface FuzzTarget<T = unknown> {
@@ -266,8 +266,8 @@ const envelope: FuzzTarget<string> = {
   arbitrary: assertions,
   run: (assertion) =>
     outcomeSync(() => {
-      const named = assertionClientId(assertion);
-      check(typeof named === 'string' && named.length > 0, 'assertionClientId returned no client_id');
+      const named = parseAssertion(assertion, JWT_BEARER_ASSERTION_TYPE, undefined).clientId;
+      check(typeof named === 'string' && named.length > 0, 'the assertion envelope named no client_id');
     }),
 };
 
