@@ -73,17 +73,17 @@ export class Attempt {
   }
 
   /**
-   * The request was refused: settle its attempts and answer with the error to throw, a 401 with
+   * The request was refused: settle its attempts and reject with the error to answer, a 401 with
    * its `Basic` challenge (RFC 9110 §15.5.2). Anything but an {@link OAuthError} is a bug that says
    * nothing about the credential: its attempts are released (or a key would keep them in flight
-   * for good) and it is thrown as it is.
+   * for good) and it is thrown as it is. Always rejects.
    */
-  async refused(thrown: unknown, challenge: string): Promise<unknown> {
+  async refuse(thrown: unknown, challenge: string): Promise<never> {
     const limiter = this.#config.failureLimiter;
     const holds = limiter !== undefined && this.#reserved.length > 0;
     if (!isOAuthError(thrown)) {
       if (holds) await settleSucceeded(limiter, this.#reserved);
-      return thrown;
+      throw thrown;
     }
     let error: OAuthError = holds ? await settleRefused(limiter, this.#reserved, thrown) : thrown;
     error = withChallenge(error, challenge);
@@ -99,6 +99,6 @@ export class Attempt {
       if (this.#method !== undefined) event.method = this.#method;
       emit(hook, event);
     }
-    return error;
+    throw error;
   }
 }

@@ -165,95 +165,97 @@ export function createAuthenticate(
   const challenge = basicChallenge(config.issuer);
   const parseOptions = { acceptUnencodedBasic: config.acceptUnencodedBasic };
 
-  /** Find the client the credential names and verify it with the client's registered method. */
+  /**
+   * Find the client the credential names, verify it with the client's registered method, and
+   * settle the outcome. `firstRefusal`: this is the second reading of a Basic pair (below), whose
+   * own refusal is never the one reported.
+   */
   async function verifyCredential(
     request: ClientAuthRequest,
     credential: PresentedCredential,
     endpoint: EndpointName,
     attempt: Attempt,
-    report: boolean,
+    firstRefusal?: unknown,
   ): Promise<ClientAuthResult> {
-    const nowSeconds = Math.floor(config.now() / 1000);
-    const { clientId } = credential;
-    if (report) attempt.names(clientId);
-    const found = findClient(config, clientId);
-    const client = isPending(found) ? await found : found;
-    // RFC 6749 §2.3.1 brute force: counted after the (cheap) lookup, before the (costly) check.
-    if (guessesSecret(credential, client)) {
-      const reserving = attempt.reserve(clientId, request, credential.mechanism === 'client_secret_basic');
-      if (reserving !== undefined) await reserving;
+    try {
+      const nowSeconds = Math.floor(config.now() / 1000);
+      const { clientId } = credential;
+      const report = firstRefusal === undefined;
+      if (report) attempt.names(clientId);
+      const found = findClient(config, clientId);
+      const client = isPending(found) ? await found : found;
+      // RFC 6749 §2.3.1 brute force: counted after the (cheap) lookup, before the (costly) check.
+      if (guessesSecret(credential, client)) {
+        const reserving = attempt.reserve(clientId, request, credential.mechanism === 'client_secret_basic');
+        if (reserving !== undefined) await reserving;
+      }
+      if (client === undefined && !isSecret(credential)) throw new InvalidClient('ERR_CLIENT_NOT_FOUND');
+      // An unknown client_id that sent a secret takes a known client's steps on a stand-in registered
+      // for the presented method (DESIGN.md §3: "an unknown client costs the same as a wrong secret").
+      const known = client !== undefined;
+      // RFC 7591 §2: token_endpoint_auth_method defaults to client_secret_basic.
+      const registered = known ? (client.token_endpoint_auth_method ?? 'client_secret_basic') : credential.mechanism;
+      if (!KNOWN_METHODS.has(registered)) throw new InvalidClient('ERR_CLIENT_METADATA_INVALID');
+      const method = registered as AuthMethod;
+      if (report && known) attempt.names(clientId, method);
+      // Built once, complete, and never changed (every field is readonly).
+      const context: VerifyContext = {
+        request,
+        client: client ?? UNKNOWN_CLIENT,
+        clientId,
+        method,
+        endpoint,
+        config,
+        keys,
+        nowSeconds,
+      };
+      if (!config.endpointMethods[endpoint].has(method)) {
+        await refuseWithStandIn(credential, context, known ? 'ERR_METHOD_NOT_ALLOWED' : 'ERR_CLIENT_NOT_FOUND');
+      }
+      const verified = verifyWithMethod(credential, context, known);
+      const detail = isPending(verified) ? await verified : verified;
+      const settled = attempt.succeeded(authenticated(context, client as ClientMetadata, detail));
+      return isPending(settled) ? await settled : settled;
+    } catch (refused) {
+      if (firstRefusal !== undefined) return attempt.refuse(firstRefusal, challenge);
+      const other = otherReading(credential, refused);
+      if (other !== undefined) return verifyCredential(request, other, endpoint, attempt, refused);
+      return attempt.refuse(refused, challenge);
     }
-    if (client === undefined && !isSecret(credential)) throw new InvalidClient('ERR_CLIENT_NOT_FOUND');
-    // An unknown client_id that sent a secret takes a known client's steps on a stand-in registered
-    // for the presented method (DESIGN.md §3: "an unknown client costs the same as a wrong secret").
-    const known = client !== undefined;
-    const registered = known ? (client.token_endpoint_auth_method ?? 'client_secret_basic') : credential.mechanism;
-    // RFC 7591 §2: token_endpoint_auth_method defaults to client_secret_basic.
-    if (!KNOWN_METHODS.has(registered)) throw new InvalidClient('ERR_CLIENT_METADATA_INVALID');
-    const method = registered as AuthMethod;
-    if (report && known) attempt.names(clientId, method);
-    // Built once, complete, and never changed (every field is readonly).
-    const context: VerifyContext = {
-      request,
-      client: client ?? UNKNOWN_CLIENT,
-      clientId,
-      method,
-      endpoint,
-      config,
-      keys,
-      nowSeconds,
-    };
-    if (!config.endpointMethods[endpoint].has(method)) {
-      await refuseWithStandIn(credential, context, known ? 'ERR_METHOD_NOT_ALLOWED' : 'ERR_CLIENT_NOT_FOUND');
-    }
-    const verified = verifyWithMethod(credential, context, known);
-    const detail = isPending(verified) ? await verified : verified;
-    return authenticated(context, client as ClientMetadata, detail);
   }
 
-  return async function authenticate(incoming, callOptions) {
+  // Not an async function: the one promise of a request is verifyCredential's (bench/README.md).
+  return function authenticate(incoming, callOptions) {
     const endpoint = callOptions?.endpoint;
     if (!KNOWN_ENDPOINTS.has(endpoint)) {
-      throw new TypeError(`client-auth: authenticate() needs a known endpoint, got ${JSON.stringify(endpoint)}`);
+      return Promise.reject(
+        new TypeError(`client-auth: authenticate() needs a known endpoint, got ${JSON.stringify(endpoint)}`),
+      );
     }
     const attempt = new Attempt(config, endpoint);
+    let request: ClientAuthRequest;
+    let credential: PresentedCredential;
     try {
-      const request = withResolvedCertificate(config, incoming);
-      const credential = parseCredentials(request, parseOptions);
+      request = withResolvedCertificate(config, incoming);
+      credential = parseCredentials(request, parseOptions);
       requireTlsForSecrets(credential, request, config);
-      let result: ClientAuthResult;
-      try {
-        result = await verifyCredential(request, credential, endpoint, attempt, true);
-      } catch (refused) {
-        result = await verifyOtherReading(request, credential, endpoint, attempt, refused);
-      }
-      const settled = attempt.succeeded(result);
-      return isPending(settled) ? await settled : settled;
     } catch (thrown) {
-      throw await attempt.refused(thrown, challenge);
+      return attempt.refuse(thrown, challenge);
     }
+    return verifyCredential(request, credential, endpoint, attempt);
   };
+}
 
-  /**
-   * Opt-in `basic.acceptUnencoded`, when the raw reading of the Basic pair names *another*
-   * client_id (one with `+` or `%`): that is another client, so it is found, counted by the
-   * limiter and verified in its own right. (A raw reading of the same client_id is a second
-   * candidate secret of the secret verifier.) The first refusal is the one reported.
-   */
-  async function verifyOtherReading(
-    request: ClientAuthRequest,
-    credential: PresentedCredential,
-    endpoint: EndpointName,
-    attempt: Attempt,
-    refused: unknown,
-  ): Promise<ClientAuthResult> {
-    const raw = credential.mechanism === 'client_secret_basic' ? credential.unencoded : undefined;
-    if (raw === undefined || raw.clientId === credential.clientId || !isInvalidClient(refused)) throw refused;
-    const other: SecretCredential = { mechanism: 'client_secret_basic', ...raw };
-    return verifyCredential(request, other, endpoint, attempt, false).catch(() => {
-      throw refused;
-    });
-  }
+/**
+ * Opt-in `basic.acceptUnencoded`, when the raw reading of the Basic pair names *another* client_id
+ * (one with `+` or `%`): that is another client, so it is found, counted by the limiter and
+ * verified in its own right, once the first reading was refused as `invalid_client`. (A raw
+ * reading of the same client_id is a second candidate secret of the secret verifier.)
+ */
+function otherReading(credential: PresentedCredential, refused: unknown): SecretCredential | undefined {
+  const raw = credential.mechanism === 'client_secret_basic' ? credential.unencoded : undefined;
+  if (raw === undefined || raw.clientId === credential.clientId || !isInvalidClient(refused)) return undefined;
+  return { mechanism: 'client_secret_basic', ...raw };
 }
 
 function isInvalidClient(error: unknown): boolean {
