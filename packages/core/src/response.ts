@@ -13,6 +13,12 @@ export interface ErrorResponseOptions {
   /**
    * The realm of the `Basic` challenge of a 401 whose error carries none (RFC 7617 §2), usually
    * the issuer. Refusals of `authenticate()` already carry `Basic realm="<issuer>"`.
+   *
+   * @example
+   * ```ts
+   * errorResponse(err, { realm: auth.issuer })
+   * ```
+   * @see https://www.rfc-editor.org/rfc/rfc7617#section-2
    */
   realm?: string;
 }
