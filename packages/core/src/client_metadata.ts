@@ -5,14 +5,15 @@
  * registration endpoint can answer with them and a server can refuse to start listing them all.
  */
 import { isAsymmetricAlgorithm, isHmacAlgorithm, MIN_HMAC_SECRET_OCTETS, SIGNING_ALGORITHMS } from './algorithms.js';
-import { ipAddressBytes, parseDistinguishedName } from './certificates.js';
 import { checkJwks, checkJwksUri, type Report } from './client_metadata_keys.js';
+import { addressOctets } from './ip/address.js';
 import { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
 import { fail } from './option_checks.js';
 import { IMPLEMENTED_METHODS } from './options.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from './policy/profiles.js';
 import { enforcedRules } from './policy/rules.js';
 import { AUTH_METHODS, type AuthMethod } from './types.js';
+import { parseDistinguishedName } from './x509/distinguished_name.js';
 
 /**
  * One problem, in the RFC 7591 §3.2.2 error form, with the field it concerns.
@@ -257,7 +258,7 @@ function checkIdentifier(field: (typeof TLS_IDENTIFIERS)[number], value: unknown
       }
       break;
     case 'tls_client_auth_san_ip':
-      if (ipAddressBytes(value) === undefined) problem(field, 'tls_client_auth_san_ip must be an IPv4 or IPv6 address');
+      if (addressOctets(value) === undefined) problem(field, 'tls_client_auth_san_ip must be an IPv4 or IPv6 address');
       break;
     case 'tls_client_auth_san_email':
       if (!/^[^@\s]+@[^@\s]+$/.test(value)) problem(field, 'tls_client_auth_san_email must be an email address');

@@ -6,10 +6,10 @@
  */
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { MIN_RSA_BITS, methodAlgorithms, rsaModulusBits } from './algorithms.js';
-import { certificateKey } from './certificates.js';
 import type { ProfileRule } from './policy/profiles.js';
 import { MAX_RSA_BITS, MAX_RSA_EXPONENT_BITS, rsaJwkExponent, rsaKeyVerdict } from './rsa_keys.js';
 import type { AuthMethod, ClientJWK } from './types.js';
+import { certificateKey } from './x509/certificate_key.js';
 
 /** Report one problem of a field. */
 export type Report = (field: string, description: string) => void;

@@ -5,7 +5,6 @@
  * table in policy/profiles.ts, read through policy/rules.ts, as client metadata validation reads them.
  */
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
-import { DEFAULT_MAX_CONCURRENT_HASHES, DEFAULT_MAX_QUEUED_HASHES } from './hash_budget.js';
 import { createJwksCache, type JwksCache } from './jwks/cache.js';
 import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
 import { type MtlsConfig, normalizeMtlsOptions } from './mtls_config.js';
@@ -26,8 +25,9 @@ import {
 } from './policy/profiles.js';
 import { audienceAtLeast, type EnforcedRules, enforcedRules, profileRule } from './policy/rules.js';
 import { memoryReplayStore, type ReplayStore } from './replay.js';
+import { DEFAULT_MAX_CONCURRENT_HASHES, DEFAULT_MAX_QUEUED_HASHES } from './secrets/hash_budget.js';
+import { createSecretCosts, type SecretCosts, type UnknownClientCost } from './secrets/unknown_client.js';
 import { AUTH_METHODS, type AuthMethod, type ClientMetadata, ENDPOINT_NAMES, type EndpointName } from './types.js';
-import { createSecretCosts, type SecretCosts, type UnknownClientCost } from './unknown_client.js';
 
 export type { AuthenticatedEvent, ClientAuthenticatorOptions, FailureEvent } from './options.js';
 // The modules that read the config also name the option types it is built from.

@@ -34,6 +34,8 @@ export interface OAuthErrorOptions {
   cause?: unknown;
   /** Seconds the client should wait before retrying: sent as `Retry-After` (RFC 9110 §10.2.3). */
   retryAfter?: number;
+  /** `WWW-Authenticate` challenge to send with a 401 (RFC 9110 §15.5.2). */
+  challenge?: string;
 }
 
 /**
@@ -54,8 +56,8 @@ export class OAuthError extends Error {
   readonly status: number;
   /** Stable machine-readable reason, for operators. */
   readonly code: ErrorCode;
-  /** `WWW-Authenticate` challenge to send with a 401, set by the authenticator. */
-  challenge: string | undefined;
+  /** `WWW-Authenticate` challenge to send with a 401: the authenticator's refusals carry `Basic realm="<issuer>"`. */
+  readonly challenge: string | undefined;
   /** Seconds for a `Retry-After` header (429 after too many failures), when set. */
   readonly retryAfter: number | undefined;
 
@@ -83,7 +85,7 @@ export class OAuthError extends Error {
     this.error_description = description;
     this.status = effectiveStatus;
     this.code = code;
-    this.challenge = undefined;
+    this.challenge = options.challenge;
     this.retryAfter = options.retryAfter;
   }
 }

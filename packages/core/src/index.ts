@@ -19,11 +19,11 @@ export {
 } from './client_metadata.js';
 export {
   JWT_BEARER_ASSERTION_TYPE,
-  MAX_AUTHORIZATION_HEADER,
-  MAX_CLIENT_ID_LENGTH,
-  type PresentedCredential,
-  parseCredentials,
-} from './credentials.js';
+  MAX_ASSERTION_LENGTH,
+} from './credentials/assertion.js';
+export { MAX_AUTHORIZATION_HEADER } from './credentials/basic.js';
+export { MAX_CLIENT_ID_LENGTH, type PresentedCredential } from './credentials/credential.js';
+export { parseCredentials } from './credentials/parse.js';
 export {
   ERRORS,
   type ErrorCode,
@@ -54,7 +54,8 @@ export {
 } from './limiter.js';
 export { type MemoryFailureLimiterOptions, memoryFailureLimiter } from './memory_limiter.js';
 export type { ServerAuthMetadata } from './metadata.js';
-export { MAX_ASSERTION_LENGTH, MAX_JTI_LENGTH, MAX_KEY_CANDIDATES } from './methods/client_assertion.js';
+export { MAX_JTI_LENGTH } from './methods/client_assertion/claims.js';
+export { MAX_KEY_CANDIDATES } from './methods/client_assertion/keys.js';
 export { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';
 export type { MinimumKeySizes, MtlsOptions } from './mtls_config.js';
 export {
@@ -84,15 +85,11 @@ export {
 } from './proxy/certificate_headers.js';
 export type { CertificateSourceOptions } from './proxy/certificate_source.js';
 export { type MemoryReplayStoreOptions, memoryReplayStore, type ReplayStore } from './replay.js';
-export { basicChallenge, type ErrorResponse, errorResponse } from './response.js';
+export { basicChallenge, type ErrorResponse, type ErrorResponseOptions, errorResponse } from './response.js';
 export { MAX_RSA_BITS, MAX_RSA_EXPONENT_BITS } from './rsa_keys.js';
-export {
-  constantTimeEqual,
-  hashSecret,
-  MAX_ENCODED_SECRETS,
-  type VerifyHash,
-  verifySecretHash,
-} from './secrets.js';
+export { constantTimeEqual, MAX_ENCODED_SECRETS } from './secrets/compare.js';
+export { hashSecret, type VerifyHash, verifySecretHash } from './secrets/hash.js';
+export type { UnknownClientCost } from './secrets/unknown_client.js';
 export {
   AUTH_METHODS,
   type AuthMethod,
@@ -106,7 +103,6 @@ export {
   type FormParameters,
   type PresentedCertificate,
 } from './types.js';
-export type { UnknownClientCost } from './unknown_client.js';
 export { type ParsedCertificate, parseCertificate, x5tS256 } from './x509/certificate.js';
 export type { CertificateKey } from './x509/certificate_key.js';
 export {

@@ -9,9 +9,9 @@ import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
 import type { MtlsOptions } from './mtls_config.js';
 import type { AudienceMode, ProfileName, RuleId } from './policy/profiles.js';
 import type { ReplayStore } from './replay.js';
-import type { VerifyHash } from './secrets.js';
+import type { VerifyHash } from './secrets/hash.js';
+import type { UnknownClientCost } from './secrets/unknown_client.js';
 import { AUTH_METHODS, type AuthMethod, type ClientMetadata, type EndpointName } from './types.js';
-import type { UnknownClientCost } from './unknown_client.js';
 
 /**
  * What `onAuthenticated` receives. Never carries a secret, an assertion or a certificate.

@@ -1,4 +1,4 @@
-import { isOAuthError, type OAuthError, ServerError } from './errors.js';
+import { type ErrorCodeOf, InvalidClient, isOAuthError, OAuthError, ServerError } from './errors.js';
 
 /** A framework-neutral HTTP response. Adapters copy it onto their native response. */
 export interface ErrorResponse {
@@ -6,6 +6,29 @@ export interface ErrorResponse {
   headers: Record<string, string>;
   /** The JSON body, already serialised. */
   body: string;
+}
+
+/**
+ * Options of {@link errorResponse}.
+ *
+ * @example
+ * ```ts
+ * const { status, headers, body } = errorResponse(err, { realm: 'https://as.example.com' })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7617#section-2
+ */
+export interface ErrorResponseOptions {
+  /**
+   * The realm of the `Basic` challenge of a 401 whose error carries none (RFC 7617 §2), usually
+   * the issuer. Refusals of `authenticate()` already carry `Basic realm="<issuer>"`.
+   *
+   * @example
+   * ```ts
+   * errorResponse(err, { realm: auth.issuer })
+   * ```
+   * @see https://www.rfc-editor.org/rfc/rfc7617#section-2
+   */
+  realm?: string;
 }
 
 /**
@@ -18,12 +41,12 @@ export interface ErrorResponse {
  *
  * @example
  * ```ts
- * const { status, headers, body } = errorResponse(err)
+ * const { status, headers, body } = errorResponse(err, { realm: auth.issuer })
  * res.writeHead(status, headers).end(body)
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
-export function errorResponse(error: unknown): ErrorResponse {
+export function errorResponse(error: unknown, options: ErrorResponseOptions = {}): ErrorResponse {
   const oauth: OAuthError = isOAuthError(error) ? error : new ServerError('ERR_INTERNAL');
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -32,7 +55,8 @@ export function errorResponse(error: unknown): ErrorResponse {
   };
   if (oauth.status === 401) {
     // RFC 9110 §15.5.2: a 401 MUST carry at least one challenge.
-    headers['www-authenticate'] = oauth.challenge ?? 'Basic';
+    headers['www-authenticate'] =
+      oauth.challenge ?? (options.realm === undefined ? 'Basic' : basicChallenge(options.realm));
   } else if (oauth.status === 408) {
     // RFC 9110 §15.5.9: the rest of the request may still be in transit, so the connection is
     // not reusable; RFC 7231 §6.5.7, which it replaced, put it plainly: a server "SHOULD send the
@@ -55,4 +79,15 @@ export function errorResponse(error: unknown): ErrorResponse {
  */
 export function basicChallenge(realm: string): string {
   return `Basic realm="${realm.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/**
+ * The same refusal with a challenge, made at construction (an error is never changed once
+ * thrown): what the authenticator answers a 401 with (RFC 9110 §15.5.2, RFC 6749 §5.2).
+ */
+export function withChallenge(error: OAuthError, challenge: string): OAuthError {
+  if (error.status !== 401 || error.challenge !== undefined) return error;
+  const options = { status: error.status, cause: error.cause, retryAfter: error.retryAfter, challenge };
+  if (error instanceof InvalidClient) return new InvalidClient(error.code as ErrorCodeOf<'InvalidClient'>, options);
+  return new OAuthError(error.error, error.error_description, error.status, error.code, options);
 }

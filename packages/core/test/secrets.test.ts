@@ -37,15 +37,17 @@ describe('scrypt secret hashes', () => {
 
 describe('registered secrets kept encoded (bench/README.md)', () => {
   it(`keeps at most MAX_ENCODED_SECRETS of them, and one dropped still compares right`, async () => {
-    const { checkSecret, encodedSecretCount, MAX_ENCODED_SECRETS } = await import('../src/secrets.js');
+    const { checkSecret } = await import('../src/secrets/check.js');
+    const { EncodedSecrets, MAX_ENCODED_SECRETS } = await import('../src/secrets/compare.js');
+    const encoded = new EncodedSecrets();
     const first = 'first-secret-0';
-    expect(checkSecret([{ value: first }], first, 0, undefined)).toBe('match');
-    for (let i = 1; i <= MAX_ENCODED_SECRETS; i++) checkSecret([{ value: `secret-${i}` }], 'x', 0, undefined);
-    expect(encodedSecretCount()).toBe(MAX_ENCODED_SECRETS);
+    expect(checkSecret([{ value: first }], first, 0, encoded, undefined)).toBe('match');
+    for (let i = 1; i <= MAX_ENCODED_SECRETS; i++) checkSecret([{ value: `secret-${i}` }], 'x', 0, encoded, undefined);
+    expect(encoded.size).toBe(MAX_ENCODED_SECRETS);
     // The first one was dropped as the oldest: encoded again, and still exact.
-    expect(checkSecret([{ value: first }], first, 0, undefined)).toBe('match');
-    expect(checkSecret([{ value: first }], `${first}x`, 0, undefined)).toBe('mismatch');
-    expect(checkSecret([{ value: first }], first.slice(0, -1), 0, undefined)).toBe('mismatch');
-    expect(encodedSecretCount()).toBe(MAX_ENCODED_SECRETS);
+    expect(checkSecret([{ value: first }], first, 0, encoded, undefined)).toBe('match');
+    expect(checkSecret([{ value: first }], `${first}x`, 0, encoded, undefined)).toBe('mismatch');
+    expect(checkSecret([{ value: first }], first.slice(0, -1), 0, encoded, undefined)).toBe('mismatch');
+    expect(encoded.size).toBe(MAX_ENCODED_SECRETS);
   });
 });

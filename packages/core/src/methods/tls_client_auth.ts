@@ -5,23 +5,18 @@
  * certificate's private key; this module decides whether that certificate is the client's.
  */
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
-import {
-  distinguishedNameMatch,
-  dnsNameMatch,
-  emailMatch,
-  ipAddressMatch,
-  type ParsedCertificate,
-  parseCertificate,
-  parseDistinguishedName,
-  uriMatch,
-} from '../certificates.js';
 import type { Config } from '../config.js';
+import type { ClientIdCredential } from '../credentials/credential.js';
 import { InvalidClient } from '../errors.js';
-import { clientKeys } from '../keys.js';
-import type { PathValidator } from '../path_validation.js';
+import { registeredKeys } from '../jwks/registered_keys.js';
 import { rsaKeyVerdict } from '../rsa_keys.js';
 import type { ClientJWK, ClientMetadata, PresentedCertificate } from '../types.js';
-import type { MethodVerifier, VerifyContext } from './method.js';
+import { type ParsedCertificate, parseCertificate } from '../x509/certificate.js';
+import { parseDistinguishedName } from '../x509/distinguished_name.js';
+import { distinguishedNameMatch } from '../x509/name_match.js';
+import type { PathValidator } from '../x509/path_validation.js';
+import { dnsNameMatch, emailMatch, ipAddressMatch, uriMatch } from '../x509/subject_alt_name.js';
+import type { Verifier } from './method.js';
 
 /** The RFC 8705 §2.1.2 metadata fields, one of which a `tls_client_auth` client registers. */
 export const TLS_CLIENT_AUTH_IDENTIFIERS = [
@@ -130,8 +125,7 @@ async function validateToAnchors(
  *
  * @see https://www.rfc-editor.org/rfc/rfc8705#section-2.1
  */
-export const verifyTlsClientAuth: MethodVerifier = ({ request, client, config, credential }) => {
-  if (credential.mechanism !== 'client_id') throw new InvalidClient('ERR_METHOD_MISMATCH');
+export const verifyTlsClientAuth: Verifier<ClientIdCredential> = (_credential, { request, client, config }) => {
   const certificate = presentedCertificate(request.certificate);
   const [name, value] = registeredIdentifier(client);
   const now = config.now();
@@ -142,7 +136,7 @@ export const verifyTlsClientAuth: MethodVerifier = ({ request, client, config, c
     if (!presented.chainValidated) throw new InvalidClient('ERR_MTLS_CHAIN_NOT_VALIDATED');
     return checkCertificate(certificate, name, value, config, now);
   }
-  return validateToAnchors(presented, certificate, validator, config, now).then<void>(() =>
+  return validateToAnchors(presented, certificate, validator, config, now).then(() =>
     checkCertificate(certificate, name, value, config, now),
   );
 };
@@ -154,7 +148,7 @@ function checkCertificate(
   value: string,
   config: Config,
   now: number,
-): void {
+): undefined {
   if (now < certificate.notBefore) throw new InvalidClient('ERR_MTLS_CERTIFICATE_NOT_YET_VALID');
   if (now > certificate.notAfter) throw new InvalidClient('ERR_MTLS_CERTIFICATE_EXPIRED');
   checkKeySize(certificate, config);
@@ -163,15 +157,7 @@ function checkCertificate(
       name === 'tls_client_auth_subject_dn' ? 'ERR_MTLS_SUBJECT_DN_MISMATCH' : 'ERR_MTLS_SAN_MISMATCH',
     );
   }
-}
-
-/**
- * The client's registered JWKs: inline `jwks` or the (cached) keys at its `jwks_uri`, through the
- * same loader as `private_key_jwt`. `refresh` asks for a re-fetch of a `jwks_uri` (rate-limited by
- * the loader's cool-down), for a certificate that matches no registered `x5c` (rotation).
- */
-export function registeredJwks(context: VerifyContext, refresh = false): Promise<readonly ClientJWK[]> {
-  return clientKeys(context.client, context.config, { refresh });
+  return undefined;
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -201,9 +187,8 @@ function jwkMatchesCertificateKey(jwk: ClientJWK, certificate: ParsedCertificate
  *
  * @see https://www.rfc-editor.org/rfc/rfc8705#section-2.2
  */
-export const verifySelfSignedTlsClientAuth: MethodVerifier = async (context) => {
-  const { request, config, credential } = context;
-  if (credential.mechanism !== 'client_id') throw new InvalidClient('ERR_METHOD_MISMATCH');
+export const verifySelfSignedTlsClientAuth: Verifier<ClientIdCredential> = async (_credential, context) => {
+  const { request, config } = context;
   const certificate = presentedCertificate(request.certificate);
   checkKeySize(certificate, config);
   const presented = Buffer.from(certificate.der);
@@ -213,8 +198,12 @@ export const verifySelfSignedTlsClientAuth: MethodVerifier = async (context) => 
       const registered = firstX5c(jwk);
       return registered?.equals(presented) === true && jwkMatchesCertificateKey(jwk, certificate);
     });
-  if (matches(await registeredJwks(context))) return;
+  if (matches(await registeredKeys(context.client, context.config))) return;
   // A certificate rotated at the jwks_uri since the last fetch: one re-fetch (RFC 8705 §2.2).
-  if (context.client.jwks_uri !== undefined && matches(await registeredJwks(context, true))) return;
+  if (
+    context.client.jwks_uri !== undefined &&
+    matches(await registeredKeys(context.client, context.config, { refresh: true }))
+  )
+    return;
   throw new InvalidClient('ERR_MTLS_SELF_SIGNED_MISMATCH');
 };

@@ -19,6 +19,7 @@ import {
   parseForm,
   parseFormBody,
 } from '../../src/adapter.js';
+import { parseAssertion } from '../../src/credentials/assertion.js';
 import {
   type ClientAuthRequest,
   type ClientMetadata,
@@ -28,7 +29,6 @@ import {
   JWT_BEARER_ASSERTION_TYPE,
   parseCredentials,
 } from '../../src/index.js';
-import { assertionClientId } from '../../src/methods/client_assertion.js';
 import { MTLS_TARGETS } from './mtls-targets.js';
 
 export interface FuzzTarget<T = unknown> {
@@ -268,8 +268,8 @@ const envelope: FuzzTarget<string> = {
   arbitrary: assertions,
   run: (assertion) =>
     outcomeSync(() => {
-      const named = assertionClientId(assertion);
-      check(typeof named === 'string' && named.length > 0, 'assertionClientId returned no client_id');
+      const named = parseAssertion(assertion, JWT_BEARER_ASSERTION_TYPE, undefined).clientId;
+      check(typeof named === 'string' && named.length > 0, 'the assertion envelope named no client_id');
     }),
 };
 

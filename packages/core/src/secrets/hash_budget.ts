@@ -14,7 +14,7 @@
  * unknown-client path can take as long, on a timer, without spending any of the budget.
  */
 import { performance } from 'node:perf_hooks';
-import { TemporarilyUnavailable } from './errors.js';
+import { TemporarilyUnavailable } from '../errors.js';
 
 /** Default `secrets.maxConcurrentHashes`: below libuv's 4 threads, so other crypto and DNS keep some. */
 export const DEFAULT_MAX_CONCURRENT_HASHES = 2;

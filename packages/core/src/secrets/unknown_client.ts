@@ -22,18 +22,18 @@
  * than an unknown client_id (`'auto'`), or a known plain one shorter (`'hash'`); only making every
  * check cost a real hash would hide both, which is the CPU exhaustion this avoids.
  */
+import { randomBytes } from 'node:crypto';
+import type { ClientMetadata, ClientSecretEntry } from '../types.js';
+import { checkSecret, type HashVerifier, type SecretCheck, secretEntries } from './check.js';
+import { EncodedSecrets } from './compare.js';
+import type { VerifyHash } from './hash.js';
 import { HashBudget, hashBudgetBusy } from './hash_budget.js';
-import {
-  checkSecret,
-  dummyEntries,
-  forgetDummyEncoding,
-  type HashVerifier,
-  isEncodedSecret,
-  type SecretCheck,
-  secretEntries,
-  type VerifyHash,
-} from './secrets.js';
-import type { ClientSecretEntry } from './types.js';
+
+/** A secret the unknown-client path compares against, so that it costs what a known client does. */
+const DUMMY_SECRET = randomBytes(32).toString('base64url');
+
+/** Stands in for a client with one plain secret (never returned, never authenticated). */
+const DUMMY_CLIENT: ClientMetadata = Object.freeze({ client_id: '', client_secret: DUMMY_SECRET });
 
 /**
  * What an unknown client_id costs (`secrets.unknownClientCost`): `'auto'` (default) follows the
@@ -46,6 +46,8 @@ export type UnknownClientCost = 'auto' | 'plain' | 'hash';
 export interface SecretCosts {
   /** The hash budget of this authenticator. */
   readonly budget: HashBudget;
+  /** Registered secrets this authenticator keeps encoded for comparison. */
+  readonly encoded: EncodedSecrets;
   /** How real checks verify stored hashes (within `budget`). */
   readonly hashes: HashVerifier;
   /** The same, for the stand-in of a cheap hash check (outside the budget). */
@@ -73,6 +75,7 @@ export function createSecretCosts(
   const budget = new HashBudget(maxConcurrent, maxQueued);
   return {
     budget,
+    encoded: new EncodedSecrets(),
     hashes: { budget, verifyHash },
     outside: { budget, verifyHash, outside: true },
     mode,
@@ -93,7 +96,7 @@ export function noteCost(costs: SecretCosts, entries: readonly ClientSecretEntry
   let cold = false;
   for (const entry of entries) {
     if ('hash' in entry && typeof entry.hash === 'string') hashed = true;
-    else if ('value' in entry && typeof entry.value === 'string' && !isEncodedSecret(entry.value)) cold = true;
+    else if ('value' in entry && typeof entry.value === 'string' && !costs.encoded.has(entry.value)) cold = true;
   }
   if (record && !hashed) {
     costs.plainSeen = true;
@@ -124,7 +127,7 @@ export function imitateHashCheck(costs: SecretCosts, presented: string, nowSecon
     // The steps of a real check (its entry list and cost note too), outside the budget.
     const entries = secretEntries({ client_id: '', client_secrets: [{ hash: cheapHash }] });
     noteCost(costs, entries, false);
-    return checkSecret(entries, presented, nowSeconds, costs.outside) as Promise<SecretCheck>;
+    return checkSecret(entries, presented, nowSeconds, costs.encoded, costs.outside) as Promise<SecretCheck>;
   }
   costs.dummyTimed++;
   return budget.imitate();
@@ -136,8 +139,8 @@ export function imitateHashCheck(costs: SecretCosts, presented: string, nowSecon
  */
 export function unknownClientEntries(costs: SecretCosts): ClientSecretEntry[] {
   costs.dummyPlain++;
-  if (costs.cold) forgetDummyEncoding();
-  return dummyEntries();
+  if (costs.cold) costs.encoded.forget(DUMMY_SECRET);
+  return secretEntries(DUMMY_CLIENT);
 }
 
 /**
@@ -154,6 +157,6 @@ export function dummySecretCheck(
   const entries = unknownClientEntries(costs);
   noteCost(costs, entries, false);
   // Plain entries only: answered synchronously.
-  checkSecret(entries, presented, nowSeconds, costs.hashes);
+  checkSecret(entries, presented, nowSeconds, costs.encoded, costs.hashes);
   return undefined;
 }
