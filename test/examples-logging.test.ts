@@ -78,7 +78,12 @@ describe.each(['express', 'koa', 'hono'] as const)('examples/%s: the operator lo
     const before = lines(server).filter((line) => line.msg === 'client authentication refused').length;
     const refused = await fetch(`${server.issuer}/token`, {
       ...form({ grant_type: 'client_credentials' }),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('basic', WRONG) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basic('basic', WRONG),
+        // What Envoy sets on every request (nginx with $request_id): the line carries it.
+        'x-request-id': 'req-4bf92f3577b34da6',
+      },
     });
     expect(refused.status).toBe(401);
     const unknown = await fetch(
@@ -99,11 +104,17 @@ describe.each(['express', 'koa', 'hono'] as const)('examples/%s: the operator lo
         client_id: 'basic',
         method: 'client_secret_basic',
         endpoint: 'token',
+        peer: '127.0.0.1',
+        reqId: 'req-4bf92f3577b34da6',
       }),
     );
     expect(refusals).toContainEqual(
       expect.objectContaining({ code: 'ERR_CLIENT_NOT_FOUND', client_id: 'nobody', endpoint: 'revocation' }),
     );
+    // No X-Request-Id sent: none invented (it would match nothing in the proxy's logs).
+    const nobody = refusals.find((line) => line.client_id === 'nobody');
+    expect(nobody?.peer).toBe('127.0.0.1');
+    expect(nobody).not.toHaveProperty('reqId');
     for (const line of refusals) {
       expect(typeof line.time).toBe('number');
       expect(typeof line.pid).toBe('number');

@@ -24,13 +24,18 @@ function presentedClientId(clientId: string | undefined): string | undefined {
   return `${clientId.slice(0, MAX_LOGGED_CLIENT_ID)}…(${clientId.length} characters)`;
 }
 
+/** A dual-stack listener reports IPv4 peers as IPv4-mapped IPv6 (RFC 4291 §2.5.5.2): log them dotted. */
+function peerAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
 /** The request's fields worth a line: the peer address and the proxy's request id, if any. */
 function requestFields(request: ClientAuthRequest | undefined): { peer?: string; reqId?: string } {
   if (request === undefined) return {};
   const header = request.headers['x-request-id'];
   const id = Array.isArray(header) ? undefined : header;
   return {
-    ...(request.peerAddress !== undefined ? { peer: request.peerAddress } : {}),
+    ...(request.peerAddress !== undefined ? { peer: peerAddress(request.peerAddress) } : {}),
     ...(id !== undefined && REQUEST_ID.test(id) ? { reqId: id } : {}),
   };
 }

@@ -9,10 +9,14 @@ import { limiterKeyOf, reserveAttempt, settleRefused, settleSucceeded } from './
 import { withChallenge } from './response.js';
 import type { AuthMethod, ClientAuthRequest, ClientAuthResult, EndpointName } from './types.js';
 
-function emit<E>(hook: ((event: E) => void) | undefined, event: E): void {
+function emit<E>(
+  hook: ((event: E, request: ClientAuthRequest) => void) | undefined,
+  event: E,
+  request: ClientAuthRequest,
+): void {
   if (hook === undefined) return;
   try {
-    hook(event);
+    hook(event, request);
   } catch {
     // A failing observer must not change the outcome of authentication.
   }
@@ -21,14 +25,17 @@ function emit<E>(hook: ((event: E) => void) | undefined, event: E): void {
 export class Attempt {
   readonly #config: Config;
   readonly #endpoint: EndpointName;
+  /** The request as the adapter built it, handed to the hooks beside their event. */
+  readonly #request: ClientAuthRequest;
   /** Limiter keys with an attempt reserved by this request (two at most: the unencoded Basic reading). */
   readonly #reserved: string[] = [];
   #clientId: string | undefined;
   #method: AuthMethod | undefined;
 
-  constructor(config: Config, endpoint: EndpointName) {
+  constructor(config: Config, endpoint: EndpointName, request: ClientAuthRequest) {
     this.#config = config;
     this.#endpoint = endpoint;
+    this.#request = request;
   }
 
   /** The client_id and (once bound) the registered method the failure event reports. */
@@ -67,7 +74,7 @@ export class Attempt {
     if (hook !== undefined) {
       const event: AuthenticatedEvent = { clientId: result.clientId, method: result.method, endpoint: this.#endpoint };
       if (result.audience !== undefined) event.audience = result.audience;
-      emit(hook, event);
+      emit(hook, event, this.#request);
     }
     return result;
   }
@@ -97,7 +104,7 @@ export class Attempt {
       } as FailureEvent;
       if (this.#clientId !== undefined) event.clientId = this.#clientId;
       if (this.#method !== undefined) event.method = this.#method;
-      emit(hook, event);
+      emit(hook, event, this.#request);
     }
     throw error;
   }

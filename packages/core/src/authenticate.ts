@@ -232,7 +232,7 @@ export function createAuthenticate(
         new TypeError(`client-auth: authenticate() needs a known endpoint, got ${JSON.stringify(endpoint)}`),
       );
     }
-    const attempt = new Attempt(config, endpoint);
+    const attempt = new Attempt(config, endpoint, incoming);
     let request: ClientAuthRequest;
     let credential: PresentedCredential;
     try {

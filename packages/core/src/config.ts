@@ -9,12 +9,7 @@ import { createJwksCache, type JwksCache } from './jwks/cache.js';
 import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
 import { type MtlsConfig, normalizeMtlsOptions } from './mtls_config.js';
 import { checkBoolean, checkFunction, checkList, fail, integerInRange, numberAtLeast } from './option_checks.js';
-import {
-  type AuthenticatedEvent,
-  type ClientAuthenticatorOptions,
-  type FailureEvent,
-  IMPLEMENTED_METHODS,
-} from './options.js';
+import { type ClientAuthenticatorOptions, IMPLEMENTED_METHODS } from './options.js';
 import {
   type AudienceMode,
   PROFILE_NAMES,
@@ -44,8 +39,8 @@ export interface Config extends MtlsConfig {
   acceptUnencodedBasic: boolean;
   /** This authenticator's hash budget, hash verifier and unknown-client cost (mutable state, its own). */
   secretCosts: SecretCosts;
-  onAuthenticated: ((event: AuthenticatedEvent) => void) | undefined;
-  onFailure: ((event: FailureEvent) => void) | undefined;
+  onAuthenticated: ClientAuthenticatorOptions['onAuthenticated'];
+  onFailure: ClientAuthenticatorOptions['onFailure'];
   now: () => number;
   replayStore: ReplayStore;
   clockTolerance: number;

@@ -11,7 +11,13 @@ import type { AudienceMode, ProfileName, RuleId } from './policy/profiles.js';
 import type { ReplayStore } from './replay.js';
 import type { VerifyHash } from './secrets/hash.js';
 import type { UnknownClientCost } from './secrets/unknown_client.js';
-import { AUTH_METHODS, type AuthMethod, type ClientMetadata, type EndpointName } from './types.js';
+import {
+  AUTH_METHODS,
+  type AuthMethod,
+  type ClientAuthRequest,
+  type ClientMetadata,
+  type EndpointName,
+} from './types.js';
 
 /**
  * What `onAuthenticated` receives. Never carries a secret, an assertion or a certificate.
@@ -145,10 +151,18 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
      */
     unknownClientCost?: UnknownClientCost;
   };
-  /** Called after each successful authentication. Exceptions it throws are ignored. Default: none. */
-  onAuthenticated?: (event: AuthenticatedEvent) => void;
-  /** Called after each refused authentication. Exceptions it throws are ignored. Default: none. */
-  onFailure?: (event: FailureEvent) => void;
+  /**
+   * Called after each successful authentication. Exceptions it throws are ignored. Default: none.
+   * `request` is the request as the adapter built it, for fields an operator log wants
+   * (`peerAddress`, a proxy's request id header); it holds the presented credentials, so log
+   * named fields of it, never the whole object.
+   */
+  onAuthenticated?: (event: AuthenticatedEvent, request: ClientAuthRequest) => void;
+  /**
+   * Called after each refused authentication, with the request as for `onAuthenticated` (the
+   * same care: it holds what the client presented). Exceptions it throws are ignored. Default: none.
+   */
+  onFailure?: (event: FailureEvent, request: ClientAuthRequest) => void;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
   /**

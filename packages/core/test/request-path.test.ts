@@ -110,3 +110,29 @@ describe('state belongs to one authenticator (STYLE habit 1)', () => {
     expect(two.encoded.size).toBe(0);
   });
 });
+
+describe('the hooks see the request beside their event (for operator logs: peer address, request id)', () => {
+  it('hands onFailure and onAuthenticated the request authenticate() was given, and the events stay credential-free', async () => {
+    const seen: { kind: string; event: object; request: ClientAuthRequest }[] = [];
+    const auth = createClientAuthenticator({
+      issuer: ISSUER,
+      getClient: (id) =>
+        id === 'c'
+          ? { client_id: 'c', client_secret: 's3cret-s3cret', token_endpoint_auth_method: 'client_secret_post' }
+          : undefined,
+      onFailure: (event, request) => seen.push({ kind: 'failure', event, request }),
+      onAuthenticated: (event, request) => seen.push({ kind: 'success', event, request }),
+    });
+    const wrong = req({ body: { client_id: ['c'], client_secret: ['wrong'] }, peerAddress: '192.0.2.7' });
+    const right = req({ body: { client_id: ['c'], client_secret: ['s3cret-s3cret'] }, peerAddress: '192.0.2.8' });
+    const malformed = req({ body: { client_id: ['c', 'c'] }, peerAddress: '192.0.2.9' });
+    await expect(auth.authenticate(wrong, token)).rejects.toMatchObject({ code: 'ERR_SECRET_MISMATCH' });
+    await auth.authenticate(right, token);
+    await expect(auth.authenticate(malformed, token)).rejects.toMatchObject({ error: 'invalid_request' });
+    expect(seen.map(({ kind }) => kind)).toEqual(['failure', 'success', 'failure']);
+    expect(seen[0]?.request).toBe(wrong);
+    expect(seen[1]?.request).toBe(right);
+    expect(seen[2]?.request).toBe(malformed);
+    for (const { event } of seen) expect(JSON.stringify(event)).not.toMatch(/s3cret|wrong/);
+  });
+});
