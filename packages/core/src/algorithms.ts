@@ -5,10 +5,29 @@
  */
 import type { AuthMethod, ClientJWK } from './types.js';
 
-/** HMAC algorithms: `client_secret_jwt` (OpenID Connect Core §9). */
+/**
+ * HMAC algorithms: `client_secret_jwt` (OpenID Connect Core §9). A client's `client_secret` keys
+ * them, so it must be at least 32, 48 or 64 octets long for HS256, HS384 or HS512.
+ *
+ * @example
+ * ```ts
+ * createClientAuthenticator({ issuer, getClient, signingAlgorithms: [...HMAC_ALGORITHMS, 'ES256'] })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7518#section-3.2
+ */
 export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
 
-/** Asymmetric algorithms: `private_key_jwt`. `EdDSA` and `Ed25519` (RFC 9864) both mean Ed25519 here. */
+/**
+ * Asymmetric algorithms: `private_key_jwt`. `EdDSA` and `Ed25519` (RFC 9864) both mean Ed25519 here.
+ * The keys that verify them come from the client's registered `jwks` or `jwks_uri` only.
+ *
+ * @example
+ * ```ts
+ * // no shared-secret assertions: private_key_jwt algorithms only
+ * createClientAuthenticator({ issuer, getClient, signingAlgorithms: ASYMMETRIC_ALGORITHMS })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+ */
 export const ASYMMETRIC_ALGORITHMS = [
   'RS256',
   'RS384',
@@ -25,10 +44,30 @@ export const ASYMMETRIC_ALGORITHMS = [
 
 export type HmacAlgorithm = (typeof HMAC_ALGORITHMS)[number];
 export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
-/** Every JWS algorithm a client assertion may use, when enabled. */
+/**
+ * Every JWS algorithm a client assertion may use, when enabled: the values of `signingAlgorithms`,
+ * `endpointSigningAlgorithms` and a client's `token_endpoint_auth_signing_alg`.
+ *
+ * @example
+ * ```ts
+ * const fapi: SigningAlgorithm[] = ['PS256', 'ES256']
+ * createClientAuthenticator({ issuer, getClient, signingAlgorithms: fapi })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7518#section-3.1
+ */
 export type SigningAlgorithm = HmacAlgorithm | AsymmetricAlgorithm;
 
-/** Every supported algorithm, in the order metadata lists them. */
+/**
+ * Every supported algorithm, in the order metadata lists them (`none` is never among them: the
+ * assertion MUST be signed or MACed). The default of `signingAlgorithms`.
+ *
+ * @example
+ * ```ts
+ * const signingAlgorithms = SIGNING_ALGORITHMS.filter((alg) => !alg.startsWith('RS'))
+ * createClientAuthenticator({ issuer, getClient, signingAlgorithms })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+ */
 export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = [...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS];
 
 /**

@@ -44,7 +44,16 @@ const SECRET_METHODS: ReadonlySet<unknown> = new Set<AuthMethod>([
   'client_secret_jwt',
 ]);
 
-/** Per-call options of `authenticate()`. */
+/**
+ * Per-call options of `authenticate()`: the endpoint the request was made to, which picks the
+ * methods and algorithms allowed there and the audiences an assertion may carry.
+ *
+ * @example
+ * ```ts
+ * const { client } = await auth.authenticate(request, { endpoint: 'introspection' })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
 export interface AuthenticateOptions {
   /** The endpoint being called; decides the methods allowed and the accepted audiences. */
   endpoint: EndpointName;

@@ -14,7 +14,18 @@ import { x5tS256 } from './x509/certificate.js';
 
 export type { AuthenticateOptions } from './authenticate.js';
 
-/** What {@link createClientAuthenticator} returns. */
+/**
+ * What {@link createClientAuthenticator} returns: `authenticate()` for each request, and the
+ * metadata, policy and counters generated from the same configuration.
+ *
+ * @example
+ * ```ts
+ * const auth: ClientAuthenticator = createClientAuthenticator({ issuer, getClient })
+ * const { client, method } = await auth.authenticate(request, { endpoint: 'token' })
+ * const discovery = { issuer: auth.issuer, ...auth.metadata() }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
+ */
 export interface ClientAuthenticator<Client extends ClientMetadata = ClientMetadata> {
   /**
    * Authenticate the client of one request. Resolves with the client, or rejects with an
@@ -36,7 +47,22 @@ export interface ClientAuthenticator<Client extends ClientMetadata = ClientMetad
   secretStats(): SecretStats;
 }
 
-/** What {@link ClientAuthenticator.secretStats} returns. Counters start at 0 when the authenticator is created. */
+/**
+ * What {@link ClientAuthenticator.secretStats} returns. Counters start at 0 when the authenticator
+ * is created. For monitoring the cost of secret verification, which must stay bounded for the
+ * endpoint to be protected against brute force.
+ *
+ * @example
+ * ```ts
+ * setInterval(() => {
+ *   const { hashesQueued, hashBusyRefusals, hashCheckMedianMs } = auth.secretStats()
+ *   metrics.gauge('client_auth.hashes_queued', hashesQueued)
+ *   metrics.gauge('client_auth.hash_busy_refusals', hashBusyRefusals)
+ *   if (hashCheckMedianMs !== undefined) metrics.gauge('client_auth.hash_ms', hashCheckMedianMs)
+ * }, 10_000)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
 export interface SecretStats {
   /** Hash verifications of registered clients' secrets run within the budget (each built-in scrypt or `secrets.verifyHash` call). */
   hashesVerified: number;

@@ -179,7 +179,18 @@ type ErrorTable = typeof ERRORS;
 
 /**
  * Stable failure codes. Each rejection has exactly one; they are part of the public API and never
- * change meaning.
+ * change meaning. The wire `error` stays the RFC 6749 §5.2 value; the code tells operators why.
+ *
+ * @example
+ * ```ts
+ * const alerting: ErrorCode[] = ['ERR_ASSERTION_REPLAYED', 'ERR_TOO_MANY_FAILURES']
+ * createClientAuthenticator({
+ *   issuer,
+ *   getClient,
+ *   onFailure: (event) => { if ((alerting as string[]).includes(event.code)) alert(event) },
+ * })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 export type ErrorCode = keyof ErrorTable;
 
@@ -199,7 +210,16 @@ export type ErrorCodeOf<C extends ErrorClassName> = {
   [K in ErrorCode]: ErrorTable[K]['class'] extends C ? K : never;
 }[ErrorCode];
 
-/** RFC 6749 §5.2 error values this library answers with (plus RFC 6749 §4.1.2.1 server errors). */
+/**
+ * RFC 6749 §5.2 error values this library answers with (plus RFC 6749 §4.1.2.1 server errors):
+ * `invalid_request`, `invalid_client`, `server_error`, `temporarily_unavailable`.
+ *
+ * @example
+ * ```ts
+ * const value: OAuthErrorValue = err.error // the `error` member of the JSON response
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export type OAuthErrorValue = ErrorTable[ErrorCode]['error'];
 
 /** A table description with each `{placeholder}` read as any string. */

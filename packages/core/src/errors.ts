@@ -26,7 +26,16 @@ export {
   type OAuthErrorValue,
 } from './error_codes.js';
 
-/** Options of every {@link OAuthError} constructor. */
+/**
+ * Options of every {@link OAuthError} constructor: a status override, the cause (for logs), and
+ * the `Retry-After` and `WWW-Authenticate` values {@link errorResponse} sends.
+ *
+ * @example
+ * ```ts
+ * const busy = new TemporarilyUnavailable('ERR_REPLAY_STORE_UNAVAILABLE', { cause: redisError, retryAfter: 5 })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export interface OAuthErrorOptions {
   /** Override the HTTP status (for example 413 for an oversized body). */
   status?: number;
@@ -46,6 +55,7 @@ export interface OAuthErrorOptions {
  * try { await auth.authenticate(request, { endpoint: 'token' }) }
  * catch (err) { if (err instanceof OAuthError) console.log(err.code) }
  * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 export class OAuthError extends Error {
   /** RFC 6749 §5.2 error value. */
@@ -99,6 +109,12 @@ type InvalidRequestArguments = {
  * `invalid_request` (400, or the status of the code's row): the request is malformed (RFC 6749
  * §5.2). The description is one of the code's texts in {@link ERRORS}, so it keeps to the RFC 6749
  * §5.2 character set.
+ *
+ * @example
+ * ```ts
+ * catch (err) { if (err instanceof InvalidRequest) log.info({ code: err.code }, 'malformed client authentication') }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 export class InvalidRequest extends OAuthError {
   constructor(...[code, description, options]: InvalidRequestArguments) {
@@ -107,7 +123,18 @@ export class InvalidRequest extends OAuthError {
   }
 }
 
-/** `invalid_client` (401): the client is unknown or did not prove its identity (RFC 6749 §5.2). */
+/**
+ * `invalid_client` (401): the client is unknown or did not prove its identity (RFC 6749 §5.2). Its
+ * wire description is always the generic one; the precise reason is in `code`.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (err instanceof InvalidClient && err.code === 'ERR_SECRET_MISMATCH') metrics.increment('wrong_secret')
+ * }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export class InvalidClient extends OAuthError {
   constructor(code: ErrorCodeOf<'InvalidClient'>, options?: OAuthErrorOptions) {
     super('invalid_client', INVALID_CLIENT_DESCRIPTION, ERRORS[code].status, code, options);
@@ -115,7 +142,16 @@ export class InvalidClient extends OAuthError {
   }
 }
 
-/** `server_error` (500): a dependency failed; the request is refused, never accepted. */
+/**
+ * `server_error` (500): a dependency failed; the request is refused, never accepted. A throwing
+ * `getClient` becomes one (`ERR_CLIENT_LOOKUP_FAILED`), with the thrown value as its `cause`.
+ *
+ * @example
+ * ```ts
+ * catch (err) { if (err instanceof ServerError) log.error({ code: err.code, cause: err.cause }, 'client lookup failed') }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
 export class ServerError extends OAuthError {
   constructor(code: ErrorCodeOf<'ServerError'>, options?: OAuthErrorOptions) {
     super('server_error', ERRORS[code].descriptions[0], 500, code, options);
@@ -123,7 +159,24 @@ export class ServerError extends OAuthError {
   }
 }
 
-/** `temporarily_unavailable` (503): a dependency is down or too slow; try again later. */
+/**
+ * `temporarily_unavailable` (503): a dependency is down or too slow; try again later. The replay
+ * store, the failure limiter and the hash budget answer with it, and {@link errorResponse} sends
+ * `Retry-After`.
+ *
+ * @example
+ * ```ts
+ * const store: ReplayStore = {
+ *   async consume(clientId, jti, expiresAt) {
+ *     // ioredis: refuse at once while disconnected, rather than queueing the command
+ *     if (redis.status !== 'ready') throw new TemporarilyUnavailable('ERR_REPLAY_STORE_UNAVAILABLE', { retryAfter: 5 })
+ *     const ttl = Math.max(1, expiresAt - Date.now()) // expiresAt is in milliseconds
+ *     return (await redis.set(`jti:${clientId}:${jti}`, '1', 'PX', ttl, 'NX')) === 'OK'
+ *   },
+ * }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
+ */
 export class TemporarilyUnavailable extends OAuthError {
   constructor(code: ErrorCodeOf<'TemporarilyUnavailable'>, options?: OAuthErrorOptions) {
     super('temporarily_unavailable', ERRORS[code].descriptions[0], 503, code, options);
@@ -131,7 +184,20 @@ export class TemporarilyUnavailable extends OAuthError {
   }
 }
 
-/** True for any {@link OAuthError}, also across duplicated copies of this package. */
+/**
+ * True for any {@link OAuthError}, also across duplicated copies of this package (where
+ * `instanceof` fails): use it to tell a refusal to answer with RFC 6749 §5.2 JSON from a bug.
+ *
+ * @example
+ * ```ts
+ * catch (err) {
+ *   if (!isOAuthError(err)) throw err
+ *   const { status, headers, body } = errorResponse(err)
+ *   res.writeHead(status, headers).end(body)
+ * }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export function isOAuthError(value: unknown): value is OAuthError {
   return (
     value instanceof OAuthError ||

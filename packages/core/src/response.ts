@@ -1,6 +1,16 @@
 import { type ErrorCodeOf, InvalidClient, isOAuthError, OAuthError, ServerError } from './errors.js';
 
-/** A framework-neutral HTTP response. Adapters copy it onto their native response. */
+/**
+ * A framework-neutral HTTP response, as {@link errorResponse} builds it: the RFC 6749 §5.2 JSON
+ * error with its headers. Adapters copy it onto their native response.
+ *
+ * @example
+ * ```ts
+ * const response: ErrorResponse = errorResponse(err, { realm: auth.issuer })
+ * return new Response(response.body, { status: response.status, headers: response.headers })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+ */
 export interface ErrorResponse {
   status: number;
   headers: Record<string, string>;
@@ -76,6 +86,12 @@ export function errorResponse(error: unknown, options: ErrorResponseOptions = {}
 /**
  * Build the `Basic` challenge for a realm (RFC 7617 §2: `realm` is required). Quotes and
  * backslashes in the realm are escaped as RFC 9110 §5.6.4 quoted-string requires.
+ *
+ * @example
+ * ```ts
+ * res.setHeader('www-authenticate', basicChallenge('https://as.example.com')) // Basic realm="https://as.example.com"
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7617#section-2
  */
 export function basicChallenge(realm: string): string {
   return `Basic realm="${realm.replace(/["\\]/g, '\\$&')}"`;

@@ -7,10 +7,33 @@
 import { type ErrorCodeOf, InvalidClient } from '../errors.js';
 import { type AssertionCredential, CONTROL_CHARACTERS, MAX_CLIENT_ID_LENGTH } from './credential.js';
 
-/** RFC 7523 §2.2 `client_assertion_type` for JWT client assertions. */
+/**
+ * RFC 7523 §2.2 `client_assertion_type` for JWT client assertions (`client_secret_jwt`,
+ * `private_key_jwt`). It is compared exactly; any other value is `invalid_client`.
+ *
+ * @example
+ * ```ts
+ * const body = {
+ *   client_assertion_type: [JWT_BEARER_ASSERTION_TYPE],
+ *   client_assertion: [assertion],
+ *   grant_type: ['client_credentials'],
+ * }
+ * await auth.authenticate({ headers: {}, body, secure: true }, { endpoint: 'token' })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
+ */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-/** Longest `client_assertion` accepted, checked before any decoding or crypto: 8 KiB. */
+/**
+ * Longest `client_assertion` accepted, checked before any decoding or crypto: 8 KiB. A longer one
+ * is `invalid_client` `ERR_ASSERTION_TOO_LARGE`.
+ *
+ * @example
+ * ```ts
+ * if (assertion.length > MAX_ASSERTION_LENGTH) throw new Error('the AS will refuse this assertion')
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.2
+ */
 export const MAX_ASSERTION_LENGTH = 8 * 1024;
 
 // RFC 7515 §7.1: three base64url segments; an empty signature would be an unsecured JWS.

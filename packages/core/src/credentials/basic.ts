@@ -7,7 +7,17 @@ import { decodeFormComponent } from '../form.js';
 import type { ClientAuthRequest } from '../types.js';
 import { type BasicCredential, type BasicPair, CONTROL_CHARACTERS, checkClientId } from './credential.js';
 
-/** Longest `Authorization` header value accepted before any decoding: 8 KiB. */
+/**
+ * Longest `Authorization` header value accepted before any decoding: 8 KiB. A longer one is
+ * `invalid_request` `ERR_AUTHORIZATION_HEADER_TOO_LARGE`.
+ *
+ * @example
+ * ```ts
+ * // keep the HTTP server's header limit above it, so that the library answers the refusal
+ * http.createServer({ maxHeaderSize: 2 * MAX_AUTHORIZATION_HEADER }, handler)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
 export const MAX_AUTHORIZATION_HEADER = 8 * 1024;
 
 // RFC 9110 §11.1 auth-scheme is a token; RFC 9110 §11.2 token68 follows after one or more spaces.

@@ -5,7 +5,17 @@
  */
 import { InvalidRequest } from '../errors.js';
 
-/** Longest `client_id` accepted (octets of its UTF-16 length), so that lookups stay bounded. */
+/**
+ * Longest `client_id` accepted (octets of its UTF-16 length), so that lookups stay bounded. A
+ * longer one is refused before `getClient` is called.
+ *
+ * @example
+ * ```ts
+ * // registration: issue no client_id the token endpoint would refuse
+ * if (clientId.length > MAX_CLIENT_ID_LENGTH) throw new Error('client_id too long')
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.2
+ */
 export const MAX_CLIENT_ID_LENGTH = 1024;
 
 // RFC 7617 §2: user-id and password MUST NOT contain control characters; nor may a client_id.
@@ -64,7 +74,18 @@ export interface ClientIdCredential {
   clientId: string;
 }
 
-/** The one credential a request presents. */
+/**
+ * The one credential a request presents, as {@link parseCredentials} returns it: a union on
+ * `mechanism` (`client_secret_basic`, `client_secret_post`, `client_assertion` or `client_id`).
+ * Nothing in it is verified yet.
+ *
+ * @example
+ * ```ts
+ * const credential: PresentedCredential = parseCredentials(request)
+ * if (credential.mechanism === 'client_assertion') console.log(credential.clientId, credential.header.alg)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
+ */
 export type PresentedCredential = SecretCredential | AssertionCredential | ClientIdCredential;
 
 /** A client_id from the request: bounded in length and free of control characters. */
