@@ -26,6 +26,22 @@ import type { ClientAuthRequest } from './types.js';
  * the block period once failures reach `maxFailures`); `succeeded` releases one attempt in flight
  * and nothing else — a success never erases failures, so that guesses interleaved with a
  * legitimate client's successes under the same key are still bounded.
+ *
+ * @example
+ * ```ts
+ * const inner = memoryFailureLimiter({ maxFailures: 10, windowSeconds: 60, blockSeconds: 300 })
+ * const failureLimiter: FailureLimiter = {
+ *   async attempt(key) {
+ *     const wait = await inner.attempt(key)
+ *     if (wait > 0) log.warn({ key, wait }, 'client authentication blocked')
+ *     return wait
+ *   },
+ *   failed: (key) => inner.failed(key),
+ *   succeeded: (key) => inner.succeeded(key),
+ * }
+ * createClientAuthenticator({ issuer, getClient, failureLimiter })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
  */
 export interface FailureLimiter {
   /**
@@ -40,7 +56,20 @@ export interface FailureLimiter {
   succeeded(key: string): Promise<void>;
 }
 
-/** What a custom {@link FailureLimiterKey} function receives. */
+/**
+ * What a custom {@link FailureLimiterKey} function receives: the client_id the request named, the
+ * peer address, and the request, to read the client address a trusted proxy sets.
+ *
+ * @example
+ * ```ts
+ * const key = ({ clientId, address, request }: FailureKeyInput) => {
+ *   const forwarded = request.headers['x-real-ip'] // set by your proxy, never by the client
+ *   return failureLimiterKey(clientId, typeof forwarded === 'string' ? forwarded : address)
+ * }
+ * createClientAuthenticator({ issuer, getClient, failureLimiter, failureLimiterKey: key })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
 export interface FailureKeyInput {
   /** The client_id the request named (unverified; an unknown one too). */
   clientId: string;
@@ -59,6 +88,13 @@ export interface FailureKeyInput {
  *   client_id can use to block it.
  * - a function: its string result (for example a client address taken from a trusted proxy's
  *   header). It must never return what the attacker controls freely, or the bound is gone.
+ *
+ * @example
+ * ```ts
+ * const failureLimiterKey: FailureLimiterKey = 'client' // one bound per client_id, whatever the address
+ * createClientAuthenticator({ issuer, getClient, failureLimiter: memoryFailureLimiter(), failureLimiterKey })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
  */
 export type FailureLimiterKey = 'client' | 'client-address' | ((input: FailureKeyInput) => string);
 
@@ -66,6 +102,12 @@ export type FailureLimiterKey = 'client' | 'client-address' | ((input: FailureKe
  * IPv6 addresses are counted by their first 56 bits: one subscriber or cloud network usually
  * holds a whole /56 or /64 (express-rate-limit's `ipv6Subnet` default is 56), and counting by the
  * full address would give it 2^72 fresh counters.
+ *
+ * @example
+ * ```ts
+ * failureAddressScope('2001:db8:1234:5678::1') // '2001:db8:1234:5600::/56' (FAILURE_LIMITER_IPV6_PREFIX)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6177
  */
 export const FAILURE_LIMITER_IPV6_PREFIX = 56;
 
@@ -98,7 +140,17 @@ function ipv6Groups(address: string): number[] {
   return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
 }
 
-/** The part of a peer address a failure is counted against: IPv4 whole, IPv6 by its /56. */
+/**
+ * The part of a peer address a failure is counted against: IPv4 whole, IPv6 by its /56 (an
+ * IPv4-mapped IPv6 address as its IPv4 address). The `'client-address'` key is made of it.
+ *
+ * @example
+ * ```ts
+ * failureAddressScope('::ffff:203.0.113.7')      // '203.0.113.7'
+ * failureAddressScope('2001:db8:1234:5678::1')   // '2001:db8:1234:5600::/56'
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
 export function failureAddressScope(address: string): string {
   const host = unmapped(address);
   const family = isIP(host);
@@ -108,7 +160,16 @@ export function failureAddressScope(address: string): string {
   return `${kept.map((group) => group.toString(16)).join(':')}::/${FAILURE_LIMITER_IPV6_PREFIX}`;
 }
 
-/** Longest key handed to a limiter; a longer one is replaced by a SHA-256 digest. */
+/**
+ * Longest key handed to a limiter; a longer one is replaced by a SHA-256 digest. A custom
+ * limiter's store can size its keys by it.
+ *
+ * @example
+ * ```ts
+ * failureLimiterKey('x'.repeat(5000)).length <= MAX_FAILURE_LIMITER_KEY_LENGTH // true
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
 export const MAX_FAILURE_LIMITER_KEY_LENGTH = 128;
 
 /**
@@ -134,6 +195,7 @@ function bounded(key: string): string {
  * failureLimiterKey('s6BhdRkqt3')                 // the key of the 'client' mode
  * failureLimiterKey('s6BhdRkqt3', '203.0.113.7')  // the key of the 'client-address' mode
  * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
  */
 export function failureLimiterKey(clientId: string, address?: string): string {
   if (address === undefined) return bounded(`c${clientId}`);

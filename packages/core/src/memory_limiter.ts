@@ -8,7 +8,17 @@ import { TemporarilyUnavailable } from './errors.js';
 import type { FailureLimiter } from './limiter.js';
 import { checkFunction, fail, positiveInteger } from './option_checks.js';
 
-/** Options of {@link memoryFailureLimiter}. */
+/**
+ * Options of {@link memoryFailureLimiter}: how many failures a key may have in a window, how long
+ * a key that reached them is blocked, and how many keys are remembered.
+ *
+ * @example
+ * ```ts
+ * const options: MemoryFailureLimiterOptions = { maxFailures: 10, windowSeconds: 60, blockSeconds: 300 }
+ * createClientAuthenticator({ issuer, getClient, failureLimiter: memoryFailureLimiter(options) })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
 export interface MemoryFailureLimiterOptions {
   /** Failures (plus attempts in flight) allowed within `windowSeconds` before the key is blocked. Default 10. */
   maxFailures?: number;

@@ -7,7 +7,20 @@ import type { Config } from './config.js';
 import type { EffectivePolicy } from './policy/rules.js';
 import { AUTH_METHODS, type AuthMethod, ENDPOINT_NAMES, type EndpointName } from './types.js';
 
-/** The client-authentication fields of an RFC 8414 metadata document. */
+/**
+ * The client-authentication fields of an RFC 8414 metadata document, as `auth.metadata()`
+ * generates them from the configuration (so that what is advertised is what is accepted). Merge
+ * them into the discovery document.
+ *
+ * @example
+ * ```ts
+ * app.get('/.well-known/oauth-authorization-server', (req, res) => {
+ *   const metadata: ServerAuthMetadata = auth.metadata()
+ *   res.json({ ...metadata, authorization_endpoint: 'https://as.example.com/authorize' })
+ * })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
 export interface ServerAuthMetadata {
   issuer: string;
   token_endpoint?: string;

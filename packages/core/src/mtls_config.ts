@@ -15,7 +15,17 @@ import { ENDPOINT_NAMES, type EndpointName } from './types.js';
 import { createPathValidator, type PathValidator } from './x509/path_validation.js';
 import { readPemBundle } from './x509/pem.js';
 
-/** Minimum key sizes, in bits. */
+/**
+ * Minimum key sizes, in bits, of the keys in client certificates (`minimumKeySizes`). The
+ * defaults are floors: they can only be raised.
+ *
+ * @example
+ * ```ts
+ * const minimumKeySizes: MinimumKeySizes = { rsa: 3072, ec: 224 }
+ * createClientAuthenticator({ issuer, getClient, minimumKeySizes })
+ * ```
+ * @see https://openid.net/specs/fapi-2_0-security-profile.html
+ */
 export interface MinimumKeySizes {
   /** RSA modulus length. Default and floor 2048 (FAPI 1 Part 1 §5.2.2-5, FAPI 2 §5.4.1, RFC 7518 §3.3). */
   rsa?: number;
@@ -26,7 +36,22 @@ export interface MinimumKeySizes {
   ec?: number;
 }
 
-/** The mTLS options of {@link ClientAuthenticatorOptions}, documented field by field. */
+/**
+ * The mTLS options of {@link ClientAuthenticatorOptions}, documented field by field: where the
+ * client certificate comes from, the trust anchors, key sizes and the RFC 8705 metadata.
+ *
+ * @example
+ * ```ts
+ * const mtls: MtlsOptions = {
+ *   trustAnchors: readFileSync('client-ca.pem', 'utf8'),
+ *   certificates: { from: 'nginx', trustedProxies: ['10.0.0.0/8'], chainValidated: true },
+ *   mtlsEndpointAliases: { token: 'https://mtls.as.example.com/token' },
+ *   tlsClientCertificateBoundAccessTokens: true,
+ * }
+ * createClientAuthenticator({ issuer, getClient, ...mtls })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc8705#section-2
+ */
 export interface MtlsOptions {
   /**
    * Where the client certificate comes from. Default `{ from: 'socket' }`: the TLS connection the

@@ -11,6 +11,18 @@ import { checkFunction, fail, positiveInteger } from './option_checks.js';
  * Where used assertion identifiers are remembered until they expire. Implementations must make
  * `consume` atomic across every instance that shares the store (the Redis store uses
  * `SET key 1 PX ttl NX`).
+ *
+ * @example
+ * ```ts
+ * const replayStore: ReplayStore = {
+ *   async consume(clientId, jti, expiresAt) {
+ *     const ttl = Math.max(1, expiresAt - Date.now())
+ *     return (await redis.set(`jti:${clientId.length}:${clientId}${jti}`, '1', 'PX', ttl, 'NX')) === 'OK'
+ *   },
+ * }
+ * createClientAuthenticator({ issuer, getClient, replayStore })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
  */
 export interface ReplayStore {
   /**
@@ -21,7 +33,17 @@ export interface ReplayStore {
   consume(clientId: string, jti: string, expiresAt: number): Promise<boolean>;
 }
 
-/** Options of {@link memoryReplayStore}. */
+/**
+ * Options of {@link memoryReplayStore}: how many (client, jti) pairs it remembers, in all and per
+ * client, so that one client cannot fill it for every other one.
+ *
+ * @example
+ * ```ts
+ * const options: MemoryReplayStoreOptions = { maxEntries: 100_000, maxEntriesPerClient: 5_000 }
+ * createClientAuthenticator({ issuer, getClient, replayStore: memoryReplayStore(options) })
+ * ```
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ClientAuthentication
+ */
 export interface MemoryReplayStoreOptions {
   /**
    * Most (client, jti) pairs remembered at once. When the store is full and none of its entries

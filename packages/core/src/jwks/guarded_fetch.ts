@@ -20,6 +20,18 @@ import { GuardRefused, type SsrfGuard } from './ssrf_guard.js';
  * itself: a name that answers differently the second time (DNS rebinding) escapes the guard. The
  * built-in fetcher resolves once, connects only to addresses that passed, and checks the address
  * the socket is connected to before sending a byte: prefer it unless you need a proxy.
+ *
+ * @example
+ * ```ts
+ * import { fetch, ProxyAgent } from 'undici'
+ * const dispatcher = new ProxyAgent('http://egress-proxy.internal:3128')
+ * createClientAuthenticator({
+ *   issuer,
+ *   getClient,
+ *   jwks: { fetch: (url, init) => fetch(url, { ...init, dispatcher }) as unknown as Promise<Response> },
+ * })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
  */
 export type JwksFetch = (
   url: string,

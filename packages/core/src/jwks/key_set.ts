@@ -4,7 +4,17 @@
  */
 import type { ClientJWK } from '../types.js';
 
-/** The most keys a JWK Set may hold (inline or fetched). */
+/**
+ * The most keys a JWK Set may hold (inline `jwks` or fetched from `jwks_uri`); a larger set is
+ * not used, so the client's assertions cannot be verified with it.
+ *
+ * @example
+ * ```ts
+ * // registration: refuse a JWK Set the authenticator would not use
+ * if (registration.jwks.keys.length > MAX_JWKS_KEYS) throw new Error('too many keys')
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7517#section-5
+ */
 export const MAX_JWKS_KEYS = 100;
 
 /**

@@ -8,7 +8,17 @@ import { fail as failOption } from '../option_checks.js';
 import { defaultLookup, type GuardedFetchOptions, type JwksFetch } from './guarded_fetch.js';
 import { createSsrfGuard, type JwksTarget } from './ssrf_guard.js';
 
-/** Options of `jwks_uri` fetching and caching (the `jwks` option of the authenticator). */
+/**
+ * Options of `jwks_uri` fetching and caching (the `jwks` option of the authenticator): the SSRF
+ * guard, the limits of one fetch, and how long the keys of a client's JWK Set are kept.
+ *
+ * @example
+ * ```ts
+ * const jwks: JwksOptions = { allow: ['10.1.2.3'], timeout: 5000, maxBytes: 131072, cooldown: 30 }
+ * createClientAuthenticator({ issuer, getClient, jwks })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
+ */
 export interface JwksOptions {
   /** Fetch function. Default: a built-in `node:http`/`node:https` fetcher that pins the guarded address. */
   fetch?: JwksFetch;

@@ -10,7 +10,18 @@ import { canonicalAddress } from '../ip/address.js';
 import { type AddressRange, createAddressMatcher, parseAddressRange } from '../ip/cidr.js';
 import { isPublicAddress, nonPublicReason } from '../ip/special_addresses.js';
 
-/** Where an outbound fetch is about to connect: what the SSRF guard decides on. */
+/**
+ * Where an outbound fetch is about to connect: what the SSRF guard (`jwks.allowHost`) decides on,
+ * for each address a client's `jwks_uri` host resolves to.
+ *
+ * @example
+ * ```ts
+ * const allowHost = (target: JwksTarget) =>
+ *   isPublicAddress(target.address) || target.url.hostname.endsWith('.keys.internal.example')
+ * createClientAuthenticator({ issuer, getClient, jwks: { allowHost } })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6890#section-2.2.2
+ */
 export interface JwksTarget {
   /** The URL fetched (the client's `jwks_uri`). */
   url: URL;

@@ -18,7 +18,17 @@ import type { PathValidator } from '../x509/path_validation.js';
 import { dnsNameMatch, emailMatch, ipAddressMatch, uriMatch } from '../x509/subject_alt_name.js';
 import type { Verifier } from './method.js';
 
-/** The RFC 8705 §2.1.2 metadata fields, one of which a `tls_client_auth` client registers. */
+/**
+ * The RFC 8705 §2.1.2 metadata fields, one of which a `tls_client_auth` client registers: the
+ * subject DN or one subject alternative name its certificate must carry.
+ *
+ * @example
+ * ```ts
+ * const registered = TLS_CLIENT_AUTH_IDENTIFIERS.filter((field) => client[field] !== undefined)
+ * if (registered.length !== 1) throw new Error('register exactly one tls_client_auth identifier')
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc8705#section-2.1.2
+ */
 export const TLS_CLIENT_AUTH_IDENTIFIERS = [
   'tls_client_auth_subject_dn',
   'tls_client_auth_san_dns',

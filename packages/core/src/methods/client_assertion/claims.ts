@@ -9,7 +9,17 @@ import type { EndpointName } from '../../types.js';
 import type { ProtectedHeader } from './header.js';
 import { refuse } from './refuse.js';
 
-/** Longest `jti` accepted (characters). */
+/**
+ * Longest `jti` accepted (characters), so that a replay store's entries stay bounded. A longer one
+ * is `invalid_client` `ERR_ASSERTION_CLAIMS_INVALID`.
+ *
+ * @example
+ * ```ts
+ * // a custom ReplayStore can size its keys by it
+ * const key = (clientId: string, jti: string) => `jti:${clientId.length}:${clientId}${jti}` // jti ≤ MAX_JTI_LENGTH
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7523#section-3
+ */
 export const MAX_JTI_LENGTH = 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

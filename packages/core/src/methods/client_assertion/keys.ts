@@ -13,7 +13,17 @@ import type { ClientJWK, ClientMetadata } from '../../types.js';
 import { type Awaitable, andThen } from '../method.js';
 import { refuse } from './refuse.js';
 
-/** Most registered keys (or secrets) tried for one assertion without a usable `kid`. */
+/**
+ * Most registered keys (or secrets) tried for one assertion without a usable `kid`: the keys that
+ * fit its `alg`, in registration order. Give each registered key a `kid` when a client has more.
+ *
+ * @example
+ * ```ts
+ * const unkeyed = client.jwks?.keys.filter((jwk) => jwk.kid === undefined) ?? []
+ * if (unkeyed.length > MAX_KEY_CANDIDATES) console.warn('keys without kid beyond the eighth are never tried')
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7515#section-4.1.4
+ */
 export const MAX_KEY_CANDIDATES = 8;
 
 /** A key `jose.compactVerify` accepts. */
