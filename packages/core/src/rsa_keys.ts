@@ -13,6 +13,14 @@ import type { ClientJWK } from './types.js';
  * Largest RSA modulus accepted, in bits: 8192, as ring/webpki's `RSA_PKCS1_2048_8192_*` verifiers.
  * An RSA-8192 verification costs 6–10 times an RSA-2048 one (bench/rsa-keys.ts); OpenSSL alone
  * would accept 16384.
+ *
+ * @example
+ * ```ts
+ * // registration: refuse an RSA key the authenticator would never try
+ * const bits = Buffer.from(jwk.n as string, 'base64url').length * 8
+ * if (bits > MAX_RSA_BITS) throw new Error('RSA modulus too large')
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7518#section-3.3
  */
 export const MAX_RSA_BITS = 8192;
 
@@ -21,6 +29,13 @@ export const MAX_RSA_BITS = 8192;
  * after A. Langley, "RSA public exponent size", 2012). FIPS 186-4 §B.3.1 (kept by FIPS 186-5)
  * allows up to 2^256, which still makes a verification 6–11 times dearer than e = 65537
  * (bench/rsa-keys.ts); every common key uses 65537.
+ *
+ * @example
+ * ```ts
+ * const e = BigInt(`0x${Buffer.from(jwk.e as string, 'base64url').toString('hex')}`)
+ * if (e >= 1n << BigInt(MAX_RSA_EXPONENT_BITS)) throw new Error('RSA public exponent too large')
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc8017#section-3.1
  */
 export const MAX_RSA_EXPONENT_BITS = 33;
 

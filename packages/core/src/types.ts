@@ -4,8 +4,14 @@
  */
 
 /**
- * Client authentication methods, by their IANA "OAuth Token Endpoint Authentication Methods" names.
+ * Client authentication methods, by their IANA "OAuth Token Endpoint Authentication Methods" names:
+ * the values of a client's `token_endpoint_auth_method`.
  *
+ * @example
+ * ```ts
+ * const method: AuthMethod = 'private_key_jwt'
+ * createClientAuthenticator({ issuer, getClient, endpointMethods: { introspection: [method] } })
+ * ```
  * @see https://www.iana.org/assignments/oauth-parameters/oauth-parameters.xhtml#token-endpoint-auth-method
  */
 export type AuthMethod =
@@ -17,7 +23,17 @@ export type AuthMethod =
   | 'tls_client_auth'
   | 'self_signed_tls_client_auth';
 
-/** Every method this library implements, in the order metadata lists them. */
+/**
+ * Every method this library implements, in the order metadata lists them (the default of
+ * `methods` is {@link IMPLEMENTED_METHODS}, the same list).
+ *
+ * @example
+ * ```ts
+ * const confidential = AUTH_METHODS.filter((method) => method !== 'none')
+ * createClientAuthenticator({ issuer, getClient, methods: confidential })
+ * ```
+ * @see https://www.iana.org/assignments/oauth-parameters/oauth-parameters.xhtml#token-endpoint-auth-method
+ */
 export const AUTH_METHODS: readonly AuthMethod[] = [
   'client_secret_basic',
   'client_secret_post',
@@ -28,7 +44,17 @@ export const AUTH_METHODS: readonly AuthMethod[] = [
   'none',
 ];
 
-/** Endpoints that authenticate clients (RFC 8414 / RFC 9126 / RFC 7662 / RFC 7009 / RFC 8628 / CIBA names). */
+/**
+ * Endpoints that authenticate clients (RFC 8414 / RFC 9126 / RFC 7662 / RFC 7009 / RFC 8628 / CIBA
+ * names): the `endpoint` of `authenticate()` and the keys of the per-endpoint options.
+ *
+ * @example
+ * ```ts
+ * const endpoint: EndpointName = 'revocation'
+ * await auth.authenticate(request, { endpoint })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
 export type EndpointName =
   | 'token'
   | 'pushed_authorization_request'
@@ -37,6 +63,16 @@ export type EndpointName =
   | 'device_authorization'
   | 'backchannel_authentication';
 
+/**
+ * Every {@link EndpointName}, in the order metadata lists them.
+ *
+ * @example
+ * ```ts
+ * const route = process.env.ENDPOINT as EndpointName
+ * if (!ENDPOINT_NAMES.includes(route)) throw new Error(`unknown endpoint ${route}`)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-2
+ */
 export const ENDPOINT_NAMES: readonly EndpointName[] = [
   'token',
   'pushed_authorization_request',
@@ -46,7 +82,20 @@ export const ENDPOINT_NAMES: readonly EndpointName[] = [
   'backchannel_authentication',
 ];
 
-/** One of several active secrets of a client (rotation), stored in plain text or as a hash. */
+/**
+ * One of several active secrets of a client (rotation), stored in plain text or as a hash, each
+ * with its own expiry.
+ *
+ * @example
+ * ```ts
+ * const client_secrets: ClientSecretEntry[] = [
+ *   { hash: await hashSecret('new-secret') },
+ *   { value: 'old-secret', expires_at: 1893456000 }, // refused after this time
+ * ]
+ * const client = { client_id: 'rotating', token_endpoint_auth_method: 'client_secret_post', client_secrets }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-3.2.1
+ */
 export type ClientSecretEntry =
   | {
       /** The secret itself. Needed for `client_secret_jwt` (the HMAC key). */
@@ -63,7 +112,17 @@ export type ClientSecretEntry =
       expires_at?: number;
     };
 
-/** A JSON Web Key as registered by a client (RFC 7517). */
+/**
+ * A JSON Web Key as registered by a client (RFC 7517), in its `jwks`: the public keys that verify
+ * its `private_key_jwt` assertions (`x5c` for `self_signed_tls_client_auth`).
+ *
+ * @example
+ * ```ts
+ * const key: ClientJWK = { kty: 'EC', crv: 'P-256', kid: 'k1', alg: 'ES256', use: 'sig', x, y }
+ * const client = { client_id: 'svc', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key] } }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7517#section-4
+ */
 export interface ClientJWK {
   kty: string;
   kid?: string;
@@ -77,6 +136,16 @@ export interface ClientJWK {
 /**
  * Registered client metadata, with the RFC 7591 / OpenID Connect Registration names. Only the
  * fields client authentication reads are typed; anything else the host keeps is passed through.
+ *
+ * @example
+ * ```ts
+ * const clients = new Map<string, ClientMetadata>([
+ *   ['s6BhdRkqt3', { client_id: 's6BhdRkqt3', client_secret: '7Fjfp0ZBr1KtDRbnfVdmIw' }],
+ *   ['svc', { client_id: 'svc', token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://svc.example/jwks' }],
+ * ])
+ * createClientAuthenticator({ issuer, getClient: (id) => clients.get(id) })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-2
  */
 export interface ClientMetadata {
   client_id: string;
@@ -99,10 +168,31 @@ export interface ClientMetadata {
   [member: string]: unknown;
 }
 
-/** Form parameters with every value kept, so that repeated parameters stay visible. */
+/**
+ * Form parameters with every value kept, so that repeated parameters stay visible (and are refused
+ * where a parameter must not repeat).
+ *
+ * @example
+ * ```ts
+ * const body: FormParameters = {}
+ * for (const [name, value] of new URLSearchParams(await req.text())) (body[name] ??= []).push(value)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#appendix-B
+ */
 export type FormParameters = Record<string, string[]>;
 
-/** The peer certificate as the TLS layer (or a trusted proxy) presented it. */
+/**
+ * The peer certificate as the TLS layer (or a trusted proxy) presented it: what `tls_client_auth`
+ * and `self_signed_tls_client_auth` verify, and what the result's thumbprint is made of.
+ *
+ * @example
+ * ```ts
+ * const socket = req.socket as TLSSocket
+ * const peer = socket.getPeerCertificate()
+ * const certificate: PresentedCertificate = { der: peer.raw, chainValidated: socket.authorized, source: 'socket' }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc8705#section-2
+ */
 export interface PresentedCertificate {
   /** DER encoding of the end-entity certificate. */
   der: Uint8Array;
@@ -117,6 +207,19 @@ export interface PresentedCertificate {
 /**
  * The neutral view of an HTTP request that the core authenticates. Adapters build it; the core
  * never sees a framework object.
+ *
+ * @example
+ * ```ts
+ * const body: FormParameters = {}
+ * for (const [name, value] of new URLSearchParams(await req.text())) (body[name] ??= []).push(value)
+ * const request: ClientAuthRequest = {
+ *   headers: Object.fromEntries(req.headers), // Fetch API: lower-case names
+ *   body,
+ *   secure: new URL(req.url).protocol === 'https:',
+ * }
+ * const { client } = await auth.authenticate(request, { endpoint: 'token' })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
  */
 export interface ClientAuthRequest {
   /** Request headers with lower-case names; a repeated header is an array. */
@@ -133,7 +236,17 @@ export interface ClientAuthRequest {
   secure?: boolean;
 }
 
-/** What a successful authentication returns. */
+/**
+ * What a successful authentication returns: the client, the method that authenticated it, and
+ * the mTLS certificate with the thumbprint to bind tokens to.
+ *
+ * @example
+ * ```ts
+ * const result: ClientAuthResult = await auth.authenticate(request, { endpoint: 'token' })
+ * const cnf = result.certificate && { 'x5t#S256': result.certificate.thumbprint }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-3.2.1
+ */
 export interface ClientAuthResult<Client extends ClientMetadata = ClientMetadata> {
   /** The registered metadata of the authenticated client, as `getClient` returned it. */
   client: Client;

@@ -131,6 +131,7 @@ const TEREDO = range('2001::/32', 'Teredo');
  * embeddedIPv4('2002:7f00:1::') // '127.0.0.1' (6to4)
  * embeddedIPv4('2001:0:4136:e378:8000:63bf:80ff:fffe') // '127.0.0.1' (Teredo client)
  * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6052#section-2.2
  */
 export function embeddedIPv4(address: string): string | undefined {
   const octets = addressOctets(address);

@@ -8,9 +8,31 @@ import { InvalidRequest } from '../errors.js';
 import type { ClientAuthRequest } from '../types.js';
 import { pemBlockCount, pemToDer } from '../x509/pem.js';
 
-/** Proxy header formats understood. */
+/**
+ * Proxy header formats understood: how a TLS-terminating proxy forwards the client certificate it
+ * received (`certificates.from`).
+ *
+ * @example
+ * ```ts
+ * const from: CertificateHeaderFormat = 'rfc9440' // Client-Cert and Client-Cert-Chain
+ * createClientAuthenticator({ issuer, getClient, certificates: { from, trustedProxies: ['10.0.0.0/8'] } })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9440#section-2
+ */
 export type CertificateHeaderFormat = 'rfc9440' | 'nginx' | 'envoy' | 'traefik' | 'aws-alb';
 
+/**
+ * Every {@link CertificateHeaderFormat}, to check a format read from configuration before the
+ * authenticator is created.
+ *
+ * @example
+ * ```ts
+ * const from = process.env.CLIENT_CERT_FORMAT as CertificateHeaderFormat
+ * if (!CERTIFICATE_HEADER_FORMATS.includes(from)) throw new Error(`unknown certificate header format ${from}`)
+ * createClientAuthenticator({ issuer, getClient, certificates: { from, trustedProxies: ['10.0.0.0/8'] } })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9440#section-2
+ */
 export const CERTIFICATE_HEADER_FORMATS: readonly CertificateHeaderFormat[] = [
   'rfc9440',
   'nginx',
@@ -19,7 +41,16 @@ export const CERTIFICATE_HEADER_FORMATS: readonly CertificateHeaderFormat[] = [
   'aws-alb',
 ];
 
-/** The header each format reads by default (lower-case). */
+/**
+ * The header each format reads by default (lower-case); `certificates.header` overrides it. Have
+ * the proxy overwrite that header on every request, so that no client can set it.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_CERTIFICATE_HEADERS.nginx // 'ssl-client-cert': proxy_set_header ssl-client-cert $ssl_client_escaped_cert;
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9440#section-2.2
+ */
 export const DEFAULT_CERTIFICATE_HEADERS: Record<CertificateHeaderFormat, string> = {
   // RFC 9440 §2.2
   rfc9440: 'client-cert',
@@ -33,16 +64,43 @@ export const DEFAULT_CERTIFICATE_HEADERS: Record<CertificateHeaderFormat, string
   'aws-alb': 'x-amzn-mtls-clientcert',
 };
 
-/** Largest certificate header value decoded, in characters (certificate chains are a few KiB). */
+/**
+ * Largest certificate header value decoded, in characters (certificate chains are a few KiB); a
+ * longer header means no certificate.
+ *
+ * @example
+ * ```ts
+ * // nginx: keep large_client_header_buffers above it for the forwarded chain
+ * const headerBytes = MAX_CERTIFICATE_HEADER_LENGTH // 65536
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9440#section-2
+ */
 export const MAX_CERTIFICATE_HEADER_LENGTH = 64 * 1024;
 const MAX_HEADER_LENGTH = MAX_CERTIFICATE_HEADER_LENGTH;
 /**
  * Most chain certificates (besides the end-entity one) a header may carry; a longer chain means no
  * certificate. Counted before anything is decoded.
+ *
+ * @example
+ * ```ts
+ * const decoded = decodeCertificateHeader('rfc9440', request.headers)
+ * decoded?.chain.length // at most MAX_CERTIFICATE_CHAIN
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9440#section-2.3
  */
 export const MAX_CERTIFICATE_CHAIN = 10;
 
-/** A certificate decoded from a header: the end-entity DER and the rest of the chain. */
+/**
+ * A certificate decoded from a header: the end-entity DER and the rest of the chain, as
+ * {@link decodeCertificateHeader} returns it.
+ *
+ * @example
+ * ```ts
+ * const decoded: DecodedCertificate | undefined = decodeCertificateHeader('envoy', request.headers)
+ * if (decoded !== undefined) console.log(x5tS256(decoded.der), decoded.chain.length)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9440#section-2.2
+ */
 export interface DecodedCertificate {
   der: Uint8Array;
   chain: Uint8Array[];
@@ -187,7 +245,16 @@ function decodeTraefik(value: string): DecodedCertificate | undefined {
 
 /**
  * Decode a proxy certificate header. Returns undefined when the header is absent or malformed;
- * throws `invalid_request` only for a repeated RFC 9440 `Client-Cert` (RFC 9440 §2.2).
+ * throws `invalid_request` only for a repeated RFC 9440 `Client-Cert` (RFC 9440 §2.2). It does not
+ * check who set the header: read it only from a trusted proxy (the authenticator's `certificates`
+ * option does that).
+ *
+ * @example
+ * ```ts
+ * const decoded = decodeCertificateHeader('nginx', request.headers) // ssl-client-cert, URL-escaped PEM
+ * const cnf = decoded && { 'x5t#S256': x5tS256(decoded.der) }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9440#section-2
  */
 export function decodeCertificateHeader(
   format: CertificateHeaderFormat,

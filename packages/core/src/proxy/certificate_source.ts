@@ -15,7 +15,22 @@ import {
 } from './certificate_headers.js';
 import { trustedProxyMatcher } from './trusted_peers.js';
 
-/** Options of a certificate source: `certificates` in the authenticator options. */
+/**
+ * Options of a certificate source: `certificates` in the authenticator options. The TLS socket by
+ * default; behind a TLS-terminating proxy, its header format and the proxy addresses trusted to
+ * set it.
+ *
+ * @example
+ * ```ts
+ * const certificates: CertificateSourceOptions = {
+ *   from: 'envoy',
+ *   trustedProxies: ['10.0.0.0/8', 'fd00::/8'],
+ *   chainValidated: true, // envoy validated the chain against the client CA
+ * }
+ * createClientAuthenticator({ issuer, getClient, certificates })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc9440#section-2
+ */
 export type CertificateSourceOptions =
   | {
       /** Read the peer certificate of the TLS connection (the adapter's `request.certificate`). */

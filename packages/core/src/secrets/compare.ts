@@ -49,7 +49,17 @@ export function constantTimeEqual(presented: string, expected: string): boolean 
   return equalsEncoded(presented, encode(expected));
 }
 
-/** Most registered secrets one authenticator keeps encoded; past it the oldest is dropped (and encoded again if used). */
+/**
+ * Most registered secrets one authenticator keeps encoded; past it the oldest is dropped (and
+ * encoded again if used). A bound on memory, not on clients: more secret clients only cost a
+ * re-encoding.
+ *
+ * @example
+ * ```ts
+ * if (secretClients > MAX_ENCODED_SECRETS) log.info('rarely used secrets are encoded again on use')
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
 export const MAX_ENCODED_SECRETS = 10_000;
 
 /**

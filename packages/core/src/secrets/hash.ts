@@ -31,6 +31,7 @@ function scrypt(secret: string, salt: Buffer, keylen: number, ln: number, r: num
  * const hash = await hashSecret('s3cr3t')
  * const client = { client_id: 'a', client_secrets: [{ hash }] }
  * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7914#section-2
  */
 export async function hashSecret(secret: string, parameters: ScryptParameters = {}): Promise<string> {
   const { ln = 15, r = 8, p = 1 } = parameters;
@@ -46,7 +47,14 @@ export function isScryptHash(hash: string): boolean {
 
 /**
  * Verify a secret against a {@link hashSecret} string, in constant time. A malformed hash string
- * verifies nothing.
+ * verifies nothing. The authenticator calls it itself for `scrypt` hashes in `client_secrets`.
+ *
+ * @example
+ * ```ts
+ * const hash = await hashSecret('7Fjfp0ZBr1KtDRbnfVdmIw')
+ * await verifySecretHash(hash, '7Fjfp0ZBr1KtDRbnfVdmIw') // true
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc7914#section-2
  */
 export async function verifySecretHash(hash: string, secret: string): Promise<boolean> {
   const match = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/.exec(hash);
@@ -58,5 +66,16 @@ export async function verifySecretHash(hash: string, secret: string): Promise<bo
   return timingSafeEqual(derived, expected);
 }
 
-/** A host-supplied verifier for hash formats other than scrypt (argon2, bcrypt, …). */
+/**
+ * A host-supplied verifier for hash formats other than scrypt (argon2, bcrypt, …): the
+ * `secrets.verifyHash` option. Its calls share the authenticator's hash budget.
+ *
+ * @example
+ * ```ts
+ * import argon2 from 'argon2'
+ * const verifyHash: VerifyHash = (hash, secret) => argon2.verify(hash, secret)
+ * createClientAuthenticator({ issuer, getClient, secrets: { verifyHash } })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
+ */
 export type VerifyHash = (hash: string, secret: string) => boolean | Promise<boolean>;

@@ -39,6 +39,14 @@ const DUMMY_CLIENT: ClientMetadata = Object.freeze({ client_id: '', client_secre
  * What an unknown client_id costs (`secrets.unknownClientCost`): `'auto'` (default) follows the
  * clients seen, `'plain'` always a plain comparison, `'hash'` always the timed imitation of a hash
  * check once one has been measured.
+ *
+ * @example
+ * ```ts
+ * // every client's secret is hashed: make an unknown client_id cost what a hashed one does
+ * const unknownClientCost: UnknownClientCost = 'hash'
+ * createClientAuthenticator({ issuer, getClient, secrets: { unknownClientCost } })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1
  */
 export type UnknownClientCost = 'auto' | 'plain' | 'hash';
 

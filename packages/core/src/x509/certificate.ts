@@ -10,7 +10,17 @@ import { asn1, binary, children, parseDer, primitive, readTime } from './der.js'
 import { type DistinguishedName, readName } from './distinguished_name.js';
 import { readSubjectAltName, type SubjectAltNames } from './subject_alt_name.js';
 
-/** A client certificate, parsed once per request. */
+/**
+ * A client certificate, parsed once per request: the subject, subjectAltName, validity and key
+ * that the mTLS methods compare with the registration.
+ *
+ * @example
+ * ```ts
+ * const cert: ParsedCertificate = parseCertificate(result.certificate.der)
+ * console.log(cert.san.dns, new Date(cert.notAfter).toISOString(), cert.key.family)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc5280#section-4.1
+ */
 export interface ParsedCertificate {
   der: Uint8Array;
   x509: X509Certificate;
@@ -28,6 +38,13 @@ const OID_SUBJECT_ALT_NAME = '2.5.29.17';
 /**
  * Parse a DER certificate. Throws on anything that is not a well-formed X.509 certificate; callers
  * treat that as "no certificate".
+ *
+ * @example
+ * ```ts
+ * const { subject, san } = parseCertificate(new X509Certificate(pem).raw)
+ * distinguishedNameMatch(parseDistinguishedName(client.tls_client_auth_subject_dn), subject)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc5280#section-4.1
  */
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
   const x509 = new X509Certificate(der);
@@ -60,7 +77,16 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   };
 }
 
-/** RFC 8705 §3.1 `x5t#S256`: base64url(SHA-256(DER)). */
+/**
+ * RFC 8705 §3.1 `x5t#S256`: base64url(SHA-256(DER)), the confirmation that binds an access token
+ * to the client certificate.
+ *
+ * @example
+ * ```ts
+ * const cnf = { 'x5t#S256': x5tS256(certificate.der) }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc8705#section-3.1
+ */
 export function x5tS256(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('base64url');
 }

@@ -4,7 +4,17 @@
  */
 import type { X509Certificate } from 'node:crypto';
 
-/** The public key of a certificate, as far as key-size rules need it. */
+/**
+ * The public key of a certificate, as far as key-size rules need it (`minimumKeySizes`): its
+ * family, size in bits, curve and RSA exponent.
+ *
+ * @example
+ * ```ts
+ * const key: CertificateKey = parseCertificate(der).key
+ * if (key.family === 'rsa' && key.bits < 2048) console.warn('RSA key below 2048 bits')
+ * ```
+ * @see https://openid.net/specs/fapi-2_0-security-profile.html
+ */
 export interface CertificateKey {
   /** `rsa` (also RSA-PSS), `ec`, `okp` (Ed25519/Ed448) or Node's name for anything else. */
   family: 'rsa' | 'ec' | 'okp' | (string & {});

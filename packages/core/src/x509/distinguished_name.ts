@@ -4,7 +4,16 @@
  */
 import { type Asn1, asn1, children, decodeString, parseDer, primitive, utf8 } from './der.js';
 
-/** One attribute type and value of a relative distinguished name. */
+/**
+ * One attribute type and value of a relative distinguished name, its type as a dotted OID.
+ *
+ * @example
+ * ```ts
+ * const [[country]] = parseDistinguishedName('CN=client-a,O=Example Corp,C=SE')
+ * country // { type: '2.5.4.6', value: 'SE' }: AttributeTypeAndValue
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc4514#section-2
+ */
 export interface AttributeTypeAndValue {
   /** Dotted OID of the attribute type. */
   type: string;
@@ -14,12 +23,29 @@ export interface AttributeTypeAndValue {
   ber: string | undefined;
 }
 
-/** A relative distinguished name: one or more attribute values (multi-valued with `+`). */
+/**
+ * A relative distinguished name: one or more attribute values (multi-valued with `+`), whose
+ * order does not matter when names are compared.
+ *
+ * @example
+ * ```ts
+ * const [rdn] = parseDistinguishedName('OU=Payments+CN=client-a') as [RelativeDistinguishedName]
+ * rdn.length // 2
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc4514#section-2.2
+ */
 export type RelativeDistinguishedName = AttributeTypeAndValue[];
 
 /**
  * A distinguished name in ASN.1 `RDNSequence` order (most significant first: `C`, `O`, …, `CN`).
  * RFC 4514 strings list the RDNs the other way round.
+ *
+ * @example
+ * ```ts
+ * const dn: DistinguishedName = parseDistinguishedName('CN=client-a,O=Example Corp,C=SE')
+ * dn[0] // [{ type: '2.5.4.6', value: 'SE' }]: C first
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc4514#section-2.1
  */
 export type DistinguishedName = RelativeDistinguishedName[];
 
@@ -101,7 +127,16 @@ export function attributeTypeOid(type: string): string | undefined {
   return SHORT_NAMES[trimmed.toLowerCase()];
 }
 
-/** Longest RFC 4514 distinguished name string parsed, in characters. */
+/**
+ * Longest RFC 4514 distinguished name string parsed, in characters: a longer
+ * `tls_client_auth_subject_dn` is a `SyntaxError` of {@link parseDistinguishedName}.
+ *
+ * @example
+ * ```ts
+ * if (registration.tls_client_auth_subject_dn.length > MAX_DN_LENGTH) throw new Error('subject DN too long')
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc8705#section-2.1.2
+ */
 export const MAX_DN_LENGTH = 4096;
 
 /** Read an RFC 4514 `string` attribute value, undoing escapes; returns the value and where it ended. */

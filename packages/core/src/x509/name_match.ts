@@ -32,6 +32,16 @@ function attributeMatch(registered: AttributeTypeAndValue, presented: AttributeT
  * RFC 4517 §4.2.15 distinguishedNameMatch: the same number of RDNs in the same order, each RDN with
  * the same set of attribute values (order inside a multi-valued RDN does not matter), attribute
  * types compared by OID, values by their equality rule (caseIgnore for every named attribute).
+ * How `tls_client_auth_subject_dn` is compared with the certificate's subject.
+ *
+ * @example
+ * ```ts
+ * distinguishedNameMatch(
+ *   parseDistinguishedName('CN=client-a,O=Example Corp,C=SE'),
+ *   parseDistinguishedName('cn=Client-A, o=example corp, c=se'),
+ * ) // true
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc4517#section-4.2.15
  */
 export function distinguishedNameMatch(registered: DistinguishedName, presented: DistinguishedName): boolean {
   if (registered.length !== presented.length) return false;

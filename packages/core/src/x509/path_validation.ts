@@ -30,9 +30,29 @@ import { extension, type Link, OID_NAME_CONSTRAINTS, type PathFailure, structura
 
 export type { PathFailure } from './path_rules.js';
 
-/** Intermediate certificates considered from a presented chain; the rest are ignored. */
+/**
+ * Intermediate certificates considered from a presented chain (with `trustAnchors`); the rest
+ * are ignored.
+ *
+ * @example
+ * ```ts
+ * // send the client's chain without the root: at most MAX_PATH_INTERMEDIATES intermediates are used
+ * const chain = intermediates.slice(0, MAX_PATH_INTERMEDIATES)
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc5280#section-6.1
+ */
 export const MAX_PATH_INTERMEDIATES = 10;
-/** Longest path walked from the end-entity certificate to a trust anchor, in links. */
+/**
+ * Longest path walked from the end-entity certificate to a trust anchor, in links; a longer path
+ * does not validate.
+ *
+ * @example
+ * ```ts
+ * // leaf → issuing CA → policy CA → root: 3 links, well within MAX_PATH_DEPTH
+ * createClientAuthenticator({ issuer, getClient, trustAnchors: readFileSync('root-ca.pem', 'utf8') })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc5280#section-6.1
+ */
 export const MAX_PATH_DEPTH = 8;
 
 /** Validates presented chains against the trust anchors it was made with. */
@@ -72,6 +92,13 @@ type Parsed = Pick<Link, 'cert' | 'unconstrained'>;
 /**
  * Certificates whose PKI.js reading a validator keeps (leaves and intermediates of built paths;
  * the oldest is dropped). Only certificates already chained to an anchor by signature get parsed.
+ *
+ * @example
+ * ```ts
+ * // one validator per authenticator: at most MAX_PARSED_CERTIFICATES readings kept in memory
+ * createClientAuthenticator({ issuer, getClient, trustAnchors: readFileSync('client-ca.pem', 'utf8') })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc5280#section-6.1
  */
 export const MAX_PARSED_CERTIFICATES = 1000;
 
