@@ -19,6 +19,7 @@ import {
   type RuleId,
 } from './policy/profiles.js';
 import { audienceAtLeast, type EnforcedRules, enforcedRules, profileRule } from './policy/rules.js';
+import { trustedProxyMatcher } from './proxy/trusted_peers.js';
 import { memoryReplayStore, type ReplayStore } from './replay.js';
 import { DEFAULT_MAX_CONCURRENT_HASHES, DEFAULT_MAX_QUEUED_HASHES } from './secrets/hash_budget.js';
 import { createSecretCosts, type SecretCosts, type UnknownClientCost } from './secrets/unknown_client.js';
@@ -36,6 +37,8 @@ export interface Config extends MtlsConfig {
   methods: ReadonlySet<AuthMethod>;
   endpointMethods: Readonly<Record<EndpointName, ReadonlySet<AuthMethod>>>;
   allowInsecureTransport: boolean;
+  /** `trustedProxies`: the peers whose forwarded protocol is believed; undefined: none. */
+  forwardedProtoPeers: ((address: string | undefined) => boolean) | undefined;
   acceptUnencodedBasic: boolean;
   /** This authenticator's hash budget, hash verifier and unknown-client cost (mutable state, its own). */
   secretCosts: SecretCosts;
@@ -273,6 +276,8 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     methods,
     endpointMethods: Object.freeze(endpointMethods),
     allowInsecureTransport: options.allowInsecureTransport === true,
+    forwardedProtoPeers:
+      options.trustedProxies === undefined ? undefined : trustedProxyMatcher(options.trustedProxies, 'trustedProxies'),
     acceptUnencodedBasic: acceptUnencoded === true,
     secretCosts,
     onAuthenticated: checkFunction(options.onAuthenticated, 'onAuthenticated'),

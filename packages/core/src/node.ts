@@ -33,6 +33,13 @@ export interface NodeRequestOptions {
   bodyLimit?: number;
   /** Milliseconds to wait for the whole body read from the stream. Default 10 000. */
   bodyTimeout?: number;
+  /**
+   * The framework's own verdict on TLS, where the application told it which proxies to trust
+   * (Express `req.secure` under `app.set('trust proxy', …)`, Koa `ctx.secure` under
+   * `app.proxy = true`); without such a setting both equal the socket's. `true` counts as TLS
+   * whatever the socket; anything else leaves the socket's verdict. Default: the socket's.
+   */
+  secure?: boolean;
 }
 
 /**
@@ -200,7 +207,7 @@ function neutralRequest(req: IncomingMessage, options: NodeRequestOptions, body:
     headers: nodeHeaders(req),
     body,
     query: queryParameters(options.url ?? req.url),
-    secure: (socket as Partial<TLSSocket>).encrypted === true,
+    secure: options.secure === true || (socket as Partial<TLSSocket>).encrypted === true,
   };
   const certificate = socketCertificate(socket);
   if (certificate !== undefined) request.certificate = certificate;

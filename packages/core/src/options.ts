@@ -109,6 +109,23 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
    * local development. Default false.
    */
   allowInsecureTransport?: boolean;
+  /**
+   * Behind a TLS-terminating proxy (nginx, an ALB, a Kubernetes ingress): the addresses or CIDR
+   * ranges of the proxies whose `X-Forwarded-Proto: https` or RFC 7239 `Forwarded: proto=https`
+   * says the client spoke TLS to them, for the RFC 6749 §2.3.1 rule above. Only a peer in this
+   * list is believed, and only when every hop the header lists says `https`; from any other peer
+   * the headers are ignored. A separate list from `certificates.trustedProxies` (which vouches for
+   * certificate headers); a framework's own verdict (Express `trust proxy` → `req.secure`, Koa
+   * `app.proxy` → `ctx.secure`) also counts, through the adapter. Default: none (the socket's TLS
+   * alone counts).
+   *
+   * @example
+   * ```ts
+   * createClientAuthenticator({ issuer, getClient, trustedProxies: ['10.0.0.0/8'] })
+   * ```
+   * @see https://www.rfc-editor.org/rfc/rfc7239#section-5.4
+   */
+  trustedProxies?: readonly string[];
   /** Basic decoding. */
   basic?: {
     /**

@@ -93,7 +93,7 @@ export function clientAuthentication<Client extends ClientMetadata = ClientMetad
     // Read TLS data from req.socket before `property` (by default `client`, Node's legacy socket
     // alias) is assigned.
     const source = bodySource(req);
-    fromNodeRequest(req, { url: req.originalUrl, body: source, bodyLimit, bodyTimeout })
+    fromNodeRequest(req, { url: req.originalUrl, body: source, bodyLimit, bodyTimeout, secure: req.secure })
       .then((request) => {
         if (source.kind === 'stream' && req.body === undefined) req.body = formToObject(request.body);
         return authenticator.authenticate(request, { endpoint });

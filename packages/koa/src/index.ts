@@ -91,7 +91,13 @@ export function clientAuthentication<Client extends ClientMetadata = ClientMetad
     let result: ClientAuthResult<Client>;
     try {
       const source = bodySource(ctx);
-      const request = await fromNodeRequest(ctx.req, { url: ctx.originalUrl, body: source, bodyLimit, bodyTimeout });
+      const request = await fromNodeRequest(ctx.req, {
+        url: ctx.originalUrl,
+        body: source,
+        bodyLimit,
+        bodyTimeout,
+        secure: ctx.secure,
+      });
       if (source.kind === 'stream')
         (ctx.request as Context['request'] & ParsedRequest).body = formToObject(request.body);
       result = await authenticator.authenticate(request, { endpoint });

@@ -9,6 +9,7 @@
 import type { Config } from '../config.js';
 import type { PresentedCredential, SecretCredential } from '../credentials/credential.js';
 import { type ErrorCodeOf, InvalidClient, InvalidRequest } from '../errors.js';
+import { forwardedOverTls } from '../proxy/forwarded_protocol.js';
 import { checkSecret, type SecretCheck, secretEntries } from '../secrets/check.js';
 import {
   dummySecretCheck,
@@ -24,17 +25,29 @@ function isSecret(credential: PresentedCredential): credential is SecretCredenti
   return credential.mechanism === 'client_secret_basic' || credential.mechanism === 'client_secret_post';
 }
 
+/** A trusted TLS-terminating proxy says the client spoke TLS to it (options.ts `trustedProxies`). */
+function viaTlsProxy(request: ClientAuthRequest, config: Config): boolean {
+  const peers = config.forwardedProtoPeers;
+  return peers?.(request.peerAddress) === true && forwardedOverTls(request);
+}
+
 /**
  * RFC 6749 §2.3.1: "The authorization server MUST require the use of TLS … when sending requests
  * using password authentication." Checked before the client is looked up: a secret sent in the
- * clear is refused whoever it names.
+ * clear is refused whoever it names. TLS is the socket's (or the framework's verdict, through the
+ * adapter), or that of a trusted TLS-terminating proxy (`trustedProxies`).
  */
 export function requireTlsForSecrets(
   credential: PresentedCredential,
   request: ClientAuthRequest,
   config: Config,
 ): void {
-  if (isSecret(credential) && !config.allowInsecureTransport && request.secure !== true) {
+  if (
+    isSecret(credential) &&
+    !config.allowInsecureTransport &&
+    request.secure !== true &&
+    !viaTlsProxy(request, config)
+  ) {
     throw new InvalidRequest('ERR_INSECURE_TRANSPORT', 'client secrets may only be sent over TLS');
   }
 }

@@ -7,17 +7,24 @@
 import { type AddressRange, createAddressMatcher, parseAddressRange } from '../ip/cidr.js';
 import { fail } from '../option_checks.js';
 
-/** Build the matcher of `trustedProxies`. Throws `TypeError` on a malformed entry. */
-export function trustedProxyMatcher(entries: readonly string[]): (address: string | undefined) => boolean {
+/**
+ * Build the matcher of a trusted-proxy list (`certificates.trustedProxies`, or the top-level
+ * `trustedProxies` of the forwarded protocol, named by `option` in errors). Throws `TypeError` on
+ * a malformed entry.
+ */
+export function trustedProxyMatcher(
+  entries: readonly string[],
+  option = 'certificates.trustedProxies',
+): (address: string | undefined) => boolean {
   if (!Array.isArray(entries) || entries.length === 0) {
-    fail('certificates.trustedProxies must be a non-empty array of addresses or CIDR ranges');
+    fail(`${option} must be a non-empty array of addresses or CIDR ranges`);
   }
   const ranges: AddressRange[] = [];
   for (const entry of entries) {
-    if (typeof entry !== 'string') fail('certificates.trustedProxies entries must be strings');
+    if (typeof entry !== 'string') fail(`${option} entries must be strings`);
     const range = parseAddressRange(entry);
-    if (range === undefined) fail(`certificates.trustedProxies: invalid entry ${JSON.stringify(entry)}`);
-    if (range === 'invalid') fail(`certificates.trustedProxies: invalid prefix length in ${JSON.stringify(entry)}`);
+    if (range === undefined) fail(`${option}: invalid entry ${JSON.stringify(entry)}`);
+    if (range === 'invalid') fail(`${option}: invalid prefix length in ${JSON.stringify(entry)}`);
     ranges.push(range);
   }
   const matcher = createAddressMatcher(ranges);
