@@ -40,6 +40,11 @@ export interface ExampleConfig {
   clientsSource: string;
   /** TLS_PORT, TLS_CERT, TLS_KEY, TLS_CA: the HTTPS listener for mutual TLS (PEM contents). */
   tls?: { port: number; cert: string; key: string; ca?: string };
+  /**
+   * TRUSTED_PROXIES: the TLS-terminating proxies whose X-Forwarded-Proto / Forwarded proto=https
+   * counts as TLS for secrets (the core's `trustedProxies`), with or without CERT_HEADER.
+   */
+  trustedProxies?: string[];
   /** CERT_HEADER, TRUSTED_PROXIES: certificates from a TLS-terminating proxy's header. */
   certificateHeader?: { format: CertificateHeaderFormat; trustedProxies: string[] };
   /**
@@ -148,16 +153,21 @@ function readTls(env: NodeJS.ProcessEnv): ExampleConfig['tls'] {
   return ca === undefined ? { port, cert, key } : { port, cert, key, ca };
 }
 
+/** TRUSTED_PROXIES: the TLS-terminating proxies in front of the server (comma list). */
+function readTrustedProxies(env: NodeJS.ProcessEnv): string[] {
+  return (env.TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
 function readCertificateHeader(env: NodeJS.ProcessEnv): ExampleConfig['certificateHeader'] {
   const format = env.CERT_HEADER;
   if (format === undefined || format === '') return undefined;
   if (!CERTIFICATE_HEADER_FORMATS.includes(format as CertificateHeaderFormat)) {
     fail(`CERT_HEADER must be one of ${CERTIFICATE_HEADER_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   }
-  const trustedProxies = (env.TRUSTED_PROXIES ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
+  const trustedProxies = readTrustedProxies(env);
   if (trustedProxies.length === 0) fail('CERT_HEADER needs TRUSTED_PROXIES (comma list of addresses or CIDR ranges)');
   return { format: format as CertificateHeaderFormat, trustedProxies };
 }
@@ -408,6 +418,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   };
   const tls = readTls(env);
   if (tls !== undefined) config.tls = tls;
+  const trustedProxies = readTrustedProxies(env);
+  if (trustedProxies.length > 0) config.trustedProxies = trustedProxies;
   const certificateHeader = readCertificateHeader(env);
   if (certificateHeader !== undefined) config.certificateHeader = certificateHeader;
   return config;

@@ -136,6 +136,8 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     getClient: (clientId) => clients.get(clientId),
     endpoints,
     allowInsecureTransport: config.allowInsecureTransport,
+    // TRUSTED_PROXIES: behind nginx, an ALB or an ingress, the proxy's https counts as TLS.
+    ...(config.trustedProxies === undefined ? {} : { trustedProxies: config.trustedProxies }),
     ...(config.audience !== undefined ? { audience: config.audience } : {}),
     onAuthenticated: log.authenticated,
     onFailure: log.refusal,
