@@ -50,7 +50,12 @@ describe.each(['express', 'koa', 'hono'] as const)('examples/%s behind a TLS-ter
   });
 
   it('the same request without the header, or with http among the hops, is refused (ERR_INSECURE_TRANSPORT)', async () => {
-    for (const headers of [{}, { 'x-forwarded-proto': 'http' }, { 'x-forwarded-proto': 'https, http' }]) {
+    const refused: Record<string, string>[] = [
+      {},
+      { 'x-forwarded-proto': 'http' },
+      { 'x-forwarded-proto': 'https, http' },
+    ];
+    for (const headers of refused) {
       const response = await token(trusted, headers);
       expect(response.status, JSON.stringify(headers)).toBe(400);
       expect(await response.json()).toEqual({
