@@ -71,7 +71,17 @@ describe.each(['express', 'koa', 'hono'] as const)('examples/%s behind a TLS-ter
 });
 
 describe('examples: TRUSTED_PROXIES checked at start', () => {
-  it('a malformed entry stops the start with exit code 1 and names the variable', async () => {
+  it('a malformed entry stops the start with exit code 1 and names the option, without a stack trace', async () => {
+    const error = await startExample('koa', {
+      ISSUER: 'https://as.example.com',
+      CLIENTS_FILE: clientsFile,
+      TRUSTED_PROXIES: '10.0.0.0/33',
+    }).then(
+      () => new Error('started'),
+      (refused: Error) => refused,
+    );
+    expect(error.message).toMatch(/exited with 1:[\s\S]*trustedProxies: invalid prefix length/);
+    expect(error.message).not.toMatch(/\n\s+at /);
     await expect(
       startExample('express', {
         ISSUER: 'https://as.example.com',

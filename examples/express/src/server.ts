@@ -3,7 +3,7 @@
  * (PORT, ISSUER, CLIENTS_FILE, TLS_PORT/TLS_CERT/TLS_KEY/TLS_CA, CERT_HEADER/TRUSTED_PROXIES, …;
  * see the README).
  */
-import { loadConfig, serveExample } from '@client-auth/example-kit';
+import { runExample } from '@client-auth/example-kit';
 import { createApp } from './app.js';
 
-await serveExample('express', loadConfig(), (server) => createApp(server));
+await runExample('express', (server) => createApp(server));

@@ -3,8 +3,8 @@
  * variables only (PORT, ISSUER, CLIENTS_FILE, TLS_PORT/TLS_CERT/TLS_KEY/TLS_CA,
  * CERT_HEADER/TRUSTED_PROXIES, …; see the README).
  */
-import { loadConfig, serveExample } from '@client-auth/example-kit';
+import { runExample } from '@client-auth/example-kit';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
 
-await serveExample('hono', loadConfig(), (server) => getRequestListener(createApp(server).fetch));
+await runExample('hono', (server) => getRequestListener(createApp(server).fetch));

@@ -14,5 +14,5 @@ export {
   type ExampleServer,
   type FormBody,
 } from './endpoints.js';
-export { serveExample } from './listen.js';
+export { runExample, serveExample } from './listen.js';
 export { type IssuedToken, TokenService } from './tokens.js';

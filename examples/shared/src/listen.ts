@@ -7,7 +7,7 @@ import { createServer, type Server as HttpServer, type RequestListener } from 'n
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { banner } from './banner.js';
-import { type ExampleConfig, mtlsOrigin } from './config.js';
+import { type ExampleConfig, loadConfig, mtlsOrigin } from './config.js';
 import { createExampleServer, type ExampleServer } from './endpoints.js';
 
 type Server = HttpServer | HttpsServer;
@@ -41,6 +41,26 @@ function listen(server: Server, port: number): Promise<number> {
  * mTLS endpoint aliases carry it), attach `listener(server)` to every listener, print the banner
  * and stop cleanly on SIGINT/SIGTERM.
  */
+/**
+ * Load the configuration from the environment and serve; a configuration error (a bad variable,
+ * a CLIENTS_FILE client the profile refuses, an option the core refuses at setup) prints its
+ * message, every problem listed, and exits 1 without a stack trace. Anything else is a bug and
+ * keeps its stack.
+ */
+export async function runExample(
+  framework: string,
+  listener: (server: ExampleServer) => RequestListener,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  try {
+    await serveExample(framework, loadConfig(env), listener);
+  } catch (error) {
+    if (!(error instanceof Error) || !/^(configuration|client-auth): /.test(error.message)) throw error;
+    console.error(`examples/${framework}: ${error.message}`);
+    process.exit(1);
+  }
+}
+
 export async function serveExample(
   framework: string,
   config: ExampleConfig,
