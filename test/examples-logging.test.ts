@@ -8,9 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type RunningExample, startExample, startExampleAtLoopbackIssuer } from './helpers/example-server.js';
+import { clientAssertion } from './helpers/assertion.js';
+import { logLines, type RunningExample, startExample, startExampleAtLoopbackIssuer } from './helpers/example-server.js';
 
 const SECRET = `secret-${randomUUID()}-${randomUUID()}`;
 const WRONG = `wrong-${randomUUID()}-${randomUUID()}`;
@@ -34,15 +35,6 @@ writeFileSync(
   ]),
 );
 
-/** The JSON lines the server printed so far. */
-function lines(server: RunningExample): Record<string, unknown>[] {
-  return server
-    .output()
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
 function form(fields: Record<string, string>, headers: Record<string, string> = {}): RequestInit {
   return {
     method: 'POST',
@@ -54,17 +46,10 @@ function form(fields: Record<string, string>, headers: Record<string, string> = 
 const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
-async function assertion(clientId: string, aud: string, alg: 'ES256' | 'HS256', jti = randomUUID()): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  const key = alg === 'HS256' ? new TextEncoder().encode(HMAC) : keys.privateKey;
-  return new SignJWT({ jti })
-    .setProtectedHeader({ alg, ...(alg === 'ES256' ? { kid: 'k1' } : {}) })
-    .setIssuer(clientId)
-    .setSubject(clientId)
-    .setAudience(aud)
-    .setIssuedAt(now)
-    .setExpirationTime(now + 60)
-    .sign(key);
+/** A client assertion signed with the client's ES256 key (`k1`) or the HMAC secret. */
+function assertion(clientId: string, aud: string, alg: 'ES256' | 'HS256'): Promise<string> {
+  if (alg === 'HS256') return clientAssertion(clientId, aud, new TextEncoder().encode(HMAC), { alg });
+  return clientAssertion(clientId, aud, keys.privateKey, { alg, kid: 'k1' });
 }
 
 describe.each(['express', 'koa', 'hono'] as const)('examples/%s: the operator log (pino, LOG_LEVEL)', (name) => {
@@ -75,7 +60,7 @@ describe.each(['express', 'koa', 'hono'] as const)('examples/%s: the operator lo
   afterAll(() => server?.stop());
 
   it('writes one JSON line per refused client authentication, with the stable code, client_id, method and endpoint', async () => {
-    const before = lines(server).filter((line) => line.msg === 'client authentication refused').length;
+    const before = logLines(server).filter((line) => line.msg === 'client authentication refused').length;
     const refused = await fetch(`${server.issuer}/token`, {
       ...form({ grant_type: 'client_credentials' }),
       headers: {
@@ -92,9 +77,9 @@ describe.each(['express', 'koa', 'hono'] as const)('examples/%s: the operator lo
     );
     expect(unknown.status).toBe(401);
     await vi.waitFor(() =>
-      expect(lines(server).filter((line) => line.msg === 'client authentication refused').length).toBe(before + 2),
+      expect(logLines(server).filter((line) => line.msg === 'client authentication refused').length).toBe(before + 2),
     );
-    const refusals = lines(server).filter((line) => line.msg === 'client authentication refused');
+    const refusals = logLines(server).filter((line) => line.msg === 'client authentication refused');
     expect(refusals).toContainEqual(
       expect.objectContaining({
         level: 'info',
@@ -134,9 +119,9 @@ describe.each(['express', 'koa', 'hono'] as const)('examples/%s: the operator lo
     );
     expect(newline.status).toBe(400);
     await vi.waitFor(() =>
-      expect(lines(server).some((line) => String(line.client_id ?? '').startsWith('evil"}'))).toBe(true),
+      expect(logLines(server).some((line) => String(line.client_id ?? '').startsWith('evil"}'))).toBe(true),
     );
-    const line = lines(server).find((entry) => String(entry.client_id ?? '').startsWith('evil"}')) as Record<
+    const line = logLines(server).find((entry) => String(entry.client_id ?? '').startsWith('evil"}')) as Record<
       string,
       unknown
     >;
@@ -144,7 +129,7 @@ describe.each(['express', 'koa', 'hono'] as const)('examples/%s: the operator lo
     expect(String(line.client_id)).toMatch(/^evil"\} \{"level":"fatal","msg":"forged"\}x+…\(1000 characters\)$/);
     expect(String(line.client_id).length).toBeLessThan(240);
     // The injected text never became a line of its own.
-    expect(lines(server).some((entry) => entry.msg === 'forged')).toBe(false);
+    expect(logLines(server).some((entry) => entry.msg === 'forged')).toBe(false);
   });
 
   it('never writes a secret or an assertion, accepted or refused (DESIGN.md §3)', async () => {
@@ -194,7 +179,7 @@ describe.each(['express', 'koa', 'hono'] as const)('examples/%s: the operator lo
     ).toBe(401);
     await vi.waitFor(() =>
       expect(
-        lines(server).filter((line) => line.msg === 'client authentication refused').length,
+        logLines(server).filter((line) => line.msg === 'client authentication refused').length,
       ).toBeGreaterThanOrEqual(5),
     );
     const output = server.output();
@@ -218,11 +203,13 @@ describe('examples: LOG_LEVEL', () => {
         expect((await fetch(`${control.issuer}/token`, form({ client_id: 'post', client_secret: WRONG }))).status).toBe(
           401,
         );
-        await vi.waitFor(() => expect(lines(control).some((line) => line.code === 'ERR_SECRET_MISMATCH')).toBe(true));
+        await vi.waitFor(() =>
+          expect(logLines(control).some((line) => line.code === 'ERR_SECRET_MISMATCH')).toBe(true),
+        );
       } finally {
         await control.stop();
       }
-      expect(lines(server).some((line) => line.code === 'ERR_SECRET_MISMATCH')).toBe(false);
+      expect(logLines(server).some((line) => line.code === 'ERR_SECRET_MISMATCH')).toBe(false);
     } finally {
       await server.stop();
     }

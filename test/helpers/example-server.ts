@@ -123,3 +123,12 @@ export async function startExampleAtLoopbackIssuer(
   const server = await startExample(name, { PORT: String(port), ISSUER: issuer, ...env });
   return Object.assign(server, { issuer });
 }
+
+/** The JSON lines (the pino log) an example server printed so far; other output is skipped. */
+export function logLines(server: RunningExample): Record<string, unknown>[] {
+  return server
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}

@@ -15,6 +15,7 @@ import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   freePort,
+  logLines,
   type RunningExample,
   run,
   startExample,
@@ -50,15 +51,6 @@ class KeyServer {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/jwks`;
   }
-}
-
-/** The JSON log lines the example server printed so far (one per refusal, DESIGN.md §5). */
-function logLines(server: RunningExample): Record<string, unknown>[] {
-  return server
-    .output()
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** Wait until the server logged a line matching `fields` (its stdout arrives after the response). */

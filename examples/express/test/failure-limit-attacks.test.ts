@@ -11,15 +11,16 @@
  * - a blocked Basic client gets 401 + WWW-Authenticate + Retry-After, body credentials 429;
  * - a flood of made-up client_ids never unblocks a client (memory bound; a full Redis).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { type IncomingHttpHeaders, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashSecret } from '@client-auth/core';
-import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair } from 'jose';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientAssertion } from '../../../test/helpers/assertion.js';
 import { type RunningExample, startExample } from '../../../test/helpers/example-server.js';
 import { noOwnRedisReason, OwnRedisServer, reportSkip } from '../../../test/helpers/redis.js';
 
@@ -81,16 +82,9 @@ let pkKey: CryptoKey;
 let clientsFile: string;
 const HASHED_SECRET = randomBytes(16).toString('base64url');
 
-async function assertion(clientId: string, aud: string, key: CryptoKey | Uint8Array, alg: string): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ jti: randomUUID() })
-    .setProtectedHeader({ alg, ...(alg === 'ES256' ? { kid: 'pk-1' } : {}) })
-    .setIssuer(clientId)
-    .setSubject(clientId)
-    .setAudience(aud)
-    .setIssuedAt(now)
-    .setExpirationTime(now + 60)
-    .sign(key);
+/** A client assertion; ES256 ones name the registered key `pk-1`. */
+function assertion(clientId: string, aud: string, key: CryptoKey | Uint8Array, alg: string): Promise<string> {
+  return clientAssertion(clientId, aud, key, { alg, ...(alg === 'ES256' ? { kid: 'pk-1' } : {}) });
 }
 
 beforeAll(async () => {
