@@ -161,13 +161,12 @@ function readTrustedProxies(env: NodeJS.ProcessEnv): string[] {
     .filter((entry) => entry !== '');
 }
 
-function readCertificateHeader(env: NodeJS.ProcessEnv): ExampleConfig['certificateHeader'] {
+function readCertificateHeader(env: NodeJS.ProcessEnv, trustedProxies: string[]): ExampleConfig['certificateHeader'] {
   const format = env.CERT_HEADER;
   if (format === undefined || format === '') return undefined;
   if (!CERTIFICATE_HEADER_FORMATS.includes(format as CertificateHeaderFormat)) {
     fail(`CERT_HEADER must be one of ${CERTIFICATE_HEADER_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   }
-  const trustedProxies = readTrustedProxies(env);
   if (trustedProxies.length === 0) fail('CERT_HEADER needs TRUSTED_PROXIES (comma list of addresses or CIDR ranges)');
   return { format: format as CertificateHeaderFormat, trustedProxies };
 }
@@ -420,7 +419,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   if (tls !== undefined) config.tls = tls;
   const trustedProxies = readTrustedProxies(env);
   if (trustedProxies.length > 0) config.trustedProxies = trustedProxies;
-  const certificateHeader = readCertificateHeader(env);
+  const certificateHeader = readCertificateHeader(env, trustedProxies);
   if (certificateHeader !== undefined) config.certificateHeader = certificateHeader;
   return config;
 }

@@ -135,7 +135,7 @@ export class HashBudget {
       // The same steps either way; a stand-in's duration goes to a ring nobody reads (it must not
       // teach the imitation anything) and it hands over no slot (it holds none).
       const ms = performance.now() - start;
-      if (answered) this.#record(ms, outside ? this.#ignored : this.#durations, outside);
+      if (answered) this.#record(ms, outside);
       const next = outside ? undefined : this.#queue.shift();
       if (next !== undefined) next();
       else if (!outside) this.#running--;
@@ -151,7 +151,8 @@ export class HashBudget {
    * O(1). A real check records into `#durations`; a stand-in runs the same steps on `#ignored`
    * and changes none of the counters (`dry`), so that both cost the same and only real checks teach.
    */
-  #record(ms: number, ring: Float64Array, dry: boolean): void {
+  #record(ms: number, dry: boolean): void {
+    const ring = dry ? this.#ignored : this.#durations;
     const cheapLeaving = this.#filled === MAX_HASH_DURATIONS && (ring[this.#next] as number) < CHEAP_HASH_MS;
     const cheapEntering = ms < CHEAP_HASH_MS;
     ring[this.#next] = ms;
