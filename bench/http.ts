@@ -28,12 +28,14 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /**
  * The frameworks: one line each. A row runs when its example's app module exists (Koa and Hono
  * examples arrive with their adapters); `createApp(await createExampleServer(config))` is called
- * on it, whatever the framework.
+ * on it, whatever the framework. `hono` runs on @hono/node-server 1 (what examples/hono depends
+ * on), `hono2` the same app and inline route on @hono/node-server 2.
  */
-const FRAMEWORKS: { name: string; example: string; inline: string }[] = [
+const FRAMEWORKS: { name: string; example: string; inline: string; honoNodeServer?: 1 | 2 }[] = [
   { name: 'express', example: 'examples/express/src/app.ts', inline: 'bench/inline/express.ts' },
   { name: 'koa', example: 'examples/koa/src/app.ts', inline: 'bench/inline/koa.ts' },
   { name: 'hono', example: 'examples/hono/src/app.ts', inline: 'bench/inline/hono.ts' },
+  { name: 'hono2', example: 'examples/hono/src/app.ts', inline: 'bench/inline/hono.ts', honoNodeServer: 2 },
 ];
 
 const METHODS = ['client_secret_basic', 'private_key_jwt'] as const;
@@ -207,10 +209,11 @@ export async function profileServer(target: string, dir: string, requests: numbe
     const entry = FRAMEWORKS.find((f) => f.name === framework);
     if (entry === undefined || (kind !== 'adapter' && kind !== 'inline')) {
       throw new Error(
-        `bench: --profile=${target}: expected <express|koa|hono>-<adapter|inline>[-jwt] or oidc-provider[-jwt]`,
+        `bench: --profile=${target}: expected <express|koa|hono|hono2>-<adapter|inline>[-jwt] or oidc-provider[-jwt]`,
       );
     }
-    spec = { kind, module: join(ROOT, kind === 'adapter' ? entry.example : entry.inline), clients, clientsFile };
+    const module = join(ROOT, kind === 'adapter' ? entry.example : entry.inline);
+    spec = { kind, module, clients, clientsFile, honoNodeServer: entry.honoNodeServer };
   }
   const before = new Set(existsSync(dir) ? readdirSync(dir) : []);
   try {
@@ -257,13 +260,13 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
       framework: framework.name,
       server: 'adapter',
       name: `${framework.name} adapter (example /revoke)`,
-      spec: { kind: 'adapter', module: example, clients, clientsFile },
+      spec: { kind: 'adapter', module: example, clients, clientsFile, honoNodeServer: framework.honoNodeServer },
     });
     const hand: ServerSpec = {
       framework: framework.name,
       server: 'inline',
       name: `${framework.name} inline by hand`,
-      spec: { kind: 'inline', module: inline, clients, clientsFile },
+      spec: { kind: 'inline', module: inline, clients, clientsFile, honoNodeServer: framework.honoNodeServer },
     };
     if (!existsSync(inline)) hand.skipped = `no ${framework.inline}`;
     servers.push(hand);

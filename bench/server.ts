@@ -1,7 +1,7 @@
 /**
  * One HTTP server under test, in its own process so that its CPU time can be read apart from the
  * load generator's. Started by http.ts with `fork`; configured by the BENCH_SERVER environment
- * variable (JSON: { kind, framework, clients, clientsFile }); answers over IPC:
+ * variable (JSON: { kind, module, clients, clientsFile, honoNodeServer }); answers over IPC:
  *   → { ready: port }        once listening on 127.0.0.1 (port 0: the system picks)
  *   ← 'cpu'  → { cpu: µs }   user + system CPU time of this process so far
  */
@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { ClientMetadata } from '@client-auth/core';
 import { createExampleServer, loadConfig } from '@client-auth/example-kit';
 import { ISSUER } from './fixtures.js';
+import { honoRequestListener } from './hono-listener.js';
 
 interface ServerSpec {
   kind: 'adapter' | 'inline' | 'oidc-provider';
@@ -18,6 +19,8 @@ interface ServerSpec {
   module?: string;
   clients: ClientMetadata[];
   clientsFile: string;
+  /** Hono: the major of @hono/node-server that serves the app (default 1, what examples/hono uses). */
+  honoNodeServer?: 1 | 2;
 }
 
 /** Whatever the example's createApp returned, as a Node request listener. */
@@ -26,8 +29,8 @@ async function toListener(app: unknown): Promise<RequestListener> {
   const object = app as { callback?: () => RequestListener; fetch?: (request: Request) => Response };
   if (typeof object.callback === 'function') return object.callback(); // Koa
   if (typeof object.fetch === 'function') {
-    const { getRequestListener } = await import('@hono/node-server'); // Hono
-    return getRequestListener(object.fetch.bind(object)) as unknown as RequestListener;
+    const listen = await honoRequestListener(spec.honoNodeServer); // Hono
+    return listen(object.fetch.bind(object));
   }
   throw new Error('bench: createApp() returned neither an Express, a Koa nor a Hono app');
 }
@@ -46,11 +49,11 @@ if (spec.kind === 'adapter') {
 } else if (spec.kind === 'inline') {
   const module = (await import(pathToFileURL(spec.module as string).href)) as Record<
     string,
-    (clients: ClientMetadata[]) => Promise<RequestListener>
+    (clients: ClientMetadata[], honoNodeServer?: 1 | 2) => Promise<RequestListener>
   >;
   const factory = Object.values(module).find((value) => typeof value === 'function');
   if (factory === undefined) throw new Error(`bench: ${spec.module} exports no factory`);
-  listener = await factory(spec.clients);
+  listener = await factory(spec.clients, spec.honoNodeServer);
 } else {
   const { oidcProviderListener } = await import('./oidc-provider.js');
   listener = oidcProviderListener(spec.clients);

@@ -38,6 +38,8 @@ it('bench/run.ts --smoke runs every section and writes results.json', { timeout:
     const servers = results.http.map((row: { method: string; name: string }) => `${row.method} ${row.name}`);
     expect(servers).toContain('client_secret_basic express adapter (example /revoke)');
     expect(servers).toContain('client_secret_basic node-oidc-provider revocation');
+    // Hono on both supported majors of @hono/node-server.
+    expect(servers).toContain('client_secret_basic hono2 adapter (example /revoke)');
     for (const row of results.http) {
       expect(row.requestsPerSecond !== undefined || /^not implemented$|^no /.test(row.skipped), row.skipped).toBe(true);
     }

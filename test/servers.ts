@@ -24,6 +24,7 @@ import express4 from 'express4';
 import express5 from 'express5';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { getRequestListener as getRequestListener2 } from 'hono-node-server2';
 import type Koa from 'koa';
 import { koaBody } from 'koa-body';
 import Koa2 from 'koa2';
@@ -40,6 +41,8 @@ export interface Variant {
   errors: 'respond' | 'throw';
   /** An async middleware runs first: the whole body has arrived (unread) when the adapter starts. */
   late?: boolean;
+  /** Hono: the major of @hono/node-server that serves it (default 1). */
+  nodeServer?: 1 | 2;
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -69,6 +72,15 @@ export const VARIANTS: Variant[] = [
   { name: 'Express 4 behind an async middleware', framework: 'express4', errors: 'respond', late: true },
   { name: 'Koa 2 behind an async middleware', framework: 'koa2', errors: 'respond', late: true },
   { name: 'Hono behind an async middleware', framework: 'hono', errors: 'respond', late: true },
+  { name: 'Hono on @hono/node-server 2', framework: 'hono', nodeServer: 2, errors: 'respond' },
+  { name: 'Hono on @hono/node-server 2, HTTPException', framework: 'hono', nodeServer: 2, errors: 'throw' },
+  {
+    name: 'Hono on @hono/node-server 2 behind an async middleware',
+    framework: 'hono',
+    nodeServer: 2,
+    errors: 'respond',
+    late: true,
+  },
 ];
 
 export const ENDPOINT_PATHS: Record<EndpointName, string> = {
@@ -206,7 +218,9 @@ function honoListener(variant: Variant, state: RunningServer, all: Route[]): Req
     const response = foreignError(error);
     return c.body(response.body, response.status as 500, { 'content-type': 'application/json' });
   });
-  return getRequestListener(app.fetch);
+  return variant.nodeServer === 2
+    ? (getRequestListener2(app.fetch) as unknown as RequestListener)
+    : getRequestListener(app.fetch);
 }
 
 /** TLS material for an HTTPS server that requests (does not require) client certificates. */

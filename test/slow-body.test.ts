@@ -14,6 +14,7 @@ import { getRequestListener } from '@hono/node-server';
 import express4 from 'express4';
 import express5 from 'express5';
 import { Hono } from 'hono';
+import { getRequestListener as getRequestListener2 } from 'hono-node-server2';
 import type Koa from 'koa';
 import Koa2 from 'koa2';
 import Koa3 from 'koa3';
@@ -48,8 +49,11 @@ function koaApp(KoaClass: typeof Koa): RequestListener {
   return app.callback();
 }
 
-/** `touchBody`: a middleware first makes @hono/node-server build its Request (the web-stream path). */
-function honoApp(touchBody: boolean): RequestListener {
+/**
+ * `touchBody`: a middleware first makes @hono/node-server build its full Request (the web-stream
+ * path). `nodeServer`: its major.
+ */
+function honoApp(touchBody: boolean, nodeServer: 1 | 2 = 1): RequestListener {
   const app = new Hono();
   if (touchBody) {
     app.use(async (c, next) => {
@@ -58,7 +62,8 @@ function honoApp(touchBody: boolean): RequestListener {
     });
   }
   app.post('/token', honoAuthentication(auth, { endpoint: 'token', bodyTimeout: DEADLINE }), (c) => c.json(ok));
-  return getRequestListener(app.fetch) as unknown as RequestListener;
+  const listener = nodeServer === 2 ? getRequestListener2(app.fetch) : getRequestListener(app.fetch);
+  return listener as unknown as RequestListener;
 }
 
 const APPS: [string, () => RequestListener][] = [
@@ -66,8 +71,10 @@ const APPS: [string, () => RequestListener][] = [
   ['Express 5', () => expressApp(express5)],
   ['Koa 2', () => koaApp(Koa2 as unknown as typeof Koa)],
   ['Koa 3', () => koaApp(Koa3 as unknown as typeof Koa)],
-  ['Hono (Node request)', () => honoApp(false)],
-  ['Hono (web stream, after a middleware built the Request)', () => honoApp(true)],
+  ['Hono on @hono/node-server 1 (its lightweight Request)', () => honoApp(false)],
+  ['Hono on @hono/node-server 1 (web stream, after a middleware built the Request)', () => honoApp(true)],
+  ['Hono on @hono/node-server 2 (its lightweight Request)', () => honoApp(false, 2)],
+  ['Hono on @hono/node-server 2 (web stream, after a middleware built the Request)', () => honoApp(true, 2)],
 ];
 
 const servers: Server[] = [];

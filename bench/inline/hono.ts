@@ -1,17 +1,17 @@
 /**
- * Hono (on @hono/node-server), by hand: `/revoke` reading its body as `c.req.text()` +
+ * Hono (on @hono/node-server 1 or 2, as the row asks), by hand: `/revoke` reading its body as `c.req.text()` +
  * URLSearchParams, checking the client inline, then doing the example's revocation work (the same
  * TokenService). The example's other paths exist too. Used once examples/hono exists.
  */
 import type { RequestListener } from 'node:http';
 import type { ClientMetadata } from '@client-auth/core';
 import { TokenService } from '@client-auth/example-kit';
-import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { ISSUER } from '../fixtures.js';
+import { honoRequestListener } from '../hono-listener.js';
 import { BadRequest, errorOf, inlineAuth, isForm } from './checks.js';
 
-export async function inlineHono(clients: ClientMetadata[]): Promise<RequestListener> {
+export async function inlineHono(clients: ClientMetadata[], honoNodeServer?: 1 | 2): Promise<RequestListener> {
   const auth = await inlineAuth(clients);
   const tokens = await TokenService.create(ISSUER);
   const app = new Hono();
@@ -36,5 +36,5 @@ export async function inlineHono(clients: ClientMetadata[]): Promise<RequestList
   });
   for (const path of ['/par', '/device_authorization', '/bc-authorize']) app.post(path, other);
   for (const path of ['/.well-known/oauth-authorization-server', '/jwks']) app.get(path, other);
-  return getRequestListener(app.fetch) as unknown as RequestListener;
+  return (await honoRequestListener(honoNodeServer))(app.fetch);
 }

@@ -1,29 +1,25 @@
 /**
  * `@client-auth/core/node`: build the neutral {@link ClientAuthRequest} from a Node.js
- * `IncomingMessage`. Express, Koa and Hono on `@hono/node-server` all sit on one, so this is the
- * part of every adapter that would otherwise be written three times.
+ * `IncomingMessage`, the part the Express and Koa adapters would otherwise each write. Its twin for
+ * a Fetch API `Request` (Hono) is `fromWebRequest()` in `@client-auth/core/adapter`; the rules both
+ * follow are in neutral_request.ts.
  */
 import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
-import { InvalidRequest } from './errors.js';
+import { DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT, parseFormBody } from './form.js';
 import {
-  DEFAULT_BODY_LIMIT,
-  DEFAULT_BODY_TIMEOUT,
-  emptyParameters,
-  formFromParsedBody,
-  parseForm,
-  parseFormBody,
-} from './form.js';
-import type { ClientAuthRequest, FormParameters, PresentedCertificate } from './types.js';
+  bodyTimedOut,
+  bodyTooLarge,
+  formFromBody,
+  neutralRequest,
+  type RequestBody,
+  repeatedAuthorization,
+} from './neutral_request.js';
+import type { ClientAuthRequest } from './types.js';
 
-/** How the adapter found the body. */
-export type NodeBody =
-  /** No parser ran: read the stream (with the cap). */
-  | { kind: 'stream' }
-  /** A parser kept the raw text (Koa `rawBody`): parse it ourselves, seeing every duplicate. */
-  | { kind: 'raw'; raw: string | Uint8Array }
-  /** A parser ran and left only its object (arrays for repeated keys). */
-  | { kind: 'parsed'; parsed: unknown };
+export { bodyTimedOut, bodyTooLarge, queryParameters, socketCertificate } from './neutral_request.js';
+
+/** How the adapter found the body (the same three ways as for a Fetch API request). */
+export type NodeBody = RequestBody;
 
 export interface NodeRequestOptions {
   /** The request URL as received (Express: `req.originalUrl`), for the query string. */
@@ -48,69 +44,9 @@ export interface NodeRequestOptions {
  * own object is used as it is when there is nothing to add (no copy per request).
  */
 export function nodeHeaders(req: IncomingMessage): Record<string, string | string[] | undefined> {
-  const raw = req.rawHeaders;
-  let authorization: string[] | undefined;
-  let first: string | undefined;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] as string;
-    // 'authorization'.length: the case-folding copy is made for candidates only.
-    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
-    const value = raw[i + 1] as string;
-    if (first === undefined) first = value;
-    else if (authorization === undefined) authorization = [first, value];
-    else authorization.push(value);
-  }
+  const authorization = repeatedAuthorization(req.rawHeaders);
   if (authorization === undefined) return req.headers;
   return { ...req.headers, authorization };
-}
-
-/** The query parameters of a request URL, every value kept. Malformed escapes are refused. */
-export function queryParameters(url: string | undefined): FormParameters {
-  if (url === undefined) return emptyParameters();
-  const question = url.indexOf('?');
-  if (question === -1) return emptyParameters();
-  const hash = url.indexOf('#', question);
-  return parseForm(url.slice(question + 1, hash === -1 ? undefined : hash));
-}
-
-/** The peer certificate of a TLS connection, if the client sent one. */
-export function socketCertificate(socket: IncomingMessage['socket']): PresentedCertificate | undefined {
-  const tls = socket as Partial<TLSSocket>;
-  if (tls.encrypted !== true || typeof tls.getPeerX509Certificate !== 'function') return undefined;
-  const certificate = tls.getPeerX509Certificate();
-  if (certificate === undefined) return undefined;
-  const presented: PresentedCertificate = {
-    der: new Uint8Array(certificate.raw),
-    chainValidated: tls.authorized === true,
-    source: 'socket',
-  };
-  // The intermediates the client sent, for validation against configured trust anchors.
-  const chain: Uint8Array[] = [];
-  let current = certificate;
-  for (let issuer = current.issuerCertificate; issuer !== undefined && chain.length < 8; ) {
-    if (issuer.raw.equals(current.raw)) break;
-    chain.push(new Uint8Array(issuer.raw));
-    current = issuer;
-    issuer = current.issuerCertificate;
-  }
-  if (chain.length > 0) presented.chain = chain;
-  return presented;
-}
-
-/** 413 `invalid_request`: the body is over the adapter's cap (every adapter answers with this one). */
-export function bodyTooLarge(limit: number): InvalidRequest {
-  return new InvalidRequest('ERR_BODY_TOO_LARGE', `the request body exceeds ${limit} octets`, { status: 413 });
-}
-
-/**
- * 408 `invalid_request`: the body did not arrive in time. RFC 9110 §15.5.9: the server "did not
- * receive a complete request message within the time that it was prepared to wait"; the rest of
- * the body may still be in transit, so the response carries `Connection: close` (errorResponse).
- */
-export function bodyTimedOut(timeout: number): InvalidRequest {
-  return new InvalidRequest('ERR_BODY_TIMEOUT', `the request body did not arrive within ${timeout} ms`, {
-    status: 408,
-  });
 }
 
 /**
@@ -189,28 +125,20 @@ export function fromNodeRequest(req: IncomingMessage, options: NodeRequestOption
   const source = options.body;
   if (source.kind === 'stream') {
     return readBody(req, options.bodyLimit, options.bodyTimeout).then((octets) =>
-      neutralRequest(req, options, parseFormBody(contentType, octets)),
+      fromNode(req, options, parseFormBody(contentType, octets)),
     );
   }
   try {
-    const body =
-      source.kind === 'raw' ? parseFormBody(contentType, source.raw) : formFromParsedBody(contentType, source.parsed);
-    return Promise.resolve(neutralRequest(req, options, body));
+    return Promise.resolve(fromNode(req, options, formFromBody(contentType, source)));
   } catch (error) {
     return Promise.reject(error);
   }
 }
 
-function neutralRequest(req: IncomingMessage, options: NodeRequestOptions, body: FormParameters): ClientAuthRequest {
-  const socket = req.socket;
-  const request: ClientAuthRequest = {
-    headers: nodeHeaders(req),
-    body,
-    query: queryParameters(options.url ?? req.url),
-    secure: options.secure === true || (socket as Partial<TLSSocket>).encrypted === true,
-  };
-  const certificate = socketCertificate(socket);
-  if (certificate !== undefined) request.certificate = certificate;
-  if (socket.remoteAddress !== undefined) request.peerAddress = socket.remoteAddress;
-  return request;
+function fromNode(
+  req: IncomingMessage,
+  options: NodeRequestOptions,
+  body: ClientAuthRequest['body'],
+): ClientAuthRequest {
+  return neutralRequest(nodeHeaders(req), body, options.url ?? req.url, options.secure === true, req.socket);
 }

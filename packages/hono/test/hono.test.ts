@@ -1,15 +1,18 @@
 /**
  * @client-auth/hono: the adapter's own options and behaviour, through `app.request()` (no socket)
- * and on @hono/node-server. The protocol rules are in the shared case table (test/cases.ts), which
- * also runs through this adapter.
+ * and on real servers of @hono/node-server 1 and 2 (HTTP and HTTPS on loopback). The protocol
+ * rules are in the shared case table (test/cases.ts), which also runs through this adapter.
  */
 import { X509Certificate } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { type AddressInfo, connect } from 'node:net';
 import { certificateThumbprint, createClientAuthenticator } from '@client-auth/core';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener as nodeServer1 } from '@hono/node-server';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { getRequestListener as nodeServer2 } from 'hono-node-server2';
+import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDevPki } from '../../../scripts/dev-pki.js';
 import { json } from '../../../test/helpers/http.js';
@@ -166,17 +169,27 @@ describe('under app.request() (no socket)', () => {
   });
 });
 
-describe('on @hono/node-server', () => {
+/** Both supported majors of @hono/node-server, each turning a Hono app into a Node request listener. */
+const NODE_SERVERS: [string, (app: Hono) => RequestListener][] = [
+  ['@hono/node-server 1', (app) => nodeServer1(app.fetch)],
+  ['@hono/node-server 2', (app) => nodeServer2(app.fetch) as unknown as RequestListener],
+];
+
+describe.each(NODE_SERVERS)('on %s', (_name, listenerOf) => {
+  async function serve(app: Hono): Promise<string> {
+    const server = createServer(listenerOf(app));
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  const BODY = 'client_id=conf&client_secret=conf-secret&token=t%C3%A9st';
+
   it('detects a repeated Authorization header from the raw headers (RFC 6749 §2.3)', async () => {
     const app = new Hono();
     app.post('/token', clientAuthentication(auth, { endpoint: 'token' }), (c) => c.text('accepted'));
-    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-    servers.push(server);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    const { port } = new URL(await serve(app));
     // fetch() would merge the two headers itself: write the request by hand.
-    const { connect } = await import('node:net');
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(Number(port), '127.0.0.1');
     const credentials = Buffer.from('conf:conf-secret').toString('base64');
     socket.end(
       `POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic ${credentials}\r\n` +
@@ -187,41 +200,102 @@ describe('on @hono/node-server', () => {
     expect(text).toMatch(/^HTTP\/1\.1 400 /);
     expect(text).toContain('"error_description":"the Authorization header must not be repeated"');
   });
-});
 
-describe('on @hono/node-server: the body read straight from Node (bench/README.md)', () => {
-  async function serve(app: Hono): Promise<string> {
-    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  it('reads the peer address from c.env.incoming.socket: a trusted proxy may vouch for TLS (RFC 6749 §2.3.1)', async () => {
+    const behind = (trustedProxies: string[]) => {
+      const strict = createClientAuthenticator({ issuer: 'https://as.example', getClient, trustedProxies });
+      const app = new Hono();
+      app.post('/token', clientAuthentication(strict, { endpoint: 'token' }), (c) => c.text(c.get('client').method));
+      return serve(app);
+    };
+    const headers = { ...FORM, 'x-forwarded-proto': 'https' };
+    const body = 'client_id=conf&client_secret=conf-secret';
+    const trusted = await fetch(`${await behind(['127.0.0.1'])}/token`, { method: 'POST', headers, body });
+    expect(await trusted.text()).toBe('client_secret_post');
+    const untrusted = await fetch(`${await behind(['192.0.2.1'])}/token`, { method: 'POST', headers, body });
+    expect(untrusted.status).toBe(400);
+    expect(await json(untrusted)).toEqual({
+      error: 'invalid_request',
+      error_description: 'client secrets may only be sent over TLS',
+    });
+  });
+
+  it('takes TLS from the socket, not from an https request target on a plain connection (RFC 6749 §2.3.1)', async () => {
+    const strict = createClientAuthenticator({ issuer: 'https://as.example', getClient });
+    const app = new Hono();
+    app.post('/token', clientAuthentication(strict, { endpoint: 'token' }), (c) => c.text('accepted'));
+    const { port } = new URL(await serve(app));
+    const socket = connect(Number(port), '127.0.0.1');
+    const body = 'client_id=conf&client_secret=conf-secret';
+    // RFC 9112 §3.2.2 absolute-form: @hono/node-server builds c.req.url from it (https://…).
+    socket.end(
+      `POST https://127.0.0.1:${port}/token HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+        `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    let text = '';
+    for await (const chunk of socket) text += chunk;
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(text).toContain('"error_description":"client secrets may only be sent over TLS"');
+  });
+
+  it('over HTTPS: the connection is TLS and the peer certificate reaches the result (RFC 8705 §3.1)', async () => {
+    const pki = createDevPki();
+    const strict = createClientAuthenticator({ issuer: 'https://as.example', getClient });
+    const app = new Hono();
+    app.post('/token', clientAuthentication(strict, { endpoint: 'token' }), (c) =>
+      c.json({ method: c.get('client').method, x5t: c.get('client').certificate?.thumbprint ?? null }),
+    );
+    const server = createTlsServer(
+      { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert, requestCert: true, rejectUnauthorized: false },
+      listenerOf(app),
+    );
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-  const BODY = 'client_id=conf&client_secret=conf-secret&token=t%C3%A9st';
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+    const client = pki.issueClient('conf');
+    const agent = new Agent({ connect: { ca: pki.ca.cert, cert: client.cert, key: client.key } });
+    try {
+      const response = await request(url, {
+        method: 'POST',
+        headers: FORM,
+        body: 'client_id=conf&client_secret=conf-secret',
+        dispatcher: agent,
+      });
+      expect(response.statusCode).toBe(200);
+      expect(await response.body.json()).toEqual({
+        method: 'client_secret_post',
+        x5t: certificateThumbprint(new Uint8Array(new X509Certificate(client.cert).raw)),
+      });
+    } finally {
+      await agent.close();
+    }
+  });
 
-  it('reads an untouched body from the Node request, and the route still gets it every way Hono offers', async () => {
+  it("reads the body through c.req, so the route still gets it from Hono's cache every way c.req offers", async () => {
     const app = new Hono();
     app.post('/token', clientAuthentication(auth, { endpoint: 'token' }), async (c) => {
-      const fromNode = Buffer.isBuffer((c.env as { incoming: { rawBody?: unknown } }).incoming.rawBody);
       const text = await c.req.text();
       const bytes = new TextDecoder().decode(await c.req.arrayBuffer());
       const parsed = await c.req.parseBody();
-      const raw = await c.req.raw.text();
-      return c.json({ fromNode, text, bytes, token: parsed.token, raw, client: c.get('client').clientId });
+      const blob = await (await c.req.blob()).text();
+      // The request's own body was read once, through c.req (as by Hono's validator).
+      const used = c.req.raw.bodyUsed;
+      return c.json({ text, bytes, token: parsed.token, blob, used, client: c.get('client').clientId });
     });
     const base = await serve(app);
     const response = await fetch(`${base}/token`, { method: 'POST', headers: FORM, body: BODY });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
-      fromNode: true,
       text: BODY,
       bytes: BODY,
       token: 'tést',
-      raw: BODY,
+      blob: BODY,
+      used: true,
       client: 'conf',
     });
   });
 
-  it('streams c.req.raw.body after the adapter read the body from Node', async () => {
+  it("hands the route a readable c.req.raw after counting a chunked body (as Hono's bodyLimit() does)", async () => {
     const app = new Hono();
     app.post('/token', clientAuthentication(auth, { endpoint: 'token' }), async (c) => {
       const reader = (c.req.raw.body as ReadableStream<Uint8Array>).getReader();
@@ -230,11 +304,22 @@ describe('on @hono/node-server: the body read straight from Node (bench/README.m
       return c.text(Buffer.concat(chunks).toString('utf8'));
     });
     const base = await serve(app);
-    const response = await fetch(`${base}/token`, { method: 'POST', headers: FORM, body: BODY });
+    const response = await fetch(`${base}/token`, {
+      method: 'POST',
+      headers: FORM,
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(BODY.slice(0, 20)));
+          controller.enqueue(new TextEncoder().encode(BODY.slice(20)));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
     expect(await response.text()).toBe(BODY);
   });
 
-  it('answers 413 for a body over the cap, declared or chunked, read from Node', async () => {
+  it('answers 413 for a body over the cap, declared or chunked', async () => {
     const app = new Hono();
     app.post('/token', clientAuthentication(auth, { endpoint: 'token', bodyLimit: 64 }), (c) => c.text('accepted'));
     const base = await serve(app);
@@ -259,7 +344,7 @@ describe('on @hono/node-server: the body read straight from Node (bench/README.m
     expect(small.status).toBe(200);
   });
 
-  it('takes the standard path when a middleware already read the body, or replaced the request', async () => {
+  it('sees what an earlier middleware did: a body it read, a request it replaced (never a private cache)', async () => {
     const read = new Hono();
     read.use('/token', async (c, next) => {
       await c.req.text();

@@ -1,0 +1,134 @@
+/**
+ * The rules every builder of the neutral {@link ClientAuthRequest} follows, whatever the request
+ * object it starts from (`fromNodeRequest()` in node.ts, `fromWebRequest()` in web_request.ts):
+ * where the form comes from, what the connection says (TLS, the peer certificate, the peer
+ * address), a repeated `Authorization` made visible, the query string kept apart. Written once so
+ * that a Node.js request and a Fetch API request of the same bytes give the core the same view.
+ */
+import type { TLSSocket } from 'node:tls';
+import { InvalidRequest } from './errors.js';
+import { emptyParameters, formFromParsedBody, parseForm, parseFormBody } from './form.js';
+import type { ClientAuthRequest, FormParameters, PresentedCertificate } from './types.js';
+
+/** How the adapter found the body. */
+export type RequestBody =
+  /** No parser ran: read the stream (with the cap and the deadline). */
+  | { kind: 'stream' }
+  /** The octets or text are at hand (Koa `rawBody`, Hono's body cache): parse them, seeing every duplicate. */
+  | { kind: 'raw'; raw: string | Uint8Array }
+  /** A parser ran and left only its object (arrays for repeated keys). */
+  | { kind: 'parsed'; parsed: unknown };
+
+/**
+ * The socket a request arrived on, as far as the core reads it: a Node.js `net.Socket`, or the
+ * `tls.TLSSocket` of an HTTPS server.
+ */
+export type RequestSocket = { remoteAddress?: string | undefined } & Partial<
+  Pick<TLSSocket, 'encrypted' | 'authorized' | 'getPeerX509Certificate'>
+>;
+
+/** The form of a body that is already at hand (RFC 6749 Appendix B). */
+export function formFromBody(
+  contentType: string | undefined,
+  source: Exclude<RequestBody, { kind: 'stream' }>,
+): FormParameters {
+  return source.kind === 'raw'
+    ? parseFormBody(contentType, source.raw)
+    : formFromParsedBody(contentType, source.parsed);
+}
+
+/**
+ * Every value of `Authorization` in a raw header list (`[name, value, name, value, …]`, as
+ * Node's `rawHeaders`) when it occurs more than once, else `undefined`. Node keeps only the first
+ * and the Fetch API's `Headers` join them with ", ": an array lets the core refuse the repetition
+ * (RFC 6749 §2.3: one authentication method per request).
+ */
+export function repeatedAuthorization(raw: readonly string[]): string[] | undefined {
+  let all: string[] | undefined;
+  let first: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    // 'authorization'.length: the case-folding copy is made for candidates only.
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    const value = raw[i + 1] as string;
+    if (first === undefined) first = value;
+    else if (all === undefined) all = [first, value];
+    else all.push(value);
+  }
+  return all;
+}
+
+/** The query parameters of a request URL, every value kept. Malformed escapes are refused. */
+export function queryParameters(url: string | undefined): FormParameters {
+  if (url === undefined) return emptyParameters();
+  const question = url.indexOf('?');
+  if (question === -1) return emptyParameters();
+  const hash = url.indexOf('#', question);
+  return parseForm(url.slice(question + 1, hash === -1 ? undefined : hash));
+}
+
+/** The peer certificate of a TLS connection, if the client sent one. */
+export function socketCertificate(socket: RequestSocket): PresentedCertificate | undefined {
+  if (socket.encrypted !== true || typeof socket.getPeerX509Certificate !== 'function') return undefined;
+  const certificate = socket.getPeerX509Certificate();
+  if (certificate === undefined) return undefined;
+  const presented: PresentedCertificate = {
+    der: new Uint8Array(certificate.raw),
+    chainValidated: socket.authorized === true,
+    source: 'socket',
+  };
+  // The intermediates the client sent, for validation against configured trust anchors.
+  const chain: Uint8Array[] = [];
+  let current = certificate;
+  for (let issuer = current.issuerCertificate; issuer !== undefined && chain.length < 8; ) {
+    if (issuer.raw.equals(current.raw)) break;
+    chain.push(new Uint8Array(issuer.raw));
+    current = issuer;
+    issuer = current.issuerCertificate;
+  }
+  if (chain.length > 0) presented.chain = chain;
+  return presented;
+}
+
+/**
+ * The neutral request from its parts. With a `socket`, the connection is TLS when the socket is
+ * (or when `secure` is `true`: the framework's own verdict under a trust-proxy setting), and the
+ * peer certificate and address are the socket's. `certificate` replaces the socket's (`null`:
+ * none, whatever the socket holds), for runtimes that give it another way.
+ */
+export function neutralRequest(
+  headers: ClientAuthRequest['headers'],
+  body: FormParameters,
+  url: string | undefined,
+  secure: boolean,
+  socket: RequestSocket | undefined,
+  certificate?: PresentedCertificate | null,
+): ClientAuthRequest {
+  const request: ClientAuthRequest = {
+    headers,
+    body,
+    query: queryParameters(url),
+    secure: secure || socket?.encrypted === true,
+  };
+  const presented = certificate === undefined ? socket && socketCertificate(socket) : certificate;
+  if (presented !== undefined && presented !== null) request.certificate = presented;
+  const peerAddress = socket?.remoteAddress;
+  if (peerAddress !== undefined) request.peerAddress = peerAddress;
+  return request;
+}
+
+/** 413 `invalid_request`: the body is over the adapter's cap (every adapter answers with this one). */
+export function bodyTooLarge(limit: number): InvalidRequest {
+  return new InvalidRequest('ERR_BODY_TOO_LARGE', `the request body exceeds ${limit} octets`, { status: 413 });
+}
+
+/**
+ * 408 `invalid_request`: the body did not arrive in time. RFC 9110 §15.5.9: the server "did not
+ * receive a complete request message within the time that it was prepared to wait"; the rest of
+ * the body may still be in transit, so the response carries `Connection: close` (errorResponse).
+ */
+export function bodyTimedOut(timeout: number): InvalidRequest {
+  return new InvalidRequest('ERR_BODY_TIMEOUT', `the request body did not arrive within ${timeout} ms`, {
+    status: 408,
+  });
+}
