@@ -1,6 +1,7 @@
 /**
- * `getRequestListener` of the @hono/node-server major a Hono row runs on: 1 (what examples/hono
- * depends on) or 2 (the current major, `hono-node-server2` in the root devDependencies). Loaded
+ * `getRequestListener` of the @hono/node-server major a Hono row runs on: 1 (the root
+ * devDependency, the oldest major the adapter supports) or 2 (the current major, what examples/hono
+ * depends on; `hono-node-server2` in the root devDependencies). Loaded
  * only by the servers that serve Hono.
  */
 import type { RequestListener } from 'node:http';
