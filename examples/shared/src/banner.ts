@@ -25,6 +25,7 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
     `replay store: ${config.redisUrl === undefined ? 'in memory' : `Redis at ${redactRedisUrl(config.redisUrl)}`}`,
     `assertion audience: ${AUDIENCE_LINE[effectiveAudience(config)]}`,
   ];
+  if (config.clientIdMetadataDocuments) lines.push('client ID metadata documents: https URL client_ids are fetched');
   if (config.clientsSource === 'built-in demo clients') {
     // Only the demo clients the configuration (PROFILE) kept.
     const has = (clientId: string) => config.clients.some((client) => client.client_id === clientId);

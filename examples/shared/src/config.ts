@@ -17,6 +17,7 @@ import {
   type UnknownClientCost,
   validateClientMetadata,
 } from '@client-auth/core';
+import { readClientIdMetadataDocuments } from './client_documents.js';
 import { demoClients, demoKeyPair } from './clients.js';
 import { demoCertificate } from './demo-certificate.js';
 
@@ -60,8 +61,10 @@ export interface ExampleConfig {
   audience?: AudienceMode;
   /** `CLOCK_TOLERANCE`: seconds of clock skew allowed on assertions; undefined for the default (15). */
   clockTolerance?: number;
-  /** `JWKS_URI_ALLOW`: hosts or CIDRs a client's jwks_uri may point to despite the SSRF guard. */
+  /** `JWKS_URI_ALLOW`: hosts or CIDRs every outbound fetch (jwks_uri, client ID metadata document) may reach despite the SSRF guard. */
   jwksUriAllow: string[];
+  /** `CLIENT_ID_METADATA_DOCUMENTS=1`: https URL client_ids are resolved from their metadata documents. */
+  clientIdMetadataDocuments: boolean;
   /** Where the built-in private_key_jwt demo client's private JWK was written (demo clients only). */
   demoPrivateKeyFile?: string;
   /** Where the self_signed_tls_client_auth demo client's certificate and key are (demo clients only). */
@@ -407,6 +410,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     ...(demoPrivateKeyFile !== undefined ? { demoPrivateKeyFile } : {}),
     ...(demoCertificateFiles !== undefined ? { demoCertificate: demoCertificateFiles } : {}),
     jwksUriAllow,
+    clientIdMetadataDocuments: readClientIdMetadataDocuments(env.CLIENT_ID_METADATA_DOCUMENTS),
     logLevel,
     port,
     issuer,

@@ -16,6 +16,7 @@ import {
   PROFILES,
   profileAllowsMethod,
 } from '@client-auth/core';
+import { clientDocumentOptions, registeredForGrant } from './client_documents.js';
 import { allowHttpJwksUri, type ExampleConfig } from './config.js';
 import { ExampleLog } from './log.js';
 import { createRedisStores } from './replay.js';
@@ -146,6 +147,8 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     // (and never under a profile that requires TLS for jwks_uri).
     jwks: { allow: config.jwksUriAllow, allowHttp: allowHttpJwksUri(config.issuer, config.profile) },
     ...(config.profile !== undefined ? { profile: config.profile } : {}),
+    // CLIENT_ID_METADATA_DOCUMENTS=1: https URL client_ids from their documents (client_documents.ts).
+    ...clientDocumentOptions(config.clientIdMetadataDocuments),
     ...mtlsOptions(config),
     ...(config.failureLimit === undefined ? {} : { failureLimiter: memoryFailureLimiter(config.failureLimit) }),
     ...(config.failureLimitKey === undefined ? {} : { failureLimiterKey: config.failureLimitKey }),
@@ -176,6 +179,13 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
         // RFC 6749 §4.4: "The client credentials grant type MUST only be used by confidential clients."
         if (isPublic(auth)) {
           return oauthError(400, 'unauthorized_client', 'public clients may not use the client_credentials grant');
+        }
+        if (!registeredForGrant(auth, grantType)) {
+          return oauthError(
+            400,
+            'unauthorized_client',
+            'the client is not registered for the client_credentials grant',
+          );
         }
         const scope = param(body, 'scope');
         if (scope === null) return oauthError(400, 'invalid_request', 'the scope parameter must not be repeated');

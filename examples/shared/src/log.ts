@@ -68,6 +68,8 @@ export class ExampleLog {
       endpoint: event.endpoint,
       client_id: presentedClientId(event.clientId),
       method: event.method,
+      // What was wrong with a client ID metadata document (RFC 7591 §3.2.2 problems; no secret in them).
+      ...(event.problems !== undefined ? { problems: event.problems } : {}),
       ...requestFields(request),
     };
     if (event.status >= 500) this.logger.warn(fields, 'client authentication refused');

@@ -3,6 +3,8 @@
  * reserved (RFC 6749 §2.3.1 brute force), settled once when it ends, and what its failure event
  * names. Created per request; the verification context itself is built once and never changed.
  */
+
+import { problemsOf } from './client_id_metadata/problems.js';
 import type { AuthenticatedEvent, Config, FailureEvent } from './config.js';
 import { isOAuthError, type OAuthError } from './errors.js';
 import { limiterKeyOf, reserveAttempt, settleRefused, settleSucceeded } from './limiter.js';
@@ -104,6 +106,8 @@ export class Attempt {
       } as FailureEvent;
       if (this.#clientId !== undefined) event.clientId = this.#clientId;
       if (this.#method !== undefined) event.method = this.#method;
+      const problems = problemsOf(error);
+      if (problems !== undefined) event.problems = problems;
       emit(hook, event, this.#request);
     }
     throw error;

@@ -94,8 +94,26 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-/** Look the client up: at once when `getClient` answers at once (an in-memory registry). */
-function findClient(config: Config, clientId: string): Awaitable<ClientMetadata | undefined> {
+/**
+ * The registered client, else (when enabled) the client ID metadata document of a URL client_id:
+ * registered clients take precedence (draft-ietf-oauth-client-id-metadata-document-02 §7.2,
+ * pre-registered client identifier URLs).
+ */
+function orDocument(
+  config: Config,
+  client: ClientMetadata | undefined,
+  clientId: string,
+): Awaitable<ClientMetadata | undefined> {
+  const documents = config.clientDocuments;
+  if (client !== undefined || documents === undefined || !documents.accepts(clientId)) return client;
+  return documents.resolve(clientId);
+}
+
+/**
+ * Look the client up: at once when `getClient` answers at once (an in-memory registry), and then
+ * its client ID metadata document when it is a URL unknown to `getClient` (a cached one at once).
+ */
+export function findClient(config: Config, clientId: string): Awaitable<ClientMetadata | undefined> {
   let answer: ReturnType<Config['getClient']>;
   try {
     answer = config.getClient(clientId);
@@ -103,8 +121,13 @@ function findClient(config: Config, clientId: string): Awaitable<ClientMetadata 
     lookupFailed(cause);
   }
   // Any thenable, not only a native promise: a host's store may use another promise library.
-  if (isThenable(answer)) return Promise.resolve(answer).then((client) => foundClient(client, clientId), lookupFailed);
-  return foundClient(answer, clientId);
+  if (isThenable(answer)) {
+    return Promise.resolve(answer).then(
+      (client) => orDocument(config, foundClient(client, clientId), clientId),
+      lookupFailed,
+    );
+  }
+  return orDocument(config, foundClient(answer, clientId), clientId);
 }
 
 function isSecret(credential: PresentedCredential): credential is SecretCredential {
@@ -223,7 +246,10 @@ export function createAuthenticate(
       }
       const verified = verifyWithMethod(credential, context, known);
       const detail = isPending(verified) ? await verified : verified;
-      const settled = attempt.succeeded(authenticated(context, client as ClientMetadata, detail));
+      const result = authenticated(context, client as ClientMetadata, detail);
+      // A document that authenticated a request is kept over ones that were merely fetched (docs/LIMITS.md).
+      if (config.clientDocuments?.proven(client as ClientMetadata) === true) result.clientIdMetadataDocument = true;
+      const settled = attempt.succeeded(result);
       return isPending(settled) ? await settled : settled;
     } catch (refused) {
       if (firstRefusal !== undefined) return attempt.refuse(firstRefusal, challenge);

@@ -4,10 +4,11 @@
  * budget, `jwks_uri` documents), collected with it. The request path is in authenticate.ts.
  */
 
-import { type AuthenticateOptions, createAuthenticate } from './authenticate.js';
+import { type AuthenticateOptions, createAuthenticate, findClient } from './authenticate.js';
 import { type ClientAuthenticatorOptions, type Config, normalizeOptions } from './config.js';
 import { effectivePolicy, type ServerAuthMetadata, serverMetadata } from './metadata.js';
 import { AssertionKeys } from './methods/client_assertion/keys.js';
+import type { Awaitable } from './methods/method.js';
 import type { EffectivePolicy } from './policy/rules.js';
 import type { ClientAuthRequest, ClientAuthResult, ClientMetadata } from './types.js';
 import { x5tS256 } from './x509/certificate.js';
@@ -37,6 +38,15 @@ export interface ClientAuthenticator<Client extends ClientMetadata = ClientMetad
   metadata(): ServerAuthMetadata;
   /** The rules this authenticator enforces: profile rules (and overrides), methods and algorithms per endpoint. */
   policy(): EffectivePolicy;
+  /**
+   * The client `authenticate()` would find for `clientId`, without authenticating it: the one
+   * `getClient` returns, else (with `clientIdMetadataDocuments`) the validated document of an
+   * https URL client_id, from the same cache. For the endpoints that need the client's metadata
+   * but do not authenticate it, such as the authorization endpoint checking a `redirect_uri`.
+   * Resolves with `undefined` for an unknown client; rejects with the {@link OAuthError} a
+   * document refusal carries (its `cause` holds the problems), or a 500 when `getClient` threw.
+   */
+  resolveClient(clientId: string): Promise<Client | undefined>;
   /** The issuer, as configured. */
   readonly issuer: string;
   /**
@@ -130,6 +140,8 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
     authenticate: authenticate as ClientAuthenticator<Client>['authenticate'],
     metadata: () => serverMetadata(config),
     policy: () => effectivePolicy(config),
+    resolveClient: (clientId) =>
+      new Promise((resolve) => resolve(findClient(config, clientId) as Awaitable<Client | undefined>)),
     issuer: config.issuer,
     secretStats: () => secretStats(config),
   };

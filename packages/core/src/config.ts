@@ -5,6 +5,7 @@
  * table in policy/profiles.ts, read through policy/rules.ts, as client metadata validation reads them.
  */
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
+import { type ClientIdMetadataDocuments, createClientIdMetadataDocuments } from './client_id_metadata/resolver.js';
 import { createJwksCache, type JwksCache } from './jwks/cache.js';
 import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
 import { type MtlsConfig, normalizeMtlsOptions } from './mtls_config.js';
@@ -53,6 +54,8 @@ export interface Config extends MtlsConfig {
   /** Algorithms per endpoint (each a subset of `signingAlgorithms`). */
   endpointAlgorithms: Readonly<Record<EndpointName, ReadonlySet<SigningAlgorithm>>>;
   jwksCache: JwksCache;
+  /** `clientIdMetadataDocuments`: https URL client_ids resolved from their documents; undefined: off. */
+  clientDocuments: ClientIdMetadataDocuments | undefined;
   failureLimiter: FailureLimiter | undefined;
   failureLimiterKey: FailureLimiterKey;
   profile: Profile | undefined;
@@ -266,6 +269,17 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     fail('replayStore must have a consume(clientId, jti, expiresAt) method');
   }
   const jwksCache = createJwksCache(options.jwks, now);
+  // Documents are fetched by the jwks_uri fetcher (SSRF guard, allow list) and held to this
+  // configuration's methods, algorithms and EC floor, as a registration is.
+  const clientDocuments =
+    options.clientIdMetadataDocuments === undefined
+      ? undefined
+      : createClientIdMetadataDocuments(
+          options.clientIdMetadataDocuments,
+          { methods, signingAlgorithms, minEcBits },
+          jwksCache.options.fetcher,
+          now,
+        );
   const secretCosts = normalizeSecrets(options.secrets);
   reportOverrides(profile, overrides);
 
@@ -292,6 +306,7 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     signingAlgorithms,
     endpointAlgorithms: Object.freeze(endpointAlgorithms),
     jwksCache,
+    clientDocuments,
     profile,
     overrides,
     failureLimiter: checkLimiter(options.failureLimiter),

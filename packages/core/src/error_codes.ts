@@ -104,6 +104,8 @@ export const ERRORS = {
   ERR_ASSERTION_MISSING: invalidRequest(['client_assertion is required with client_assertion_type']),
   ERR_INSECURE_TRANSPORT: invalidRequest(['client secrets may only be sent over TLS']),
   ERR_CERTIFICATE_HEADER_REPEATED: invalidRequest(['the {name} header must not be repeated']),
+  // draft-ietf-oauth-client-id-metadata-document §3: an https URL client_id that breaks the URL rules.
+  ERR_CLIENT_ID_URL_MALFORMED: invalidRequest(['the client identifier URL is malformed']),
 
   // Client authentication (invalid_client): one generic description, the reason is the code.
   ERR_NO_CLIENT_AUTHENTICATION: invalidClient(),
@@ -144,6 +146,16 @@ export const ERRORS = {
   ERR_ASSERTION_REPLAYED: invalidClient(),
   ERR_JWKS_UNAVAILABLE: invalidClient(),
   ERR_JWKS_URI_REFUSED: invalidClient(),
+  // Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document): one code per cause.
+  ERR_CLIENT_ID_URL_NOT_ALLOWED: invalidClient(),
+  ERR_CLIENT_METADATA_DOCUMENT_REFUSED: invalidClient(),
+  ERR_CLIENT_METADATA_DOCUMENT_UNREACHABLE: invalidClient(),
+  ERR_CLIENT_METADATA_DOCUMENT_STATUS: invalidClient(),
+  ERR_CLIENT_METADATA_DOCUMENT_TOO_LARGE: invalidClient(),
+  ERR_CLIENT_METADATA_DOCUMENT_NOT_JSON: invalidClient(),
+  ERR_CLIENT_METADATA_DOCUMENT_CLIENT_ID_MISMATCH: invalidClient(),
+  ERR_CLIENT_METADATA_DOCUMENT_SECRET: invalidClient(),
+  ERR_CLIENT_METADATA_DOCUMENT_INVALID: invalidClient(),
   ERR_MTLS_CERTIFICATE_MISSING: invalidClient(),
   ERR_MTLS_CHAIN_NOT_VALIDATED: invalidClient(),
   ERR_MTLS_NAME_CONSTRAINTS: invalidClient(),
@@ -172,6 +184,7 @@ export const ERRORS = {
   ERR_FAILURE_LIMITER_UNAVAILABLE: temporarilyUnavailable(),
   ERR_FAILURE_LIMITER_FULL: temporarilyUnavailable(),
   ERR_SECRET_HASH_BUSY: temporarilyUnavailable(),
+  ERR_CLIENT_METADATA_DOCUMENT_BUSY: temporarilyUnavailable(),
 } as const;
 
 /** Every row of {@link ERRORS}, as the type system sees it. */

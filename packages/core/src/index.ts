@@ -11,6 +11,8 @@ export {
   createClientAuthenticator,
   type SecretStats,
 } from './authenticator.js';
+export type { ClientIdMetadataDocumentOptions } from './client_id_metadata/options.js';
+export { ClientIdMetadataDocumentProblems } from './client_id_metadata/problems.js';
 export {
   type ClientMetadataProblem,
   type ClientMetadataValidation,

@@ -32,6 +32,8 @@ export interface ServerAuthMetadata {
   pushed_authorization_request_endpoint?: string;
   device_authorization_endpoint?: string;
   backchannel_authentication_endpoint?: string;
+  /** `true` when `clientIdMetadataDocuments` is enabled (draft-ietf-oauth-client-id-metadata-document §6). */
+  client_id_metadata_document_supported?: true;
   [field: string]: unknown;
 }
 
@@ -99,6 +101,9 @@ export function serverMetadata(config: Config): ServerAuthMetadata {
   if (Object.keys(aliases).length > 0) document.mtls_endpoint_aliases = aliases;
   // RFC 8705 §3.3.
   if (config.tlsClientCertificateBoundAccessTokens) document.tls_client_certificate_bound_access_tokens = true;
+  // draft-ietf-oauth-client-id-metadata-document-02 §6: servers that publish RFC 8414 metadata
+  // "MUST include" it to signal support.
+  if (config.clientDocuments !== undefined) document.client_id_metadata_document_supported = true;
   return document;
 }
 

@@ -4,6 +4,8 @@
  * them into the frozen `Config` the request path reads; the caller's object is never mutated.
  */
 import type { SigningAlgorithm } from './algorithms.js';
+import type { ClientIdMetadataDocumentOptions } from './client_id_metadata/options.js';
+import type { ClientMetadataProblem } from './client_metadata.js';
 import type { JwksOptions } from './jwks/options.js';
 import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
 import type { MtlsOptions } from './mtls_config.js';
@@ -59,6 +61,12 @@ export interface FailureEvent {
   clientId?: string;
   /** The client's registered method, when the client was found. */
   method?: AuthMethod;
+  /**
+   * What was wrong with a client ID metadata document or its URL (the `ERR_CLIENT_ID_URL_*` and
+   * `ERR_CLIENT_METADATA_DOCUMENT_*` codes), every RFC 7591 §3.2.2 problem at once. Never sent to
+   * the client. Absent otherwise.
+   */
+  problems?: readonly ClientMetadataProblem[];
 }
 
 /**
@@ -222,6 +230,15 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
    * {@link JwksOptions} for each field and its default.
    */
   jwks?: JwksOptions;
+  /**
+   * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document, as the Model
+   * Context Protocol's authorization spec recommends): set it (even to `{}`) to resolve a client
+   * whose `client_id` is an https URL, when `getClient` does not know it, from the JSON document at
+   * that URL. `getClient` is always asked first, so a registered client with a URL client_id
+   * stays as registered. Fetched through the `jwks` fetcher (its SSRF guard and `allow` list);
+   * see {@link ClientIdMetadataDocumentOptions} for each field and its default. Default: off.
+   */
+  clientIdMetadataDocuments?: ClientIdMetadataDocumentOptions;
   /**
    * A security profile: `'fapi1-baseline'` (FAPI 1.0 Part 1), `'fapi1-advanced'` (FAPI 1.0
    * Part 2) or `'fapi2'` (FAPI 2.0 Security Profile). Its rules ({@link PROFILES}) narrow the

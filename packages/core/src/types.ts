@@ -262,4 +262,10 @@ export interface ClientAuthResult<Client extends ClientMetadata = ClientMetadata
    * token or endpoint URL, or an array holding one. Absent otherwise.
    */
   audience?: 'compatible';
+  /**
+   * `true` when the client is described by its client ID metadata document (its `client_id` is
+   * the document's https URL, `getClient` did not know it): what it may do is what that document
+   * says (`grant_types`, `redirect_uris`, …). Absent for clients `getClient` returned.
+   */
+  clientIdMetadataDocument?: true;
 }

@@ -21,8 +21,15 @@ const ACCEPT = 'application/jwk-set+json, application/json';
  */
 const FAILURE_BACKOFF_MS = 5_000;
 
+/** The freshness bounds {@link freshnessOf} applies (seconds): `jwks_uri` key sets and client ID metadata documents. */
+export interface FreshnessBounds {
+  readonly minFreshness: number;
+  readonly maxFreshness: number;
+  readonly defaultFreshness: number;
+}
+
 /** Freshness in seconds from `Cache-Control` (RFC 9111 §5.2.2), clamped to the floor and ceiling. */
-export function freshnessOf(cacheControl: string | undefined, options: NormalizedJwksOptions): number {
+export function freshnessOf(cacheControl: string | undefined, options: FreshnessBounds): number {
   let freshness = options.defaultFreshness;
   if (cacheControl !== undefined) {
     const directives = cacheControl.toLowerCase();

@@ -51,17 +51,25 @@ export interface GuardedFetchOptions {
   maxBytes: number;
 }
 
-/** What a guarded fetch returns: the status, the freshness header, and the body (UTF-8). */
+/** What a guarded fetch returns: the status, the freshness and media type headers, and the body (UTF-8). */
 export interface FetchedDocument {
   status: number;
   cacheControl: string | undefined;
+  /** The `Content-Type` header, as sent. */
+  contentType: string | undefined;
   body: string;
+}
+
+/** A response body over the size cap (by its `Content-Length`, or counted while reading). */
+export class ResponseTooLarge extends Error {
+  constructor() {
+    super('response exceeds the size cap');
+    this.name = 'ResponseTooLarge';
+  }
 }
 
 /** The default resolver of the guarded fetch. */
 export const defaultLookup: LookupFunction = dnsLookup;
-
-const SIZE_CAP = 'response exceeds the size cap';
 
 type LookupCallback = (error: Error | null, address: string | LookupAddress[], family?: number) => void;
 
@@ -162,7 +170,7 @@ function readNodeBody(response: IncomingMessage, maxBytes: number): Promise<stri
     response.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        response.destroy(new Error(SIZE_CAP));
+        response.destroy(new ResponseTooLarge());
         return;
       }
       chunks.push(chunk);
@@ -195,7 +203,7 @@ function builtInFetch(
         const length = Number(response.headers['content-length']);
         if (Number.isFinite(length) && length > options.maxBytes) {
           response.destroy();
-          reject(new Error(SIZE_CAP));
+          reject(new ResponseTooLarge());
           return;
         }
         readNodeBody(response, options.maxBytes).then(
@@ -203,6 +211,7 @@ function builtInFetch(
             resolve({
               status: response.statusCode ?? 0,
               cacheControl: response.headers['cache-control'],
+              contentType: response.headers['content-type'],
               body,
             }),
           reject,
@@ -241,7 +250,10 @@ async function customFetch(
     redirect: 'manual',
   });
   const length = Number(response.headers.get('content-length'));
-  if (Number.isFinite(length) && length > options.maxBytes) throw new Error(SIZE_CAP);
+  if (Number.isFinite(length) && length > options.maxBytes) {
+    await response.body?.cancel();
+    throw new ResponseTooLarge();
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (response.body !== null) {
@@ -252,7 +264,7 @@ async function customFetch(
       size += value.byteLength;
       if (size > options.maxBytes) {
         await reader.cancel();
-        throw new Error(SIZE_CAP);
+        throw new ResponseTooLarge();
       }
       chunks.push(value);
     }
@@ -260,6 +272,7 @@ async function customFetch(
   return {
     status: response.status,
     cacheControl: response.headers.get('cache-control') ?? undefined,
+    contentType: response.headers.get('content-type') ?? undefined,
     body: Buffer.concat(chunks).toString('utf8'),
   };
 }
@@ -267,7 +280,7 @@ async function customFetch(
 /**
  * Fetch `url` (GET, `accept` as the Accept header) through the SSRF guard, within the timeout and
  * the size cap. Rejects on a refusal ({@link GuardRefused}, see `isGuardRefusal`), a timeout, an
- * oversized body or a network error; any HTTP status resolves (the caller judges it).
+ * oversized body ({@link ResponseTooLarge}) or a network error; any HTTP status resolves (the caller judges it).
  *
  * @example
  * ```ts
