@@ -7,7 +7,12 @@ const conditions = ['source', 'module', 'node', 'development|production'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  // Vitest also hands the SSR conditions to Node (--conditions) for the dependencies it does not
+  // transform; "module" there would resolve @opentelemetry/api to a build only a bundler can load
+  // (extensionless imports). Node's own conditions find its Node build, as in an application.
+  ssr: {
+    resolve: { conditions: conditions.filter((name) => name !== 'module'), externalConditions: ['source'] },
+  },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 30_000,

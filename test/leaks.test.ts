@@ -1,9 +1,11 @@
 /**
  * Failure reasons reach operators, credentials never do: every refusal of the case table
  * (test/cases.ts) plus a set of assertion and secret failures runs against the core with
- * `onFailure`/`onAuthenticated` hooks, and then every error message, `error_description`,
- * serialised error response, inspected error (with its causes) and event is searched for the
- * secrets, assertions and key material used. None may appear (DESIGN.md; ERROR-CODES.md).
+ * `onFailure`/`onAuthenticated` hooks and OpenTelemetry (`openTelemetry()`, the real SDK, each
+ * call inside an active span), and then every error message, `error_description`, serialised
+ * error response, inspected error (with its causes), event, and exported metric and span
+ * attribute is searched for the secrets, assertions and key material used. None may appear
+ * (DESIGN.md; ERROR-CODES.md).
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
@@ -20,9 +22,11 @@ import {
   MAX_ASSERTION_LENGTH,
   memoryFailureLimiter,
 } from '@client-auth/core';
+import { METRIC_AUTHENTICATIONS, openTelemetry } from '@client-auth/core/opentelemetry';
 import { SignJWT } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASES, caseToRequest, createAuthenticators, createFixture, type Fixture } from './cases.js';
+import { exportedTexts, telemetryHarness, useAsyncContext } from './helpers/telemetry.js';
 
 const ISSUER = 'https://as.example.test';
 const HMAC_SECRET = `hmac-${randomUUID()}-${randomUUID()}`;
@@ -190,6 +194,12 @@ interface Observed {
 
 let fixture: Fixture;
 const observed: Observed[] = [];
+const harness = telemetryHarness();
+const restoreContext = useAsyncContext();
+afterAll(async () => {
+  restoreContext();
+  await harness.shutdown();
+});
 const sensitive = new Set<string>([HMAC_SECRET, privateD]);
 
 function addSensitive(value: string | undefined): void {
@@ -232,12 +242,14 @@ beforeAll(async () => {
   const clients = new Map([...fixture.clients, ...ASSERTION_CLIENTS].map((client) => [client.client_id, client]));
   const failures: FailureEvent[] = [];
   const successes: AuthenticatedEvent[] = [];
+  const telemetry = openTelemetry({ meterProvider: harness.meterProvider });
   const authenticators = createAuthenticators(
     { ...fixture, clients: [...fixture.clients, ...ASSERTION_CLIENTS] },
     {
       onFailure: (event) => failures.push(event),
       onAuthenticated: (event) => successes.push(event),
       failureLimiter: memoryFailureLimiter({ maxFailures: 1_000 }),
+      telemetry,
     },
   );
   const assertionAuth = createClientAuthenticator({
@@ -246,6 +258,7 @@ beforeAll(async () => {
     onFailure: (event) => failures.push(event),
     onAuthenticated: (event) => successes.push(event),
     failureLimiter: memoryFailureLimiter({ maxFailures: 1_000 }),
+    telemetry,
   });
 
   async function run(
@@ -267,8 +280,10 @@ beforeAll(async () => {
       return;
     }
     collectFromRequest(request);
+    const counted = await harness.total(METRIC_AUTHENTICATIONS);
     try {
-      const result = await auth.authenticate(request, { endpoint });
+      // Inside an active span, as behind an HTTP server instrumentation: its attributes are searched too.
+      const result = await harness.inSpan(label, () => auth.authenticate(request, { endpoint }));
       if (expected !== undefined) expect(expected, label).toBe('ok');
       // The event carries audience: 'compatible' exactly when the result does (an assertion accepted only under it).
       const audience = result.audience === undefined ? {} : { audience: result.audience };
@@ -289,6 +304,9 @@ beforeAll(async () => {
       });
       expect(successes, label).toEqual([]);
       observed.push({ label, texts: [...texts(error), ...failures.map((event) => JSON.stringify(event))] });
+    } finally {
+      // Exactly one increment of the authentication counter per authenticate() call, whatever its outcome.
+      expect(await harness.total(METRIC_AUTHENTICATIONS), label).toBe(counted + 1);
     }
   }
 
@@ -307,6 +325,7 @@ beforeAll(async () => {
     );
   }
   for (const [label, request, code] of await assertionCases()) await run(label, () => request, code);
+  observed.push({ label: 'OpenTelemetry metrics and spans', texts: await exportedTexts(harness) });
 });
 
 function texts(error: unknown): string[] {
@@ -324,6 +343,7 @@ function texts(error: unknown): string[] {
 describe('no credential in any error or event (RFC 6749 §5.2 descriptions; operators get codes)', () => {
   it('ran every case of the table and the assertion/secret cases, each firing exactly one event', () => {
     expect(observed.length).toBeGreaterThanOrEqual(CASES.filter((c) => c.only !== 'http').length + 26);
+    expect(harness.spans().length).toBeGreaterThanOrEqual(CASES.filter((c) => c.only !== 'http').length);
     expect(sensitive.size).toBeGreaterThan(20);
   });
 

@@ -126,7 +126,10 @@ function mtlsOptions(config: ExampleConfig): Partial<ClientAuthenticatorOptions>
 }
 
 /** Build the authenticator, the token service and the routes from a configuration. */
-export async function createExampleServer(config: ExampleConfig): Promise<ExampleServer> {
+export async function createExampleServer(
+  config: ExampleConfig,
+  telemetry?: ClientAuthenticatorOptions['telemetry'],
+): Promise<ExampleServer> {
   const log = new ExampleLog(config.logLevel);
   const clients = new Map(config.clients.map((client) => [client.client_id, client]));
   const endpoints = Object.fromEntries(
@@ -142,6 +145,7 @@ export async function createExampleServer(config: ExampleConfig): Promise<Exampl
     ...(config.audience !== undefined ? { audience: config.audience } : {}),
     onAuthenticated: log.authenticated,
     onFailure: log.refusal,
+    ...(telemetry === undefined ? {} : { telemetry }),
     ...(config.clockTolerance !== undefined ? { clockTolerance: config.clockTolerance } : {}),
     // http jwks_uris only where secrets may travel over http too: a local-development issuer
     // (and never under a profile that requires TLS for jwks_uri).

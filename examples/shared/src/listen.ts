@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { banner } from './banner.js';
 import { type ExampleConfig, loadConfig, mtlsOrigin } from './config.js';
 import { createExampleServer, type ExampleServer } from './endpoints.js';
+import { startTelemetry } from './telemetry.js';
 
 type Server = HttpServer | HttpsServer;
 
@@ -66,6 +67,8 @@ export async function serveExample(
   config: ExampleConfig,
   listener: (server: ExampleServer) => RequestListener,
 ): Promise<void> {
+  // OTEL_EXPORTER_OTLP_ENDPOINT: OpenTelemetry metrics of client authentication (telemetry.ts).
+  const telemetry = startTelemetry(framework);
   const servers: Server[] = [createServer(SERVER_TIMEOUTS)];
   if (config.tls !== undefined) {
     // Requests, but does not require, a client certificate; `rejectUnauthorized: false` lets the
@@ -90,7 +93,7 @@ export async function serveExample(
     config.mtlsOrigin = mtlsOrigin(config.issuer, tlsPort);
     urls.push(`https://0.0.0.0:${tlsPort} (mutual TLS)`);
   }
-  const handle = listener(await createExampleServer(config));
+  const handle = listener(await createExampleServer(config, telemetry?.telemetry));
   for (const server of servers) server.on('request', handle);
   console.log(banner(framework, config, urls.join(', ')));
 
@@ -100,7 +103,8 @@ export async function serveExample(
       for (const server of servers) {
         server.close(() => {
           open -= 1;
-          if (open === 0) process.exit(0);
+          // The last metrics are exported before the process goes (a failed export does not hold it).
+          if (open === 0) void (telemetry?.shutdown() ?? Promise.resolve()).catch(() => {}).then(() => process.exit(0));
         });
         server.closeAllConnections();
       }

@@ -1,7 +1,8 @@
 /**
  * What one `authenticate()` call holds beyond its verification: the failure-limiter attempts it
- * reserved (RFC 6749 §2.3.1 brute force), settled once when it ends, and what its failure event
- * names. Created per request; the verification context itself is built once and never changed.
+ * reserved (RFC 6749 §2.3.1 brute force), settled once when it ends, what its failure event
+ * names, and its telemetry observation, finished once with the outcome. Created per request; the
+ * verification context itself is built once and never changed.
  */
 
 import { problemsOf } from './client_id_metadata/problems.js';
@@ -9,6 +10,7 @@ import type { AuthenticatedEvent, Config, FailureEvent } from './config.js';
 import { isOAuthError, type OAuthError } from './errors.js';
 import { limiterKeyOf, reserveAttempt, settleRefused, settleSucceeded } from './limiter.js';
 import { withChallenge } from './response.js';
+import { type AuthenticationOutcome, errorTypeOf, type Observation, startObservation } from './telemetry.js';
 import type { AuthMethod, ClientAuthRequest, ClientAuthResult, EndpointName } from './types.js';
 
 function emit<E>(
@@ -33,11 +35,15 @@ export class Attempt {
   readonly #reserved: string[] = [];
   #clientId: string | undefined;
   #method: AuthMethod | undefined;
+  /** The `telemetry` observation of this call, started with it; undefined without `telemetry`. */
+  readonly #observation: Observation | undefined;
 
   constructor(config: Config, endpoint: EndpointName, request: ClientAuthRequest) {
     this.#config = config;
     this.#endpoint = endpoint;
     this.#request = request;
+    const telemetry = config.telemetry;
+    this.#observation = telemetry === undefined ? undefined : startObservation(telemetry, endpoint);
   }
 
   /** The client_id and (once bound) the registered method the failure event reports. */
@@ -72,6 +78,13 @@ export class Attempt {
   }
 
   #announce<R extends ClientAuthResult>(result: R): R {
+    // Optional call: without telemetry the outcome object is not even built.
+    this.#observation?.({
+      result: 'success',
+      endpoint: this.#endpoint,
+      method: result.method,
+      clientId: result.clientId,
+    });
     const hook = this.#config.onAuthenticated;
     if (hook !== undefined) {
       const event: AuthenticatedEvent = { clientId: result.clientId, method: result.method, endpoint: this.#endpoint };
@@ -92,10 +105,12 @@ export class Attempt {
     const holds = limiter !== undefined && this.#reserved.length > 0;
     if (!isOAuthError(thrown)) {
       if (holds) await settleSucceeded(limiter, this.#reserved);
+      this.#observation?.(this.#failure({ errorType: errorTypeOf(thrown) }));
       throw thrown;
     }
     let error: OAuthError = holds ? await settleRefused(limiter, this.#reserved, thrown) : thrown;
     error = withChallenge(error, challenge);
+    this.#observation?.(this.#failure({ code: error.code, error: error.error, status: error.status }));
     const hook = this.#config.onFailure;
     if (hook !== undefined) {
       const event = {
@@ -111,5 +126,18 @@ export class Attempt {
       emit(hook, event, this.#request);
     }
     throw error;
+  }
+
+  /**
+   * The outcome of a refusal. The client_id and method only once the client was found: the
+   * client_id a request merely presents is attacker-chosen text (telemetry.ts).
+   */
+  #failure(fields: Partial<AuthenticationOutcome>): AuthenticationOutcome {
+    const outcome: AuthenticationOutcome = { result: 'failure', endpoint: this.#endpoint, ...fields };
+    if (this.#method !== undefined && this.#clientId !== undefined) {
+      outcome.method = this.#method;
+      outcome.clientId = this.#clientId;
+    }
+    return outcome;
   }
 }

@@ -23,6 +23,7 @@ import { verifyNone } from './methods/none.js';
 import { verifySelfSignedTlsClientAuth, verifyTlsClientAuth } from './methods/tls_client_auth.js';
 import { resolveCertificate } from './proxy/certificate_source.js';
 import { basicChallenge } from './response.js';
+import { startObservation } from './telemetry.js';
 import {
   AUTH_METHODS,
   type AuthMethod,
@@ -263,6 +264,10 @@ export function createAuthenticate(
   return function authenticate(incoming, callOptions) {
     const endpoint = callOptions?.endpoint;
     if (!KNOWN_ENDPOINTS.has(endpoint)) {
+      // Counted too (one observation per call), without the endpoint: its value is the caller's bug.
+      if (config.telemetry !== undefined) {
+        startObservation(config.telemetry, undefined)({ result: 'failure', errorType: 'TypeError' });
+      }
       return Promise.reject(
         new TypeError(`client-auth: authenticate() needs a known endpoint, got ${JSON.stringify(endpoint)}`),
       );

@@ -24,6 +24,7 @@ import { trustedProxyMatcher } from './proxy/trusted_peers.js';
 import { memoryReplayStore, type ReplayStore } from './replay.js';
 import { DEFAULT_MAX_CONCURRENT_HASHES, DEFAULT_MAX_QUEUED_HASHES } from './secrets/hash_budget.js';
 import { createSecretCosts, type SecretCosts, type UnknownClientCost } from './secrets/unknown_client.js';
+import { type AuthenticationTelemetry, checkTelemetry } from './telemetry.js';
 import { AUTH_METHODS, type AuthMethod, type ClientMetadata, ENDPOINT_NAMES, type EndpointName } from './types.js';
 
 export type { AuthenticatedEvent, ClientAuthenticatorOptions, FailureEvent } from './options.js';
@@ -45,6 +46,8 @@ export interface Config extends MtlsConfig {
   secretCosts: SecretCosts;
   onAuthenticated: ClientAuthenticatorOptions['onAuthenticated'];
   onFailure: ClientAuthenticatorOptions['onFailure'];
+  /** Observes every `authenticate()` call; undefined: no telemetry work on the request path. */
+  telemetry: AuthenticationTelemetry | undefined;
   now: () => number;
   replayStore: ReplayStore;
   clockTolerance: number;
@@ -296,6 +299,7 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     secretCosts,
     onAuthenticated: checkFunction(options.onAuthenticated, 'onAuthenticated'),
     onFailure: checkFunction(options.onFailure, 'onFailure'),
+    telemetry: checkTelemetry(options.telemetry),
     now,
     ...mtls,
     minimumKeySizes: Object.freeze({ rsa: mtls.minimumKeySizes.rsa, ec: minEcBits }),

@@ -92,6 +92,7 @@ export { MAX_RSA_BITS, MAX_RSA_EXPONENT_BITS } from './rsa_keys.js';
 export { constantTimeEqual, MAX_ENCODED_SECRETS } from './secrets/compare.js';
 export { hashSecret, type VerifyHash, verifySecretHash } from './secrets/hash.js';
 export type { UnknownClientCost } from './secrets/unknown_client.js';
+export type { AuthenticationOutcome, AuthenticationTelemetry } from './telemetry.js';
 export {
   AUTH_METHODS,
   type AuthMethod,

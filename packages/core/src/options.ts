@@ -13,6 +13,7 @@ import type { AudienceMode, ProfileName, RuleId } from './policy/profiles.js';
 import type { ReplayStore } from './replay.js';
 import type { VerifyHash } from './secrets/hash.js';
 import type { UnknownClientCost } from './secrets/unknown_client.js';
+import type { AuthenticationTelemetry } from './telemetry.js';
 import {
   AUTH_METHODS,
   type AuthMethod,
@@ -188,6 +189,20 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
    * same care: it holds what the client presented). Exceptions it throws are ignored. Default: none.
    */
   onFailure?: (event: FailureEvent, request: ClientAuthRequest) => void;
+  /**
+   * Metrics and tracing of every `authenticate()` call: `openTelemetry()` of
+   * `@client-auth/core/opentelemetry` (a counter of outcomes, a histogram of their duration, and
+   * attributes on the active span), or any {@link AuthenticationTelemetry}. Exceptions it throws
+   * are ignored. Default: none, and then the request path does no telemetry work at all.
+   *
+   * @example
+   * ```ts
+   * import { openTelemetry } from '@client-auth/core/opentelemetry'
+   * createClientAuthenticator({ issuer, getClient, telemetry: openTelemetry() })
+   * ```
+   * @see https://opentelemetry.io/docs/specs/semconv/general/metrics/
+   */
+  telemetry?: AuthenticationTelemetry;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
   /**

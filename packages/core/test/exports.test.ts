@@ -72,7 +72,7 @@ describe('the public surface of @client-auth/core', () => {
     const { exports } = JSON.parse(readFileSync(`${coreDir}/package.json`, 'utf8')) as {
       exports: Record<string, { source: string; types: string; default: string }>;
     };
-    expect(Object.keys(exports).sort()).toEqual(['.', './adapter', './node']);
+    expect(Object.keys(exports).sort()).toEqual(['.', './adapter', './node', './opentelemetry']);
     for (const [subpath, target] of Object.entries(exports)) {
       const stem = subpath === '.' ? 'index' : subpath.slice(2);
       expect(target, subpath).toEqual({
