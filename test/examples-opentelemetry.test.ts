@@ -130,6 +130,9 @@ describe.each(['express', 'koa', 'hono'] as const)('examples/%s: OpenTelemetry o
     } finally {
       if (!stopped) await server.stop();
     }
+    // The child's exit and the receiver's read of the export's last octets are two events of this
+    // process that may come in either order on a loaded machine: wait (bounded) for the read.
+    await vi.waitFor(() => expect(receiver.received.length).toBeGreaterThan(before), { timeout: 10_000 });
     const exports = receiver.received.slice(before);
     expect(exports.map((e) => [e.path, e.contentType])).toEqual([['/v1/metrics', 'application/json']]);
     const exported = JSON.parse((exports[0] as Export).body.toString('utf8')) as OtlpJsonExport;
