@@ -34,7 +34,9 @@ export function profilesMarkdown(): string {
     'profile freely; an option that would loosen a rule throws `TypeError` at setup unless the rule id',
     'is listed in `profileOverrides`, and each override is reported as a Node.js process warning',
     '(`CLIENT_AUTH_PROFILE_OVERRIDE`) and in `authenticator.policy()`. `hmac-secret-length` and',
-    '`rsa-key-size` hold for every client and cannot be overridden.',
+    '`rsa-key-size` hold for every client and cannot be overridden. `tls_client_auth`, where a profile',
+    'allows it, is enabled only with a trust source for its chains (`trustAnchors`, or',
+    '`certificates.chainValidated`; RFC 8705 §7.4); the effective lists below assume one.',
     '',
   ];
   for (const profile of Object.values(PROFILES)) {
@@ -42,6 +44,7 @@ export function profilesMarkdown(): string {
       issuer: 'https://as.example.com',
       getClient: () => undefined,
       profile: profile.name,
+      certificates: { from: 'socket', chainValidated: true },
     });
     const policy = auth.policy();
     lines.push(
@@ -65,10 +68,10 @@ export function profilesMarkdown(): string {
   lines.push(
     '## Without a profile',
     '',
-    'Every implemented method and algorithm is enabled (HMAC algorithms for `client_secret_jwt` only,',
-    'asymmetric ones for `private_key_jwt` only, never `none`); audience `issuer` (the issuer as sole',
-    'value, draft-ietf-oauth-rfc7523bis §4); clock tolerance 15 s; RSA ≥ 2048 bits (RFC 7518 §3.3), EC ≥',
-    '160 bits.',
+    'Every implemented method (`tls_client_auth` with a trust source, as above) and algorithm is',
+    'enabled (HMAC algorithms for `client_secret_jwt` only, asymmetric ones for `private_key_jwt` only,',
+    'never `none`); audience `issuer` (the issuer as sole value, draft-ietf-oauth-rfc7523bis §4); clock',
+    'tolerance 15 s; RSA ≥ 2048 bits (RFC 7518 §3.3), EC ≥ 160 bits.',
     '',
     'No profile sets `compatible`: FAPI 1.0 and CIBA deployments whose clients send the token endpoint',
     "URL (OpenID Connect Core §9) or the endpoint's URL as `aud` opt in with `audience: 'compatible'`",

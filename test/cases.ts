@@ -163,6 +163,8 @@ export function createAuthenticators(
       createClientAuthenticator({
         issuer: fixture.issuer,
         getClient: (id) => clients.get(id),
+        // The suites' TLS servers have the fixture CA as their `ca`: their verdict is the one to trust.
+        certificates: { from: 'socket', chainValidated: true },
         ...extra,
         ...PROFILES[name],
       }),

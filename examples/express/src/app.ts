@@ -1,33 +1,50 @@
 /**
- * The Express example: the shared routes, each behind `clientAuthentication()` for its endpoint.
+ * The Express example: one literal route per endpoint of DESIGN §5, each behind
+ * `clientAuthentication()` for its endpoint, and the two public documents. The adapter parses the
+ * form body (`req.body`) and sets `req.client`; what an endpoint answers is framework-free
+ * (`answers`, from @client-auth/example-kit), and each route writes that answer.
  */
 
-import type { ExampleServer } from '@client-auth/example-kit';
+import type { ExampleResponse, ExampleServer } from '@client-auth/example-kit';
 import { clientAuthentication } from '@client-auth/express';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 
-export function createApp(server: ExampleServer): Express {
+/** Write an endpoint's answer. Node's writeHead: the headers are final (res.set() would re-check each one). */
+function send(res: Response, answer: ExampleResponse): void {
+  res.writeHead(answer.status, answer.headers).end(answer.body);
+}
+
+export function createApp({ authenticator: auth, answers }: ExampleServer): Express {
   const app = express();
   app.disable('x-powered-by');
-  for (const route of server.routes) {
-    const handlers: express.RequestHandler[] = [];
-    if (route.endpoint !== undefined) {
-      handlers.push(clientAuthentication(server.authenticator, { endpoint: route.endpoint }));
-    }
-    handlers.push(async (req, res, next) => {
-      try {
-        const response = await route.handle(req.client, req.body ?? {});
-        // Node's writeHead: the headers are already final (res.set() would re-check each one).
-        res.writeHead(response.status, response.headers).end(response.body);
-      } catch (error) {
-        next(error);
-      }
-    });
-    if (route.method === 'GET') app.get(route.path, ...handlers);
-    else app.post(route.path, ...handlers);
-  }
-  // Anything unexpected: a bare 500, never a stack trace.
-  app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+
+  app.post('/token', clientAuthentication(auth, { endpoint: 'token' }), async (req, res) => {
+    send(res, await answers.token(req.client, req.body));
+  });
+  app.post('/introspect', clientAuthentication(auth, { endpoint: 'introspection' }), async (req, res) => {
+    send(res, await answers.introspect(req.client, req.body));
+  });
+  app.post('/revoke', clientAuthentication(auth, { endpoint: 'revocation' }), async (req, res) => {
+    send(res, await answers.revoke(req.client, req.body));
+  });
+  app.post('/par', clientAuthentication(auth, { endpoint: 'pushed_authorization_request' }), (_req, res) => {
+    send(res, answers.pushedAuthorizationRequest());
+  });
+  app.post('/device_authorization', clientAuthentication(auth, { endpoint: 'device_authorization' }), (_req, res) => {
+    send(res, answers.deviceAuthorization());
+  });
+  app.post('/bc-authorize', clientAuthentication(auth, { endpoint: 'backchannel_authentication' }), (_req, res) => {
+    send(res, answers.backchannelAuthentication());
+  });
+  app.get('/.well-known/oauth-authorization-server', (_req, res) => {
+    send(res, answers.metadata());
+  });
+  app.get('/jwks', (_req, res) => {
+    send(res, answers.jwks());
+  });
+
+  // Anything unexpected (Express 5 passes a rejected handler here too): a bare 500, never a stack trace.
+  app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     res.status(500).json({ error: 'server_error', error_description: 'internal error' });
   });
   return app;

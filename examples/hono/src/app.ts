@@ -1,34 +1,62 @@
 /**
- * The Hono example: the shared routes, each behind `clientAuthentication()` for its endpoint.
+ * The Hono example: one literal route per endpoint of DESIGN §5, each behind
+ * `clientAuthentication()` for its endpoint, and the two public documents. The adapter sets
+ * `c.get('client')`; what an endpoint answers is framework-free (`answers`, from
+ * @client-auth/example-kit), and each route writes that answer.
  */
 
 import { formToObject, parseForm } from '@client-auth/core/adapter';
-import type { ExampleServer } from '@client-auth/example-kit';
+import type { ExampleResponse, ExampleServer, FormBody } from '@client-auth/example-kit';
 import { clientAuthentication } from '@client-auth/hono';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { type Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 const utf8 = new TextDecoder();
 
-export function createApp(server: ExampleServer): Hono {
+/**
+ * The form body of a route behind the adapter, which has read and validated it already. From
+ * Hono's body cache under the adapter's own key (arrayBuffer): `text()` would make Hono build a new
+ * Response around the cached octets on every request (~30 % of the request's CPU). Parsed with the
+ * core's form parser, so that a repeated parameter stays visible (an array) and is refused.
+ */
+async function form(c: Context): Promise<FormBody> {
+  return formToObject(parseForm(utf8.decode(await c.req.arrayBuffer())));
+}
+
+/**
+ * Write an endpoint's answer. c.body() answers through @hono/node-server's fast path (a string
+ * body, even empty); a Response built with a null body would be read back through a web stream
+ * (bench/README.md). That path adds Content-Length to the headers object it is given: a copy, so
+ * that the answers' shared headers stay as they are.
+ */
+function send(c: Context, answer: ExampleResponse): Response {
+  return c.body(answer.body, answer.status as ContentfulStatusCode, { ...answer.headers });
+}
+
+export function createApp({ authenticator: auth, answers }: ExampleServer): Hono {
   const app = new Hono();
-  for (const route of server.routes) {
-    const handlers: MiddlewareHandler[] = [];
-    if (route.endpoint !== undefined) {
-      handlers.push(clientAuthentication(server.authenticator, { endpoint: route.endpoint }));
-    }
-    handlers.push(async (c) => {
-      // The adapter already read (and validated) the body: the route reads it from Hono's cache.
-      // The same key as the adapter's (arrayBuffer): asking for `text()` instead would make Hono
-      // build a new Response around the cached octets on every request (~30 % of the request's CPU).
-      const body = route.method === 'POST' ? formToObject(parseForm(utf8.decode(await c.req.arrayBuffer()))) : {};
-      const response = await route.handle(c.get('client'), body);
-      // c.body() answers through @hono/node-server's fast path (a string body, even empty); a
-      // Response built with a null body would be read back through a web stream (bench/README.md).
-      return c.body(response.body, response.status as 200, response.headers);
-    });
-    // Handlers registered one by one on the same route run in order, as one chain.
-    for (const handler of handlers) app.on(route.method, route.path, handler);
-  }
+
+  app.post('/token', clientAuthentication(auth, { endpoint: 'token' }), async (c) =>
+    send(c, await answers.token(c.get('client'), await form(c))),
+  );
+  app.post('/introspect', clientAuthentication(auth, { endpoint: 'introspection' }), async (c) =>
+    send(c, await answers.introspect(c.get('client'), await form(c))),
+  );
+  app.post('/revoke', clientAuthentication(auth, { endpoint: 'revocation' }), async (c) =>
+    send(c, await answers.revoke(c.get('client'), await form(c))),
+  );
+  app.post('/par', clientAuthentication(auth, { endpoint: 'pushed_authorization_request' }), (c) =>
+    send(c, answers.pushedAuthorizationRequest()),
+  );
+  app.post('/device_authorization', clientAuthentication(auth, { endpoint: 'device_authorization' }), (c) =>
+    send(c, answers.deviceAuthorization()),
+  );
+  app.post('/bc-authorize', clientAuthentication(auth, { endpoint: 'backchannel_authentication' }), (c) =>
+    send(c, answers.backchannelAuthentication()),
+  );
+  app.get('/.well-known/oauth-authorization-server', (c) => send(c, answers.metadata()));
+  app.get('/jwks', (c) => send(c, answers.jwks()));
+
   // Anything unexpected: a bare 500, never a stack trace.
   app.onError((_error, c) => c.json({ error: 'server_error', error_description: 'internal error' }, 500));
   return app;

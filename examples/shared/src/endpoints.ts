@@ -1,43 +1,22 @@
 /**
- * The example authorization server, framework-free: which routes exist, which endpoint each one
- * authenticates for, and what each answers once the client is known. The Express, Koa and Hono
- * examples only wire these routes to their framework and the adapter.
+ * The example authorization server, framework-free: the authenticator configured from the
+ * environment, the token service, and what each endpoint answers once the client is known
+ * (endpoint_answers.ts). The Express, Koa and Hono apps write their routes literally and call these.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import {
   type ClientAuthenticator,
   type ClientAuthenticatorOptions,
-  type ClientAuthResult,
   createClientAuthenticator,
   type EndpointName,
-  IMPLEMENTED_METHODS,
   memoryFailureLimiter,
   memoryReplayStore,
-  PROFILES,
-  profileAllowsMethod,
 } from '@client-auth/core';
-import { clientDocumentOptions, registeredForGrant } from './client_documents.js';
+import { clientDocumentOptions } from './client_documents.js';
 import { allowHttpJwksUri, type ExampleConfig } from './config.js';
+import { EndpointAnswers } from './endpoint_answers.js';
 import { ExampleLog } from './log.js';
 import { createRedisStores } from './replay.js';
 import { TokenService } from './tokens.js';
-
-export interface ExampleResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** The parsed form body, as the framework left it after the adapter ran. */
-export type FormBody = Record<string, unknown>;
-
-export interface ExampleRoute {
-  method: 'GET' | 'POST';
-  path: string;
-  /** The endpoint the adapter authenticates for; absent for public documents. */
-  endpoint?: EndpointName;
-  handle(auth: ClientAuthResult | undefined, body: FormBody): Promise<ExampleResponse>;
-}
 
 export interface ExampleServer {
   config: ExampleConfig;
@@ -45,9 +24,14 @@ export interface ExampleServer {
   log: ExampleLog;
   authenticator: ClientAuthenticator;
   tokens: TokenService;
-  routes: ExampleRoute[];
+  /** What each endpoint answers once the adapter authenticated the client. */
+  answers: EndpointAnswers;
 }
 
+/**
+ * The paths every app serves (DESIGN §5), for the endpoint URLs the core publishes in its metadata
+ * and accepts as assertion audiences, on the issuer and on the mTLS origin.
+ */
 const PATHS: Record<EndpointName, string> = {
   token: '/token',
   pushed_authorization_request: '/par',
@@ -57,45 +41,19 @@ const PATHS: Record<EndpointName, string> = {
   backchannel_authentication: '/bc-authorize',
 };
 
-function json(status: number, body: unknown, extra: Record<string, string> = {}): ExampleResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache', ...extra },
-    body: JSON.stringify(body),
-  };
-}
-
-function oauthError(status: number, error: string, description: string): ExampleResponse {
-  return json(status, { error, error_description: description });
-}
-
-/** One string value of a form parameter; repeated or non-string values are refused by the caller. */
-function param(body: FormBody, name: string): string | undefined | null {
-  const value = body[name];
-  if (value === undefined || value === '') return undefined;
-  return typeof value === 'string' ? value : null;
-}
-
-function required(body: FormBody, name: string): string | ExampleResponse {
-  const value = param(body, name);
-  if (value === null) return oauthError(400, 'invalid_request', `the ${name} parameter must not be repeated`);
-  if (value === undefined) return oauthError(400, 'invalid_request', `the ${name} parameter is required`);
-  return value;
-}
-
-/** A client registered with `none` (RFC 6749 §2.1: a public client, which cannot authenticate). */
-function isPublic(auth: ClientAuthResult | undefined): boolean {
-  return auth === undefined || auth.method === 'none';
-}
-
-function id(): string {
-  return randomBytes(24).toString('base64url');
+/** The endpoint URLs at `origin`. */
+function endpointUrls(origin: string): Record<EndpointName, string> {
+  return Object.fromEntries(Object.entries(PATHS).map(([endpoint, path]) => [endpoint, `${origin}${path}`])) as Record<
+    EndpointName,
+    string
+  >;
 }
 
 /**
- * RFC 8705 options from the environment. `TLS_CA` is the trust-anchor bundle of tls_client_auth;
- * without it (and without a proxy header) tls_client_auth stays off, since the TLS layer would
- * otherwise validate client certificates against every public CA (RFC 8705 §7.2).
+ * RFC 8705 options from the environment: `TLS_CA` is the trust-anchor bundle of tls_client_auth
+ * (and the HTTPS listener's `ca`), `CERT_HEADER` a proxy that validated the chain. With neither,
+ * the core leaves tls_client_auth off by itself (RFC 8705 §7.4: the listener would otherwise vouch
+ * for any certificate of Node's public roots).
  */
 function mtlsOptions(config: ExampleConfig): Partial<ClientAuthenticatorOptions> {
   // The tokens carry cnf.x5t#S256 whenever a certificate was presented (tokens.ts).
@@ -111,30 +69,19 @@ function mtlsOptions(config: ExampleConfig): Partial<ClientAuthenticatorOptions>
       trustedProxies: config.certificateHeader.trustedProxies,
       chainValidated: true,
     };
-  } else if (config.tls?.ca === undefined) {
-    const profile = config.profile === undefined ? undefined : PROFILES[config.profile];
-    options.methods = IMPLEMENTED_METHODS.filter(
-      (method) => method !== 'tls_client_auth' && profileAllowsMethod(profile, method),
-    );
   }
-  if (config.mtlsOrigin !== undefined) {
-    options.mtlsEndpointAliases = Object.fromEntries(
-      Object.entries(PATHS).map(([endpoint, path]) => [endpoint, `${config.mtlsOrigin}${path}`]),
-    );
-  }
+  if (config.mtlsOrigin !== undefined) options.mtlsEndpointAliases = endpointUrls(config.mtlsOrigin);
   return options;
 }
 
-/** Build the authenticator, the token service and the routes from a configuration. */
+/** Build the authenticator, the token service and the endpoint answers from a configuration. */
 export async function createExampleServer(
   config: ExampleConfig,
   telemetry?: ClientAuthenticatorOptions['telemetry'],
 ): Promise<ExampleServer> {
   const log = new ExampleLog(config.logLevel);
   const clients = new Map(config.clients.map((client) => [client.client_id, client]));
-  const endpoints = Object.fromEntries(
-    Object.entries(PATHS).map(([endpoint, path]) => [endpoint, `${config.issuer}${path}`]),
-  ) as Record<EndpointName, string>;
+  const endpoints = endpointUrls(config.issuer);
   const authenticator = createClientAuthenticator({
     issuer: config.issuer,
     getClient: (clientId) => clients.get(clientId),
@@ -169,118 +116,6 @@ export async function createExampleServer(
   });
   const tokens = await TokenService.create(config.issuer);
 
-  const routes: ExampleRoute[] = [
-    {
-      method: 'POST',
-      path: PATHS.token,
-      endpoint: 'token',
-      async handle(auth, body) {
-        const grantType = required(body, 'grant_type');
-        if (typeof grantType !== 'string') return grantType;
-        if (grantType !== 'client_credentials') {
-          return oauthError(400, 'unsupported_grant_type', 'this example server issues client_credentials tokens only');
-        }
-        // RFC 6749 §4.4: "The client credentials grant type MUST only be used by confidential clients."
-        if (isPublic(auth)) {
-          return oauthError(400, 'unauthorized_client', 'public clients may not use the client_credentials grant');
-        }
-        if (!registeredForGrant(auth, grantType)) {
-          return oauthError(
-            400,
-            'unauthorized_client',
-            'the client is not registered for the client_credentials grant',
-          );
-        }
-        const scope = param(body, 'scope');
-        if (scope === null) return oauthError(400, 'invalid_request', 'the scope parameter must not be repeated');
-        return json(200, await tokens.issue(auth as ClientAuthResult, scope));
-      },
-    },
-    {
-      method: 'POST',
-      path: PATHS.introspection,
-      endpoint: 'introspection',
-      async handle(auth, body) {
-        // RFC 7662 §2.1, §4: the caller must be authorized to introspect; a public client proves
-        // nothing about itself, so it may not.
-        if (isPublic(auth)) return oauthError(400, 'unauthorized_client', 'public clients may not introspect tokens');
-        const token = required(body, 'token');
-        if (typeof token !== 'string') return token;
-        const info = await tokens.introspect(token);
-        // RFC 7662 §2.2: a token the caller is not allowed to introspect (here: another client's)
-        // is reported as inactive, so that introspection cannot be used to scan for tokens.
-        if (info.active && info.client_id !== (auth as ClientAuthResult).clientId) return json(200, { active: false });
-        return json(200, info);
-      },
-    },
-    {
-      method: 'POST',
-      path: PATHS.revocation,
-      endpoint: 'revocation',
-      async handle(auth, body) {
-        const token = required(body, 'token');
-        if (typeof token !== 'string') return token;
-        await tokens.revoke(token, (auth as ClientAuthResult).clientId);
-        return { status: 200, headers: { 'cache-control': 'no-store' }, body: '' };
-      },
-    },
-    {
-      method: 'POST',
-      path: PATHS.pushed_authorization_request,
-      endpoint: 'pushed_authorization_request',
-      async handle() {
-        // RFC 9126 §2.2: 201 with request_uri and expires_in.
-        return json(201, { request_uri: `urn:ietf:params:oauth:request_uri:${id()}`, expires_in: 60 });
-      },
-    },
-    {
-      method: 'POST',
-      path: PATHS.device_authorization,
-      endpoint: 'device_authorization',
-      async handle() {
-        // RFC 8628 §3.2.
-        const userCode = randomBytes(4).toString('hex').toUpperCase();
-        return json(200, {
-          device_code: id(),
-          user_code: `${userCode.slice(0, 4)}-${userCode.slice(4)}`,
-          verification_uri: `${config.issuer}/device`,
-          expires_in: 600,
-          interval: 5,
-        });
-      },
-    },
-    {
-      method: 'POST',
-      path: PATHS.backchannel_authentication,
-      endpoint: 'backchannel_authentication',
-      async handle() {
-        // CIBA Core §7.3.
-        return json(200, { auth_req_id: randomUUID(), expires_in: 120, interval: 5 });
-      },
-    },
-    {
-      method: 'GET',
-      path: '/.well-known/oauth-authorization-server',
-      async handle() {
-        return json(
-          200,
-          {
-            ...authenticator.metadata(),
-            grant_types_supported: ['client_credentials'],
-            jwks_uri: `${config.issuer}/jwks`,
-          },
-          { 'cache-control': 'public, max-age=60' },
-        );
-      },
-    },
-    {
-      method: 'GET',
-      path: '/jwks',
-      async handle() {
-        return json(200, await tokens.jwks(), { 'cache-control': 'public, max-age=300' });
-      },
-    },
-  ];
-
-  return { config, log, authenticator, tokens, routes };
+  const answers = await EndpointAnswers.create(config.issuer, authenticator, tokens);
+  return { config, log, authenticator, tokens, answers };
 }

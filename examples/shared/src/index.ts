@@ -7,12 +7,7 @@ export {
   demoCertificate,
   selfSignedCertificate,
 } from './demo-certificate.js';
-export {
-  createExampleServer,
-  type ExampleResponse,
-  type ExampleRoute,
-  type ExampleServer,
-  type FormBody,
-} from './endpoints.js';
+export { EndpointAnswers, type ExampleResponse, type FormBody } from './endpoint_answers.js';
+export { createExampleServer, type ExampleServer } from './endpoints.js';
 export { runExample, serveExample } from './listen.js';
 export { type IssuedToken, TokenService } from './tokens.js';

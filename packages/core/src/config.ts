@@ -130,6 +130,17 @@ function reportOverrides(profile: Profile | undefined, overrides: ReadonlySet<Ru
   }
 }
 
+/**
+ * RFC 8705 §7.4: a `tls_client_auth` subject is only as good as the CAs allowed to issue it, so the
+ * method needs a trust source the deployer named (mtls_config.ts `chainTrustConfigured`).
+ */
+function noChainTrust(option: string): never {
+  fail(
+    `${option}: tls_client_auth needs the CAs trusted for client certificates: trustAnchors, or ` +
+      'certificates.chainValidated: true when your TLS server (its ca option) or proxy validates against them (RFC 8705 §7.4)',
+  );
+}
+
 /** Endpoints whose settings follow the token endpoint unless configured (no metadata of their own). */
 const FOLLOW_TOKEN: readonly EndpointName[] = [
   'pushed_authorization_request',
@@ -186,18 +197,29 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
 
   // Methods: the profile's list (FAPI 1 Part 1 §5.2.2-4, Part 2 §5.2.2-14, FAPI 2 §5.3.2.1-6) and
   // no public clients (Part 2 §5.2.2-16, FAPI 2 §5.3.2.1-3) narrow the default; an explicit list
-  // outside them is a TypeError unless overridden.
+  // outside them is a TypeError unless overridden. tls_client_auth needs a named trust source
+  // for its chains (RFC 8705 §7.4): without one it is left out of the default, and refused in a list.
+  const mtls = normalizeMtlsOptions(options);
   let methodList: AuthMethod[];
   if (options.methods === undefined) {
-    methodList = IMPLEMENTED_METHODS.filter((method) => rules.refusingMethod(method).length === 0);
+    methodList = IMPLEMENTED_METHODS.filter(
+      (method) =>
+        rules.refusingMethod(method).length === 0 && (method !== 'tls_client_auth' || mtls.chainTrustConfigured),
+    );
   } else {
     methodList = checkMethods(options.methods, 'methods');
     for (const method of methodList) {
       const refusing = rules.refusingMethod(method);
       if (refusing.length > 0) loosens(rules, refusing, `methods: ${method}`);
     }
+    if (methodList.includes('tls_client_auth') && !mtls.chainTrustConfigured) noChainTrust('methods');
   }
   const methods: ReadonlySet<AuthMethod> = new Set(methodList);
+  if (!mtls.chainTrustConfigured) {
+    for (const [endpoint, list] of Object.entries(options.endpointMethods ?? {})) {
+      if (Array.isArray(list) && list.includes('tls_client_auth')) noChainTrust(`endpointMethods.${endpoint}`);
+    }
+  }
   const endpointMethods = perEndpoint(methods, options.endpointMethods, 'endpointMethods', checkMethods);
   // CIBA Core §7.1: the client authenticates with its registered method; public clients have none.
   if (options.endpointMethods?.backchannel_authentication?.includes('none')) {
@@ -254,7 +276,6 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
   }
 
   // Key sizes: RSA never below 2048 (RFC 7518 §3.3); EC per profile (FAPI 1: 160, FAPI 2: 224).
-  const mtls = normalizeMtlsOptions(options);
   const ecRule = rules.rule('ec-key-size');
   const explicitEc = options.minimumKeySizes?.ec;
   if (ecRule !== undefined && explicitEc !== undefined && explicitEc < ecRule.minBits) {

@@ -56,18 +56,24 @@ export interface MtlsOptions {
   /**
    * Where the client certificate comes from. Default `{ from: 'socket' }`: the TLS connection the
    * adapter reports. Behind a TLS-terminating proxy, name its header format and the proxy
-   * addresses allowed to set it; the header is ignored from any other peer.
+   * addresses allowed to set it; the header is ignored from any other peer. `chainValidated: true`
+   * says that the TLS server (through its own `ca` option) or the proxy validates client
+   * certificates against the CAs you trust for client authentication: one of the two trust
+   * sources `tls_client_auth` needs, `trustAnchors` being the other. Without either,
+   * `tls_client_auth` is not enabled (RFC 8705 §7.4): Node validates client certificates against
+   * its bundled public roots when the server has no `ca`.
    */
   certificates?: CertificateSourceOptions;
   /**
-   * PEM bundle (or several) of the CAs trusted for `tls_client_auth` (RFC 8705 §7.2: limit the
+   * PEM bundle (or several) of the CAs trusted for `tls_client_auth` (RFC 8705 §7.4: limit the
    * trust anchors). When set, a presented chain must also pass RFC 5280 path validation to one of
    * these anchors here (PKI.js plus the checks it lacks: name constraints per CA, path length,
    * clientAuth key usage, unknown critical extensions, SHA-1/MD5 signatures). A certificate from
    * the TLS socket needs the TLS layer's verdict as well (`socket.authorized`): this check only
    * narrows OpenSSL's, never overrides it. A certificate from a proxy header is judged here alone.
-   * When absent, the chain must have been validated by the TLS layer or by a trusted proxy that
-   * says so (`certificates.chainValidated`).
+   * When absent, `tls_client_auth` is enabled only with `certificates.chainValidated: true`, and
+   * the chain must then have been validated by the TLS layer (`socket.authorized`) or by the
+   * trusted proxy.
    */
   trustAnchors?: string | readonly string[];
   /** Minimum sizes of the keys in client certificates; they can only be raised above the defaults. */
@@ -90,6 +96,11 @@ export interface MtlsConfig {
   certificateSource: CertificateSource;
   /** Path validation against `trustAnchors`, when they are configured. */
   trustAnchors: PathValidator | undefined;
+  /**
+   * Whether the configuration names who validates `tls_client_auth` chains ({@link chainTrustConfigured}):
+   * without it the method is neither enabled by default nor allowed in `methods`.
+   */
+  chainTrustConfigured: boolean;
   minimumKeySizes: Readonly<Required<MinimumKeySizes>>;
   mtlsEndpointAliases: Readonly<Partial<Record<EndpointName, string>>>;
   tlsClientCertificateBoundAccessTokens: boolean;
@@ -149,6 +160,18 @@ function readAliases(value: MtlsOptions['mtlsEndpointAliases']): Partial<Record<
   return aliases;
 }
 
+/**
+ * Whether `tls_client_auth` has a trust source the deployer chose: `trustAnchors`, or a TLS
+ * terminator said to validate against the client CAs (`certificates.chainValidated`: the proxy,
+ * or the TLS server through its own `ca`). The TLS layer's verdict alone is not one: without `ca`,
+ * Node accepts any certificate issued by one of its bundled public roots, and RFC 8705 §7.4 ("the
+ * authorization server SHOULD only accept as trust anchors a limited number of CAs") warns that a
+ * certificate with the client's subject from another trusted CA then impersonates the client.
+ */
+export function chainTrustConfigured(trustAnchors: PathValidator | undefined, source: CertificateSource): boolean {
+  return trustAnchors !== undefined || source.chainValidated;
+}
+
 /** Validate and normalise the mTLS options. Throws `TypeError` on the first problem. */
 export function normalizeMtlsOptions(options: MtlsOptions): MtlsConfig {
   const sizes = options.minimumKeySizes;
@@ -159,9 +182,12 @@ export function normalizeMtlsOptions(options: MtlsOptions): MtlsConfig {
   const bound = options.tlsClientCertificateBoundAccessTokens;
   if (bound !== undefined && typeof bound !== 'boolean')
     fail('tlsClientCertificateBoundAccessTokens must be a boolean');
+  const certificateSource = normalizeCertificateSource(options.certificates);
+  const trustAnchors = readAnchors(options.trustAnchors);
   return {
-    certificateSource: normalizeCertificateSource(options.certificates),
-    trustAnchors: readAnchors(options.trustAnchors),
+    certificateSource,
+    trustAnchors,
+    chainTrustConfigured: chainTrustConfigured(trustAnchors, certificateSource),
     minimumKeySizes: Object.freeze({
       rsa,
       ec: checkBits(sizes?.ec, 'minimumKeySizes.ec', DEFAULT_MINIMUM_KEY_SIZES.ec),

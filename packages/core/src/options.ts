@@ -104,7 +104,13 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
    * audiences under `audience: 'compatible'`. Default: none (metadata then names no endpoint URL).
    */
   endpoints?: Partial<Record<EndpointName, string>>;
-  /** Methods enabled at all. Default: every method this version implements. */
+  /**
+   * Methods enabled at all. Default: every method this version implements ({@link IMPLEMENTED_METHODS})
+   * that the profile allows, and `tls_client_auth` only when its chains have a trust source:
+   * `trustAnchors`, or `certificates.chainValidated` (RFC 8705 §7.4: a certificate with the client's
+   * subject from any other CA the TLS layer trusts would impersonate it). Listing
+   * `tls_client_auth` without one is a `TypeError`.
+   */
   methods?: readonly AuthMethod[];
   /**
    * Narrow the methods of single endpoints (each list must be a subset of `methods`). Default:
@@ -301,7 +307,8 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
 
 /**
  * Methods this version of the library can verify: every IANA method it knows, in metadata order.
- * The default of `methods`.
+ * The default of `methods`, less what the profile refuses and less `tls_client_auth` when nothing
+ * is configured to validate its chains (`trustAnchors`, `certificates.chainValidated`).
  *
  * @example
  * ```ts

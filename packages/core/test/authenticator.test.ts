@@ -389,6 +389,7 @@ describe('metadata (RFC 8414 §2)', () => {
     const auth = authenticator({
       endpoints: { token: `${ISSUER}/token`, revocation: `${ISSUER}/revoke` },
       endpointMethods: { introspection: ['client_secret_basic'] },
+      certificates: { from: 'socket', chainValidated: true },
     });
     const metadata = auth.metadata();
     expect(metadata.issuer).toBe(ISSUER);

@@ -243,13 +243,16 @@ describe('limits (docs/LIMITS.md)', () => {
     const dn = (length: number) => `CN=${'a'.repeat(length - 3)}`;
     expect(parseDistinguishedName(dn(MAX_DN_LENGTH))[0]?.[0]?.value).toHaveLength(MAX_DN_LENGTH - 3);
     expect(() => parseDistinguishedName(dn(MAX_DN_LENGTH + 1))).toThrow(SyntaxError);
-    const { auth } = authenticatorFor([
-      {
-        client_id: 'mtls',
-        token_endpoint_auth_method: 'tls_client_auth',
-        tls_client_auth_subject_dn: dn(MAX_DN_LENGTH + 1),
-      },
-    ]);
+    const { auth } = authenticatorFor(
+      [
+        {
+          client_id: 'mtls',
+          token_endpoint_auth_method: 'tls_client_auth',
+          tls_client_auth_subject_dn: dn(MAX_DN_LENGTH + 1),
+        },
+      ],
+      { certificates: { from: 'socket', chainValidated: true } },
+    );
     const { der } = await selfSigned();
     const request: ClientAuthRequest = {
       headers: {},

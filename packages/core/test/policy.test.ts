@@ -14,7 +14,12 @@ import {
   sign,
 } from './assertion-helpers.js';
 
-const base = { issuer: ISSUER, getClient: () => undefined };
+// The TLS layer's verdict is trusted for tls_client_auth, so the profiles' whole method lists apply.
+const base = {
+  issuer: ISSUER,
+  getClient: () => undefined,
+  certificates: { from: 'socket', chainValidated: true },
+} as const;
 let es256: KeyPair;
 let ps256: KeyPair;
 let rs256: KeyPair;
@@ -174,7 +179,7 @@ describe('fapi2 (FAPI 2.0 Security Profile)', () => {
   });
 
   it('refuses client_secret_jwt and public clients (§5.3.2.1-3, -6)', async () => {
-    const { auth } = authenticatorFor(clients, { profile: 'fapi2' });
+    const { auth } = authenticatorFor(clients, { profile: 'fapi2', certificates: base.certificates });
     const hs = await sign(claims('hs', NOW), new TextEncoder().encode(SECRET), { alg: 'HS256' });
     expect(await outcome(auth, assertionRequest(hs))).toBe('ERR_METHOD_NOT_ALLOWED');
     expect(auth.metadata().token_endpoint_auth_methods_supported).toEqual([

@@ -186,19 +186,22 @@ describe('certificate source in authenticate()', () => {
 
   it('ignores headers when the source is the socket', async () => {
     await expect(
-      auth({ from: 'socket' }).authenticate(request('127.0.0.1', { 'ssl-client-cert': escapedPem(leaf().certPem) }), {
-        endpoint: 'token',
-      }),
+      auth({ from: 'socket', chainValidated: true }).authenticate(
+        request('127.0.0.1', { 'ssl-client-cert': escapedPem(leaf().certPem) }),
+        { endpoint: 'token' },
+      ),
     ).rejects.toMatchObject({ code: 'ERR_MTLS_CERTIFICATE_MISSING' });
   });
 
   it('needs chainValidated (or trust anchors) for tls_client_auth behind a proxy', async () => {
+    // Without either, nothing validates the chain: the method is not even enabled (RFC 8705 §7.4).
+    const unvalidated = auth({ ...nginx, chainValidated: false });
+    expect(unvalidated.metadata().token_endpoint_auth_methods_supported).not.toContain('tls_client_auth');
     await expect(
-      auth({ ...nginx, chainValidated: false }).authenticate(
-        request('127.0.0.1', { 'ssl-client-cert': escapedPem(leaf().certPem) }),
-        { endpoint: 'token' },
-      ),
-    ).rejects.toMatchObject({ code: 'ERR_MTLS_CHAIN_NOT_VALIDATED' });
+      unvalidated.authenticate(request('127.0.0.1', { 'ssl-client-cert': escapedPem(leaf().certPem) }), {
+        endpoint: 'token',
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_METHOD_NOT_ALLOWED' });
   });
 
   it('treats a malformed header from a trusted proxy as no certificate, not a 500', async () => {

@@ -26,6 +26,8 @@ function authenticator(clients: ClientMetadata[], options: Partial<ClientAuthent
   return createClientAuthenticator({
     issuer: ISSUER,
     getClient: (id) => clients.find((client) => client.client_id === id),
+    // The TLS layer's verdict (chainValidated) is trusted here (tls_client_auth_trust.test.ts).
+    certificates: { from: 'socket', chainValidated: true },
     ...options,
   });
 }

@@ -109,7 +109,7 @@ function fromProxyHeader(presented: PresentedCertificate, config: Config): boole
 
 /**
  * RFC 8705 §2.1 with configured trust anchors: the chain must validate to one of them here (RFC
- * 8705 §7.2: limit the trust anchors). That narrows the TLS layer's verdict and never stands in
+ * 8705 §7.4: limit the trust anchors). That narrows the TLS layer's verdict and never stands in
  * for it: a socket certificate also needs `socket.authorized` (OpenSSL's full RFC 5280 validation).
  * A proxy-header certificate is judged here alone. Validation runs first, so its precise code wins.
  */
@@ -142,7 +142,8 @@ export const verifyTlsClientAuth: Verifier<ClientIdCredential> = (_credential, {
   const presented = request.certificate as PresentedCertificate;
   const validator = config.trustAnchors;
   if (validator === undefined) {
-    // No anchors configured: the TLS layer's (or the trusted proxy's) verdict is all there is.
+    // No anchors: the method is enabled only with certificates.chainValidated (config.ts), so the
+    // TLS layer's (or the trusted proxy's) verdict is the one the deployer chose to trust.
     if (!presented.chainValidated) throw new InvalidClient('ERR_MTLS_CHAIN_NOT_VALIDATED');
     return checkCertificate(certificate, name, value, config, now);
   }

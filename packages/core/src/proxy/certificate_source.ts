@@ -35,6 +35,15 @@ export type CertificateSourceOptions =
   | {
       /** Read the peer certificate of the TLS connection (the adapter's `request.certificate`). */
       from: 'socket';
+      /**
+       * Whether your TLS server validates client certificates against the CAs you trust for
+       * client authentication: its `ca` option lists them (and only them). Default false:
+       * `tls_client_auth` then needs `trustAnchors`. Node validates client certificates against
+       * its bundled public roots when `ca` is absent, so `socket.authorized` alone does not say
+       * who issued the certificate (RFC 8705 §7.4). Each connection still needs the TLS layer's
+       * verdict (`socket.authorized`); this only says that the verdict is worth trusting.
+       */
+      chainValidated?: boolean;
     }
   | {
       /** Read the certificate from the header a TLS-terminating proxy sets, in this format. */
@@ -66,12 +75,14 @@ export interface CertificateSource {
 export function normalizeCertificateSource(options: CertificateSourceOptions | undefined): CertificateSource {
   if (options === undefined) return { from: 'socket', header: '', chainValidated: false, isTrusted: () => false };
   if (options === null || typeof options !== 'object') fail('certificates must be an object');
-  if (options.from === 'socket') return { from: 'socket', header: '', chainValidated: false, isTrusted: () => false };
-  if (!CERTIFICATE_HEADER_FORMATS.includes(options.from)) {
-    fail(`certificates.from must be 'socket' or one of ${CERTIFICATE_HEADER_FORMATS.join(', ')}`);
-  }
   if (options.chainValidated !== undefined && typeof options.chainValidated !== 'boolean') {
     fail('certificates.chainValidated must be a boolean');
+  }
+  if (options.from === 'socket') {
+    return { from: 'socket', header: '', chainValidated: options.chainValidated === true, isTrusted: () => false };
+  }
+  if (!CERTIFICATE_HEADER_FORMATS.includes(options.from)) {
+    fail(`certificates.from must be 'socket' or one of ${CERTIFICATE_HEADER_FORMATS.join(', ')}`);
   }
   const header = options.header ?? DEFAULT_CERTIFICATE_HEADERS[options.from];
   if (typeof header !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
