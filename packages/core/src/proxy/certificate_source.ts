@@ -6,6 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { fail } from '../option_checks.js';
+import { checkOptionNames, optionNames } from '../option_names.js';
 import type { ClientAuthRequest, PresentedCertificate } from '../types.js';
 import {
   CERTIFICATE_HEADER_FORMATS,
@@ -54,6 +55,15 @@ export type CertificateSourceOptions =
       header?: string;
     };
 
+/** The option names of each form of {@link CertificateSourceOptions}. */
+const SOCKET_OPTION_NAMES = optionNames<Extract<CertificateSourceOptions, { from: 'socket' }>>({ from: true });
+const HEADER_OPTION_NAMES = optionNames<Exclude<CertificateSourceOptions, { from: 'socket' }>>({
+  from: true,
+  trustedProxies: true,
+  chainValidated: true,
+  header: true,
+});
+
 /** The normalised certificate source. */
 export interface CertificateSource {
   from: 'socket' | CertificateHeaderFormat;
@@ -66,10 +76,15 @@ export interface CertificateSource {
 export function normalizeCertificateSource(options: CertificateSourceOptions | undefined): CertificateSource {
   if (options === undefined) return { from: 'socket', header: '', chainValidated: false, isTrusted: () => false };
   if (options === null || typeof options !== 'object') fail('certificates must be an object');
-  if (options.from === 'socket') return { from: 'socket', header: '', chainValidated: false, isTrusted: () => false };
+  if (options.from === 'socket') {
+    // A proxy's settings beside `from: 'socket'` would be ignored: say so rather than trust no one silently.
+    checkOptionNames(options, SOCKET_OPTION_NAMES, "certificates (from: 'socket')");
+    return { from: 'socket', header: '', chainValidated: false, isTrusted: () => false };
+  }
   if (!CERTIFICATE_HEADER_FORMATS.includes(options.from)) {
     fail(`certificates.from must be 'socket' or one of ${CERTIFICATE_HEADER_FORMATS.join(', ')}`);
   }
+  checkOptionNames(options, HEADER_OPTION_NAMES, 'certificates');
   if (options.chainValidated !== undefined && typeof options.chainValidated !== 'boolean') {
     fail('certificates.chainValidated must be a boolean');
   }
