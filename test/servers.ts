@@ -141,7 +141,7 @@ function expressListener(variant: Variant, state: RunningServer, all: Route[]): 
       route.path,
       expressAuthentication(route.authenticator, {
         endpoint: route.endpoint,
-        errors: variant.errors === 'throw' ? 'next' : 'respond',
+        errors: variant.errors,
       }),
       (req, res) => {
         res.json(success(req.client));

@@ -10,7 +10,14 @@ import { createJwksCache, type JwksCache } from './jwks/cache.js';
 import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
 import { type MtlsConfig, normalizeMtlsOptions } from './mtls_config.js';
 import { checkBoolean, checkFunction, checkList, fail, integerInRange, numberAtLeast } from './option_checks.js';
-import { type ClientAuthenticatorOptions, IMPLEMENTED_METHODS } from './options.js';
+import { checkOptionNames } from './option_names.js';
+import {
+  AUTHENTICATOR_OPTION_NAMES,
+  BASIC_OPTION_NAMES,
+  type ClientAuthenticatorOptions,
+  IMPLEMENTED_METHODS,
+  SECRETS_OPTION_NAMES,
+} from './options.js';
 import {
   type AudienceMode,
   PROFILE_NAMES,
@@ -182,6 +189,7 @@ function checkAlgorithms(value: unknown, name: string): SigningAlgorithm[] {
 /** Validate and normalise options. Throws `TypeError` on the first problem. */
 export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetadata>): Config {
   if (options === null || typeof options !== 'object') fail('options must be an object');
+  checkOptionNames(options, AUTHENTICATOR_OPTION_NAMES, 'createClientAuthenticator()');
   const issuer = checkUrl(options.issuer, 'issuer', true);
   if (typeof options.getClient !== 'function') fail('getClient must be a function');
   const { profile, overrides, rules } = normalizeProfile(options);
@@ -232,6 +240,10 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
   }
 
   checkBoolean(options.allowInsecureTransport, 'allowInsecureTransport');
+  if (options.basic !== undefined) {
+    if (options.basic === null || typeof options.basic !== 'object') fail('basic must be an object');
+    checkOptionNames(options.basic, BASIC_OPTION_NAMES, 'basic');
+  }
   const acceptUnencoded = checkBoolean(options.basic?.acceptUnencoded, 'basic.acceptUnencoded');
 
   // Algorithms (FAPI 1 Part 2 §8.6, FAPI 2 §5.4.1).
@@ -343,7 +355,10 @@ const UNKNOWN_CLIENT_COSTS: readonly UnknownClientCost[] = ['auto', 'plain', 'ha
 
 /** `secrets`, checked, as the per-authenticator state of secret checks. */
 function normalizeSecrets(secrets: ClientAuthenticatorOptions['secrets']): SecretCosts {
-  if (secrets !== undefined && (secrets === null || typeof secrets !== 'object')) fail('secrets must be an object');
+  if (secrets !== undefined) {
+    if (secrets === null || typeof secrets !== 'object') fail('secrets must be an object');
+    checkOptionNames(secrets, SECRETS_OPTION_NAMES, 'secrets');
+  }
   const verifyHash = checkFunction(secrets?.verifyHash, 'secrets.verifyHash');
   const maxConcurrent = integerInRange(
     secrets?.maxConcurrentHashes,

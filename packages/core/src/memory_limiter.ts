@@ -7,6 +7,7 @@
 import { TemporarilyUnavailable } from './errors.js';
 import type { FailureLimiter } from './limiter.js';
 import { checkFunction, fail, positiveInteger } from './option_checks.js';
+import { checkOptionNames, optionNames } from './option_names.js';
 
 /**
  * Options of {@link memoryFailureLimiter}: how many failures a key may have in a window, how long
@@ -37,6 +38,14 @@ export interface MemoryFailureLimiterOptions {
   now?: () => number;
 }
 
+const MEMORY_FAILURE_LIMITER_OPTION_NAMES = optionNames<MemoryFailureLimiterOptions>({
+  maxFailures: true,
+  windowSeconds: true,
+  blockSeconds: true,
+  maxEntries: true,
+  now: true,
+});
+
 interface Entry {
   /** Failures in the window that started at `windowStart`. */
   failures: number;
@@ -59,6 +68,7 @@ interface Entry {
  */
 export function memoryFailureLimiter(options: MemoryFailureLimiterOptions = {}): FailureLimiter {
   if (options === null || typeof options !== 'object') fail('memoryFailureLimiter options must be an object');
+  checkOptionNames(options, MEMORY_FAILURE_LIMITER_OPTION_NAMES, 'memoryFailureLimiter()');
   const maxFailures = positiveInteger(options.maxFailures, 'memoryFailureLimiter maxFailures', 10);
   const windowMs = positiveInteger(options.windowSeconds, 'memoryFailureLimiter windowSeconds', 60) * 1000;
   const blockMs = positiveInteger(options.blockSeconds, 'memoryFailureLimiter blockSeconds', 300) * 1000;

@@ -5,6 +5,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { fail } from './option_checks.js';
+import { checkOptionNames, optionNames } from './option_names.js';
 import {
   type CertificateSource,
   type CertificateSourceOptions,
@@ -91,6 +92,9 @@ export interface MtlsOptions {
   tlsClientCertificateBoundAccessTokens?: boolean;
 }
 
+/** The option names of {@link MinimumKeySizes}. */
+const KEY_SIZE_OPTION_NAMES = optionNames<MinimumKeySizes>({ rsa: true, ec: true });
+
 /** The normalised mTLS configuration. */
 export interface MtlsConfig {
   certificateSource: CertificateSource;
@@ -175,7 +179,10 @@ export function chainTrustConfigured(trustAnchors: PathValidator | undefined, so
 /** Validate and normalise the mTLS options. Throws `TypeError` on the first problem. */
 export function normalizeMtlsOptions(options: MtlsOptions): MtlsConfig {
   const sizes = options.minimumKeySizes;
-  if (sizes !== undefined && (sizes === null || typeof sizes !== 'object')) fail('minimumKeySizes must be an object');
+  if (sizes !== undefined) {
+    if (sizes === null || typeof sizes !== 'object') fail('minimumKeySizes must be an object');
+    checkOptionNames(sizes, KEY_SIZE_OPTION_NAMES, 'minimumKeySizes');
+  }
   const rsa = checkBits(sizes?.rsa, 'minimumKeySizes.rsa', DEFAULT_MINIMUM_KEY_SIZES.rsa);
   // Above MAX_RSA_BITS no RSA key would ever be accepted (rsa_keys.ts): a configuration mistake.
   if (rsa > MAX_RSA_BITS) fail(`minimumKeySizes.rsa must not be above ${MAX_RSA_BITS} (MAX_RSA_BITS)`);

@@ -14,6 +14,7 @@
  */
 import { type Attributes, type MeterProvider, metrics, trace, ValueType } from '@opentelemetry/api';
 import { fail } from './option_checks.js';
+import { checkOptionNames, optionNames } from './option_names.js';
 import type { AuthenticationOutcome, AuthenticationTelemetry } from './telemetry.js';
 
 /** The instrumentation scope: the package that emits the telemetry, and its version. */
@@ -84,6 +85,11 @@ function spanAttributesOf(outcome: AuthenticationOutcome): Attributes {
 
 function checkOptions(options: unknown): OpenTelemetryOptions {
   if (options === null || typeof options !== 'object') fail('openTelemetry() options must be an object');
+  checkOptionNames(
+    options,
+    optionNames<OpenTelemetryOptions>({ meterProvider: true, spanAttributes: true }),
+    'openTelemetry()',
+  );
   const { meterProvider, spanAttributes } = options as Record<string, unknown>;
   if (meterProvider !== undefined && typeof (meterProvider as MeterProvider | null)?.getMeter !== 'function') {
     fail('openTelemetry(): meterProvider must have a getMeter(name, version) method');

@@ -9,6 +9,7 @@ import type { ClientMetadataProblem } from './client_metadata.js';
 import type { JwksOptions } from './jwks/options.js';
 import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
 import type { MtlsOptions } from './mtls_config.js';
+import { optionNames } from './option_names.js';
 import type { AudienceMode, ProfileName, RuleId } from './policy/profiles.js';
 import type { ReplayStore } from './replay.js';
 import type { VerifyHash } from './secrets/hash.js';
@@ -317,3 +318,50 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
  * @see https://www.iana.org/assignments/oauth-parameters/oauth-parameters.xhtml#token-endpoint-auth-method
  */
 export const IMPLEMENTED_METHODS: readonly AuthMethod[] = AUTH_METHODS;
+
+/** The option names of {@link ClientAuthenticatorOptions}: any other key is a `TypeError` at setup. */
+export const AUTHENTICATOR_OPTION_NAMES = optionNames<ClientAuthenticatorOptions>({
+  issuer: true,
+  telemetry: true,
+  clientIdMetadataDocuments: true,
+  getClient: true,
+  endpoints: true,
+  methods: true,
+  endpointMethods: true,
+  allowInsecureTransport: true,
+  trustedProxies: true,
+  basic: true,
+  secrets: true,
+  onAuthenticated: true,
+  onFailure: true,
+  now: true,
+  replayStore: true,
+  clockTolerance: true,
+  maxAssertionLifetime: true,
+  audience: true,
+  signingAlgorithms: true,
+  jwks: true,
+  profile: true,
+  profileOverrides: true,
+  endpointSigningAlgorithms: true,
+  failureLimiter: true,
+  failureLimiterKey: true,
+  certificates: true,
+  trustAnchors: true,
+  minimumKeySizes: true,
+  mtlsEndpointAliases: true,
+  tlsClientCertificateBoundAccessTokens: true,
+});
+
+/** The option names of `basic`. */
+export const BASIC_OPTION_NAMES = optionNames<NonNullable<ClientAuthenticatorOptions['basic']>>({
+  acceptUnencoded: true,
+});
+
+/** The option names of `secrets`. */
+export const SECRETS_OPTION_NAMES = optionNames<NonNullable<ClientAuthenticatorOptions['secrets']>>({
+  verifyHash: true,
+  maxConcurrentHashes: true,
+  maxQueuedHashes: true,
+  unknownClientCost: true,
+});

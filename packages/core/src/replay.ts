@@ -6,6 +6,7 @@
  */
 import { TemporarilyUnavailable } from './errors.js';
 import { checkFunction, fail, positiveInteger } from './option_checks.js';
+import { checkOptionNames, optionNames } from './option_names.js';
 
 /**
  * Where used assertion identifiers are remembered until they expire. Implementations must make
@@ -65,6 +66,12 @@ export interface MemoryReplayStoreOptions {
   now?: () => number;
 }
 
+const MEMORY_REPLAY_STORE_OPTION_NAMES = optionNames<MemoryReplayStoreOptions>({
+  maxEntries: true,
+  maxEntriesPerClient: true,
+  now: true,
+});
+
 /** How often, at most, a store that is not full sweeps out expired entries (milliseconds). */
 const SWEEP_INTERVAL = 10_000;
 /** The default per-client quota of a store of the default size (100 000 entries). */
@@ -92,6 +99,7 @@ interface ClientEntries {
  */
 export function memoryReplayStore(options: MemoryReplayStoreOptions = {}): ReplayStore {
   if (options === null || typeof options !== 'object') fail('options must be an object');
+  checkOptionNames(options, MEMORY_REPLAY_STORE_OPTION_NAMES, 'memoryReplayStore()');
   const { now = Date.now } = options;
   const maxEntries = positiveInteger(options.maxEntries ?? 100_000, 'memoryReplayStore maxEntries');
   const maxEntriesPerClient = positiveInteger(

@@ -4,33 +4,87 @@
  */
 import type { ClientAuthenticator, ClientAuthResult, ClientMetadata, EndpointName } from '@client-auth/core';
 import { errorResponse, isOAuthError } from '@client-auth/core';
-import { formToObject, normalizeAdapterOptions } from '@client-auth/core/adapter';
+import { type AdapterErrorMode, formToObject, normalizeAdapterOptions } from '@client-auth/core/adapter';
 import { fromNodeRequest, type NodeBody } from '@client-auth/core/node';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 
 declare global {
   namespace Express {
     interface Request {
       /**
        * The authenticated client, set by `clientAuthentication()`. Replaces Node's deprecated
-       * `IncomingMessage#client` alias of the socket on the routes that use the middleware.
+       * `IncomingMessage#client` alias of the socket on the routes that use the middleware. Typed
+       * here with the base metadata and as optional, for every route: Express's route types cannot
+       * carry a middleware's request property to the next handler. `res.locals.client` is the same
+       * result, typed per route with the authenticator's `Client` (and a renamed `property`).
        */
       client?: ClientAuthResult;
     }
   }
 }
 
+/**
+ * What the middleware leaves in `res.locals` for the handlers after it on the route: the result
+ * under `property` (default `'client'`), typed with the authenticator's `Client`.
+ *
+ * @example
+ * ```ts
+ * type TokenLocals = ClientAuthLocals<MyClient> // { client: ClientAuthResult<MyClient> }
+ * ```
+ */
+export type ClientAuthLocals<Client extends ClientMetadata = ClientMetadata, Property extends string = 'client'> = {
+  [Name in Property]: ClientAuthResult<Client>;
+};
+
+/**
+ * The middleware `clientAuthentication()` returns: an Express `RequestHandler` whose `res.locals`
+ * is typed as {@link ClientAuthLocals}, so that the next handlers of `app.post(path, middleware,
+ * handler)` see `res.locals.client` typed. It keeps a plain `RequestHandler` signature too, so it
+ * still fits where one is expected (`const handlers: RequestHandler[]`). Also the type of a
+ * handler, written apart from the route, that runs after it.
+ *
+ * @example
+ * ```ts
+ * const token: ClientAuthenticationHandler<MyClient> = (req, res) => {
+ *   res.json({ tenant: res.locals.client.client.tenant })
+ * }
+ * app.post('/token', clientAuthentication(auth, { endpoint: 'token' }), token)
+ * ```
+ */
+export interface ClientAuthenticationHandler<
+  Client extends ClientMetadata = ClientMetadata,
+  Property extends string = 'client',
+> {
+  (req: Request, res: Response, next: NextFunction): void;
+  // TypeScript infers a route's type parameters from the last signature: this one.
+  (
+    req: RequestWithLocals<ClientAuthLocals<Client, Property>>,
+    res: Response<ResponseBody, ClientAuthLocals<Client, Property>>,
+    next: NextFunction,
+  ): void;
+}
+
+/** Express's `Request` with its own defaults but for the locals. */
+type RequestWithLocals<Locals extends Record<string, unknown>> =
+  Request extends Request<infer Params, infer ResBody, infer ReqBody, infer ReqQuery>
+    ? Request<Params, ResBody, ReqBody, ReqQuery, Locals>
+    : never;
+
+/** Express's default response body type. */
+type ResponseBody = Response extends Response<infer Body> ? Body : never;
+
 /** Options of {@link clientAuthentication}. */
-export interface ClientAuthenticationOptions {
+export interface ClientAuthenticationOptions<Property extends string = 'client'> {
   /** The endpoint this route serves: decides allowed methods and accepted assertion audiences. */
   endpoint: EndpointName;
-  /** Request property that receives the result. Default `'client'`. */
-  property?: string;
+  /** Request property (`req[property]`, `res.locals[property]`) that receives the result. Default `'client'`. */
+  property?: Property;
   /**
    * `'respond'` (default): answer errors with the RFC 6749 §5.2 JSON response.
-   * `'next'`: pass the `OAuthError` to `next(err)` for the app's error handler.
+   * `'throw'`: hand the `OAuthError` to Express's error handling (`next(err)`, where Express also
+   * routes an error a handler throws) for the app's error handler to answer.
    */
-  errors?: 'respond' | 'next';
+  errors?: AdapterErrorMode;
   /** Largest form body read when no body parser ran, in octets. Default 65536. */
   bodyLimit?: number;
   /**
@@ -51,7 +105,9 @@ function bodySource(req: Request): NodeBody {
 }
 
 /**
- * Create the middleware that authenticates the client of a route.
+ * Create the middleware that authenticates the client of a route. The result goes to
+ * `req[property]` and `res.locals[property]` (default `client`); `res.locals` is typed per route
+ * with the authenticator's `Client`.
  *
  * @example
  * ```ts
@@ -62,25 +118,30 @@ function bodySource(req: Request): NodeBody {
  * const auth = createClientAuthenticator({ issuer, getClient })
  * const app = express()
  * app.post('/token', clientAuthentication(auth, { endpoint: 'token' }), (req, res) => {
- *   res.json({ client_id: req.client?.clientId })
+ *   res.json({ client_id: res.locals.client.clientId })
  * })
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
  */
-export function clientAuthentication<Client extends ClientMetadata = ClientMetadata>(
+export function clientAuthentication<
+  Client extends ClientMetadata = ClientMetadata,
+  Property extends string = 'client',
+>(
   authenticator: ClientAuthenticator<Client>,
-  options: ClientAuthenticationOptions,
-): RequestHandler {
+  options: ClientAuthenticationOptions<Property>,
+  // NoInfer: `Client` and `Property` come from the arguments alone; inferred from the route's
+  // expected handler type as well, they would widen (`Property` to `string`, losing the name).
+): ClientAuthenticationHandler<NoInfer<Client>, NoInfer<Property>> {
   const {
     endpoint,
     name: property,
     errors,
     bodyLimit,
     bodyTimeout,
-  } = normalizeAdapterOptions(authenticator, options, ['property', options?.property], ['next'] as const);
+  } = normalizeAdapterOptions(authenticator, options, ['property', options?.property]);
 
   function refuse(error: unknown, res: Response, next: NextFunction): void {
-    if (errors === 'next' || !isOAuthError(error)) {
+    if (errors === 'throw' || !isOAuthError(error)) {
       next(error);
       return;
     }
@@ -101,6 +162,7 @@ export function clientAuthentication<Client extends ClientMetadata = ClientMetad
       .then(
         (result) => {
           (req as unknown as Record<string, unknown>)[property] = result;
+          res.locals[property] = result;
           next();
         },
         (error: unknown) => refuse(error, res, next),

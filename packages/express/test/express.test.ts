@@ -94,9 +94,9 @@ describe.each([
     expect((await json(response)).client).toBe('pub');
   });
 
-  it("passes the OAuthError to next(err) with errors: 'next'", async () => {
+  it("passes the OAuthError to next(err) with errors: 'throw' (the adapters' one name for the hand-off)", async () => {
     const app = express();
-    app.post('/token', clientAuthentication(auth, { endpoint: 'token', errors: 'next' }), (_req, res) => res.json({}));
+    app.post('/token', clientAuthentication(auth, { endpoint: 'token', errors: 'throw' }), (_req, res) => res.json({}));
     app.use((error: unknown, _req: unknown, res: { status(n: number): { json(b: unknown): void } }, _next: unknown) => {
       res.status(418).json({ seen: isOAuthError(error) ? error.code : 'other' });
     });
@@ -112,7 +112,7 @@ describe('clientAuthentication() options are checked at once', () => {
     ['no authenticator', undefined, { endpoint: 'token' }],
     ['an unknown endpoint', auth, { endpoint: 'authorize' }],
     ['an empty property', auth, { endpoint: 'token', property: '' }],
-    ['an unknown errors mode', auth, { endpoint: 'token', errors: 'throw' }],
+    ["an unknown errors mode (the old 'next' spelling)", auth, { endpoint: 'token', errors: 'next' }],
     ['a negative body limit', auth, { endpoint: 'token', bodyLimit: -1 }],
   ])('throws TypeError for %s', (_title, authenticator, options) => {
     expect(() => clientAuthentication(authenticator as typeof auth, options as { endpoint: 'token' })).toThrow(

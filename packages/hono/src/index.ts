@@ -142,9 +142,12 @@ export function clientAuthentication<
   authenticator: ClientAuthenticator<Client>,
   options: ClientAuthenticationOptions<Variable>,
 ): MiddlewareHandler<ClientAuthEnv<Variable, Client>> {
-  const normalized = normalizeAdapterOptions(authenticator, options, ['variable', options?.variable], [
-    'throw',
-  ] as const);
+  const normalized = normalizeAdapterOptions(
+    authenticator,
+    options,
+    ['variable', options?.variable],
+    ['getCertificate'],
+  );
   const variable = normalized.name as Variable;
   const { endpoint, errors, bodyLimit, bodyTimeout } = normalized;
   const getCertificate = checkFunction(options.getCertificate, 'options.getCertificate');

@@ -4,28 +4,52 @@
  */
 import type { ClientAuthenticator, ClientAuthResult, ClientMetadata, EndpointName } from '@client-auth/core';
 import { errorResponse, isOAuthError } from '@client-auth/core';
-import { formToObject, normalizeAdapterOptions } from '@client-auth/core/adapter';
+import { type AdapterErrorMode, formToObject, normalizeAdapterOptions } from '@client-auth/core/adapter';
 import { fromNodeRequest, type NodeBody } from '@client-auth/core/node';
 import type { Context, Middleware, Next } from 'koa';
 
-declare module 'koa' {
-  interface DefaultState {
-    /** The authenticated client, set by `clientAuthentication()` (unless `options.property` renames it). */
-    client?: ClientAuthResult;
-  }
+/**
+ * What the middleware leaves in `ctx.state` for the middleware after it: the result under
+ * `property` (default `'client'`), typed with the authenticator's `Client`.
+ *
+ * @example
+ * ```ts
+ * type TokenState = ClientAuthState<MyClient> // { client: ClientAuthResult<MyClient> }
+ * ```
+ */
+export type ClientAuthState<Client extends ClientMetadata = ClientMetadata, Property extends string = 'client'> = {
+  [Name in Property]: ClientAuthResult<Client>;
+};
+
+/**
+ * What the middleware adds to the context: `ctx.request.body`, the form it read when no body
+ * parser ran (a body parser's own value otherwise), for the route's handler.
+ */
+export interface ClientAuthContext {
+  request?: { body?: unknown };
 }
 
+/**
+ * The middleware `clientAuthentication()` returns: a Koa `Middleware` whose state is
+ * {@link ClientAuthState}, so that `app.use()` and `@koa/router`'s `router.post(path, middleware,
+ * handler)` type `ctx.state.client` in the middleware after it.
+ */
+export type ClientAuthenticationMiddleware<
+  Client extends ClientMetadata = ClientMetadata,
+  Property extends string = 'client',
+> = Middleware<ClientAuthState<Client, Property>, ClientAuthContext>;
+
 /** Options of {@link clientAuthentication}. */
-export interface ClientAuthenticationOptions {
+export interface ClientAuthenticationOptions<Property extends string = 'client'> {
   /** The endpoint this route serves: decides allowed methods and accepted assertion audiences. */
   endpoint: EndpointName;
   /** `ctx.state` property that receives the result. Default `'client'`. */
-  property?: string;
+  property?: Property;
   /**
    * `'respond'` (default): answer errors with the RFC 6749 §5.2 JSON response.
    * `'throw'`: throw the `OAuthError` for the app's error handler (serialise it with `errorResponse`).
    */
-  errors?: 'respond' | 'throw';
+  errors?: AdapterErrorMode;
   /** Largest form body read when no body parser ran, in octets. Default 65536. */
   bodyLimit?: number;
   /**
@@ -57,7 +81,8 @@ function bodySource(ctx: Context): NodeBody {
 
 /**
  * Create the middleware that authenticates the client of a route. Use it on an app or as route
- * middleware of `@koa/router`.
+ * middleware of `@koa/router`. The result goes to `ctx.state[property]` (default `client`), typed
+ * with the authenticator's `Client` in the middleware after it on the route.
  *
  * @example
  * ```ts
@@ -69,23 +94,28 @@ function bodySource(ctx: Context): NodeBody {
  * const auth = createClientAuthenticator({ issuer, getClient })
  * const router = new Router()
  * router.post('/token', clientAuthentication(auth, { endpoint: 'token' }), (ctx) => {
- *   ctx.body = { client_id: ctx.state.client?.clientId }
+ *   ctx.body = { client_id: ctx.state.client.clientId }
  * })
  * new Koa().use(router.routes()).listen(3000)
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
  */
-export function clientAuthentication<Client extends ClientMetadata = ClientMetadata>(
+export function clientAuthentication<
+  Client extends ClientMetadata = ClientMetadata,
+  Property extends string = 'client',
+>(
   authenticator: ClientAuthenticator<Client>,
-  options: ClientAuthenticationOptions,
-): Middleware {
+  options: ClientAuthenticationOptions<Property>,
+  // NoInfer: `Client` and `Property` come from the arguments alone, not from the router's
+  // expected middleware type, which would widen them (`Property` to `string`, losing the name).
+): ClientAuthenticationMiddleware<NoInfer<Client>, NoInfer<Property>> {
   const {
     endpoint,
     name: property,
     errors,
     bodyLimit,
     bodyTimeout,
-  } = normalizeAdapterOptions(authenticator, options, ['property', options?.property], ['throw'] as const);
+  } = normalizeAdapterOptions(authenticator, options, ['property', options?.property]);
 
   return async function clientAuthenticationMiddleware(ctx: Context, next: Next) {
     let result: ClientAuthResult<Client>;

@@ -16,6 +16,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { FailureLimiter } from '@client-auth/core';
+import { checkOptionNames, optionNames } from '@client-auth/core/adapter';
 import { type ConnectionState, notReady, withTimeout } from './call.js';
 
 /** What the limiter needs from a Redis client: node-redis v5 `eval`; ioredis through `fromIoredis`. */
@@ -38,6 +39,15 @@ export interface RedisFailureLimiterOptions {
   /** Milliseconds to wait for Redis before rejecting. Default 200. */
   timeout?: number;
 }
+
+const OPTION_NAMES = optionNames<RedisFailureLimiterOptions>({
+  client: true,
+  prefix: true,
+  maxFailures: true,
+  windowSeconds: true,
+  blockSeconds: true,
+  timeout: true,
+});
 
 /** Why the limiter could not answer (the `reason` of {@link RedisFailureLimiterError}). */
 export type RedisFailureLimiterFailure = 'not_ready' | 'timeout' | 'command_failed' | 'unexpected_reply';
@@ -145,6 +155,7 @@ export function failureKeys(prefix: string, key: string): [string, string, strin
  */
 export function redisFailureLimiter(options: RedisFailureLimiterOptions): FailureLimiter {
   if (options === null || typeof options !== 'object') fail('options must be an object');
+  checkOptionNames(options, OPTION_NAMES, 'redisFailureLimiter()', fail);
   const { client } = options;
   if (client === null || typeof client !== 'object' || typeof client.eval !== 'function') {
     fail('client must be a node-redis v5 client (or fromIoredis(client)) with an eval() method');

@@ -7,6 +7,7 @@
  * @see https://redis.io/docs/latest/commands/set/
  */
 import type { ReplayStore } from '@client-auth/core';
+import { checkOptionNames, optionNames } from '@client-auth/core/adapter';
 import { type ConnectionState, notReady, withTimeout } from './call.js';
 import { RedisReplayStoreError } from './errors.js';
 import { DEFAULT_PREFIX, replayKey } from './key.js';
@@ -45,6 +46,14 @@ export interface RedisReplayStoreOptions {
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
 }
+
+const OPTION_NAMES = optionNames<RedisReplayStoreOptions>({
+  client: true,
+  prefix: true,
+  timeout: true,
+  retentionMargin: true,
+  now: true,
+});
 
 /** Default of {@link RedisReplayStoreOptions.timeout}, in milliseconds. */
 export const DEFAULT_TIMEOUT = 200;
@@ -99,6 +108,12 @@ function isOk(reply: unknown): boolean {
  */
 export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore {
   if (options === null || typeof options !== 'object') fail('options must be an object');
+  // Renamed in 0.x without an alias: the old name read as "the authenticator's clock tolerance" and
+  // invited counting it twice; refusing it at setup beats ignoring it silently.
+  if ((options as { clockTolerance?: unknown }).clockTolerance !== undefined) {
+    fail('clockTolerance was renamed retentionMargin (seconds added to the expiresAt the core passes)');
+  }
+  checkOptionNames(options, OPTION_NAMES, 'redisReplayStore()', fail);
   const { client } = options;
   if (client === null || typeof client !== 'object' || typeof client.set !== 'function') {
     fail('client must be a node-redis v5 client (or fromIoredis(client)) with a set() method');
@@ -108,11 +123,6 @@ export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore 
     fail(`prefix must be a string of at most ${MAX_PREFIX_LENGTH} characters`);
   }
   const timeout = checkNumber(options.timeout, 'timeout', DEFAULT_TIMEOUT, 1);
-  // Renamed in 0.x without an alias: the old name read as "the authenticator's clock tolerance" and
-  // invited counting it twice; refusing it at setup beats ignoring it silently.
-  if ((options as { clockTolerance?: unknown }).clockTolerance !== undefined) {
-    fail('clockTolerance was renamed retentionMargin (seconds added to the expiresAt the core passes)');
-  }
   const marginMs = checkNumber(options.retentionMargin, 'retentionMargin', DEFAULT_RETENTION_MARGIN, 0) * 1000;
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') fail('now must be a function');

@@ -219,4 +219,23 @@ describe.skipIf(noRedisReason !== undefined)('redisFailureLimiter against a real
     expect(() => redisFailureLimiter({ client: a, maxFailures: 0 })).toThrow(TypeError);
     expect(() => redisFailureLimiter({ client: a, prefix: 'p'.repeat(257) })).toThrow(TypeError);
   });
+
+  it('refuses an unknown or misspelled option at setup (a lost maxFailures would leave RFC 6749 §2.3.1 brute-force protection at its default)', () => {
+    // @ts-expect-error not an option
+    expect(() => redisFailureLimiter({ client: a, maxFailure: 3 })).toThrow(TypeError);
+    // @ts-expect-error not an option
+    expect(() => redisFailureLimiter({ client: a, maxFailure: 3 })).toThrow(
+      "client-auth redis: redisFailureLimiter(): unknown option 'maxFailure' (did you mean 'maxFailures'?)",
+    );
+    expect(() =>
+      redisFailureLimiter({
+        client: a,
+        prefix: 'p:',
+        maxFailures: 3,
+        windowSeconds: 60,
+        blockSeconds: 60,
+        timeout: 100,
+      }),
+    ).not.toThrow();
+  });
 });

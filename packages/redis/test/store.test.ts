@@ -72,6 +72,18 @@ describe('redisReplayStore options', () => {
     expect(() => redisReplayStore({ client, retentionMargin: 0 })).not.toThrow();
   });
 
+  it('refuses an unknown or misspelled option at setup, naming it and the option meant', () => {
+    // @ts-expect-error not an option
+    expect(() => redisReplayStore({ client, timout: 500 })).toThrow(TypeError);
+    // @ts-expect-error not an option
+    expect(() => redisReplayStore({ client, retentionMargn: 30 })).toThrow(
+      "client-auth redis: redisReplayStore(): unknown option 'retentionMargn' (did you mean 'retentionMargin'?)",
+    );
+    expect(() =>
+      redisReplayStore({ client, prefix: 'p:', timeout: 100, retentionMargin: 1, now: Date.now }),
+    ).not.toThrow();
+  });
+
   it('rejects, never resolves, when the client was never connected (fail closed)', async () => {
     const replay = redisReplayStore({ client });
     const error = await replay.consume('client-1', randomUUID(), Date.now() + 60_000).catch((e: unknown) => e);

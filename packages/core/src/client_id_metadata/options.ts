@@ -8,6 +8,7 @@
  */
 import type { SigningAlgorithm } from '../algorithms.js';
 import { checkFunction, fail as failOption, numberAtLeast, positiveInteger } from '../option_checks.js';
+import { checkOptionNames, optionNames } from '../option_names.js';
 import type { AuthMethod } from '../types.js';
 
 /**
@@ -100,6 +101,21 @@ export const SHARED_SECRET_METHODS: ReadonlySet<string> = new Set<AuthMethod>([
 
 const DEFAULT_METHODS: readonly AuthMethod[] = ['private_key_jwt', 'none'];
 
+/** The option names of {@link ClientIdMetadataDocumentOptions}: any other key is a `TypeError` at setup. */
+const OPTION_NAMES = optionNames<ClientIdMetadataDocumentOptions>({
+  allowOrigins: true,
+  allowUrl: true,
+  methods: true,
+  maxBytes: true,
+  timeout: true,
+  minFreshness: true,
+  maxFreshness: true,
+  defaultFreshness: true,
+  maxDocuments: true,
+  maxConcurrentFetches: true,
+  maxConcurrentFetchesPerHost: true,
+});
+
 function fail(message: string): never {
   return failOption(`clientIdMetadataDocuments.${message}`);
 }
@@ -147,6 +163,7 @@ export function normalizeClientIdMetadataDocumentOptions(
   policy: DocumentPolicy,
 ): NormalizedClientIdMetadataDocumentOptions {
   if (options === null || typeof options !== 'object') fail('must be an object');
+  checkOptionNames(options, OPTION_NAMES, 'clientIdMetadataDocuments');
   const minFreshness = numberAtLeast(options.minFreshness, 'clientIdMetadataDocuments.minFreshness', 60, 0);
   const maxFreshness = numberAtLeast(options.maxFreshness, 'clientIdMetadataDocuments.maxFreshness', 86_400, 0);
   if (maxFreshness < minFreshness) fail('maxFreshness must not be below minFreshness');

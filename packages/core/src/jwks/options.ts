@@ -5,6 +5,7 @@
  */
 import type { LookupFunction } from 'node:net';
 import { fail as failOption } from '../option_checks.js';
+import { checkOptionNames, optionNames } from '../option_names.js';
 import { defaultLookup, type GuardedFetchOptions, type JwksFetch } from './guarded_fetch.js';
 import { createSsrfGuard, type JwksTarget } from './ssrf_guard.js';
 
@@ -67,6 +68,23 @@ export interface JwksOptions {
   maxClients?: number;
 }
 
+/** The option names of {@link JwksOptions}. */
+const JWKS_OPTION_NAMES = optionNames<JwksOptions>({
+  fetch: true,
+  lookup: true,
+  allowHttp: true,
+  allow: true,
+  allowHost: true,
+  timeout: true,
+  maxBytes: true,
+  cooldown: true,
+  minFreshness: true,
+  maxFreshness: true,
+  defaultFreshness: true,
+  gracePeriod: true,
+  maxClients: true,
+});
+
 /** The normalised `jwks` options. */
 export interface NormalizedJwksOptions {
   /** How a `jwks_uri` is fetched. */
@@ -101,6 +119,7 @@ function positiveInteger(value: unknown, name: string, fallback: number): number
 export function normalizeJwksOptions(options: JwksOptions | undefined): NormalizedJwksOptions {
   if (options !== undefined && (options === null || typeof options !== 'object')) fail('must be an object');
   const o = options ?? {};
+  checkOptionNames(o, JWKS_OPTION_NAMES, 'jwks');
   if (o.fetch !== undefined && typeof o.fetch !== 'function') fail('fetch must be a function');
   if (o.allowHost !== undefined && typeof o.allowHost !== 'function') fail('allowHost must be a function');
   if (o.lookup !== undefined && typeof o.lookup !== 'function') fail('lookup must be a function');

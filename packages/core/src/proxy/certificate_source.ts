@@ -6,6 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { fail } from '../option_checks.js';
+import { checkOptionNames, optionNames } from '../option_names.js';
 import type { ClientAuthRequest, PresentedCertificate } from '../types.js';
 import {
   CERTIFICATE_HEADER_FORMATS,
@@ -63,6 +64,18 @@ export type CertificateSourceOptions =
       header?: string;
     };
 
+/** The option names of each form of {@link CertificateSourceOptions}. */
+const SOCKET_OPTION_NAMES = optionNames<Extract<CertificateSourceOptions, { from: 'socket' }>>({
+  from: true,
+  chainValidated: true,
+});
+const HEADER_OPTION_NAMES = optionNames<Exclude<CertificateSourceOptions, { from: 'socket' }>>({
+  from: true,
+  trustedProxies: true,
+  chainValidated: true,
+  header: true,
+});
+
 /** The normalised certificate source. */
 export interface CertificateSource {
   from: 'socket' | CertificateHeaderFormat;
@@ -79,11 +92,14 @@ export function normalizeCertificateSource(options: CertificateSourceOptions | u
     fail('certificates.chainValidated must be a boolean');
   }
   if (options.from === 'socket') {
+    // A proxy's settings beside `from: 'socket'` would be ignored: say so rather than trust no one silently.
+    checkOptionNames(options, SOCKET_OPTION_NAMES, "certificates (from: 'socket')");
     return { from: 'socket', header: '', chainValidated: options.chainValidated === true, isTrusted: () => false };
   }
   if (!CERTIFICATE_HEADER_FORMATS.includes(options.from)) {
     fail(`certificates.from must be 'socket' or one of ${CERTIFICATE_HEADER_FORMATS.join(', ')}`);
   }
+  checkOptionNames(options, HEADER_OPTION_NAMES, 'certificates');
   const header = options.header ?? DEFAULT_CERTIFICATE_HEADERS[options.from];
   if (typeof header !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
     fail('certificates.header must be a header name');
