@@ -403,6 +403,9 @@ describe('bad documents are refused, each with its code, and never cached (CIMD 
         path,
         clientDocument(id, { token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_san_dns: 'a.example' }),
       ),
+      // tls_client_auth enabled on this server (it needs a named trust source, RFC 8705 §7.4): the
+      // refusal is the documents' rule, not the server's method list.
+      { certificates: { from: 'socket', chainValidated: true } },
     );
     expect(result.code).toBe('ERR_CLIENT_METADATA_DOCUMENT_INVALID');
     expect(result.failures[0]?.problems?.[0]?.error_description).toContain(
