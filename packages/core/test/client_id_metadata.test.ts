@@ -398,11 +398,12 @@ describe('bad documents are refused, each with its code, and never cached (CIMD 
   });
 
   it('a method documents may not use (tls_client_auth by default) is invalid metadata', async () => {
-    const result = await refusedTwice((path, id) =>
-      host.json(
-        path,
-        clientDocument(id, { token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_san_dns: 'a.example' }),
-      ),
+    const result = await refusedTwice(
+      (path, id) =>
+        host.json(
+          path,
+          clientDocument(id, { token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_san_dns: 'a.example' }),
+        ),
       // tls_client_auth enabled on this server (it needs a named trust source, RFC 8705 §7.4): the
       // refusal is the documents' rule, not the server's method list.
       { certificates: { from: 'socket', chainValidated: true } },
