@@ -3,6 +3,9 @@
  * `IncomingMessage`. Express, Koa and Hono on `@hono/node-server` all sit on one, so this is the
  * part of every adapter that would otherwise be written three times.
  */
+// Kept in the published declarations (preserve): they name node:* types, and TypeScript 6 and
+// later no longer add @types/node to a program by default (`types: []`).
+/// <reference types="node" preserve="true" />
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { InvalidRequest } from './errors.js';
