@@ -20,8 +20,9 @@ export async function registryUnreachable(): Promise<{ registry: string; reason:
     await response.body?.cancel();
     return { registry, reason: response.ok ? undefined : `HTTP ${response.status}` };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { registry, reason: cause ?? (error as Error).message };
+    const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+    const reason = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
+    return { registry, reason: `${(error as Error).message}: ${reason}` };
   }
 }
 
