@@ -4,6 +4,9 @@
  * a Fetch API `Request` (Hono) is `fromWebRequest()` in `@client-auth/core/adapter`; the rules both
  * follow are in neutral_request.ts.
  */
+// Kept in the published declarations (preserve): they name node:* types, and TypeScript 6 and
+// later no longer add @types/node to a program by default (`types: []`).
+/// <reference types="node" preserve="true" />
 import type { IncomingMessage } from 'node:http';
 import { DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT, parseFormBody } from './form.js';
 import {

@@ -68,19 +68,29 @@ describe('the public surface of @client-auth/core', () => {
     expect(builders.filter((name) => !(name in node))).toEqual([]);
   });
 
-  it('maps each package.json export to its source, declarations and build, as ./node', () => {
-    const { exports } = JSON.parse(readFileSync(`${coreDir}/package.json`, 'utf8')) as {
-      exports: Record<string, { source: string; types: string; default: string }>;
+  it('maps each package.json export to its source, declarations and build, as ./node; publishes them without the source condition', () => {
+    const { exports, publishConfig } = JSON.parse(readFileSync(`${coreDir}/package.json`, 'utf8')) as {
+      exports: Record<string, { source: string; types: string; default: string } | string>;
+      publishConfig: { exports: Record<string, { types: string; default: string } | string> };
     };
-    expect(Object.keys(exports).sort()).toEqual(['.', './adapter', './node', './opentelemetry']);
+    expect(Object.keys(exports).sort()).toEqual(['.', './adapter', './node', './opentelemetry', './package.json']);
+    expect(exports['./package.json']).toBe('./package.json');
+    // pnpm replaces exports by publishConfig.exports when it packs: the same map minus "source".
+    expect(Object.keys(publishConfig.exports).sort()).toEqual(Object.keys(exports).sort());
+    expect(publishConfig.exports['./package.json']).toBe('./package.json');
     for (const [subpath, target] of Object.entries(exports)) {
+      if (subpath === './package.json') continue;
       const stem = subpath === '.' ? 'index' : subpath.slice(2);
       expect(target, subpath).toEqual({
         source: `./src/${stem}.ts`,
         types: `./dist/${stem}.d.ts`,
         default: `./dist/${stem}.js`,
       });
-      expect(existsSync(`${coreDir}/${target.source}`), target.source).toBe(true);
+      expect(publishConfig.exports[subpath], subpath).toEqual({
+        types: `./dist/${stem}.d.ts`,
+        default: `./dist/${stem}.js`,
+      });
+      expect(existsSync(`${coreDir}/${(target as { source: string }).source}`), subpath).toBe(true);
     }
   });
 });

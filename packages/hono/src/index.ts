@@ -4,6 +4,9 @@
  * `getCertificate`). It translates the request in and the result or error out, through public API
  * only (`c.req`, `c.env.incoming`); every rule lives in the core.
  */
+// Kept in the published declarations (preserve): they name node:* types, and TypeScript 6 and
+// later no longer add @types/node to a program by default (`types: []`).
+/// <reference types="node" preserve="true" />
 import type { IncomingMessage } from 'node:http';
 import type {
   ClientAuthenticator,

@@ -6,6 +6,9 @@
  * guard). Not specific to JWK Sets: client ID metadata documents will be fetched through it too
  * (DESIGN §3). No state: everything it needs comes in `options`.
  */
+// Kept in the published declarations (preserve): they name node:* types, and TypeScript 6 and
+// later no longer add @types/node to a program by default (`types: []`).
+/// <reference types="node" preserve="true" />
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';

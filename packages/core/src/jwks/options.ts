@@ -3,6 +3,9 @@
  * fetch and its SSRF guard) and cached, documented field by field and normalised once at setup
  * (bad values throw `TypeError`).
  */
+// Kept in the published declarations (preserve): they name node:* types, and TypeScript 6 and
+// later no longer add @types/node to a program by default (`types: []`).
+/// <reference types="node" preserve="true" />
 import type { LookupFunction } from 'node:net';
 import { fail as failOption } from '../option_checks.js';
 import { checkOptionNames, optionNames } from '../option_names.js';

@@ -4,10 +4,13 @@
  * `crypto.X509Certificate` gives the public key and signatures; the subject and the SAN are walked
  * at the ASN.1 level (der.ts), so RSA, EC and Ed25519 certificates all parse.
  */
+// Kept in the published declarations (preserve): they name node:* types, and TypeScript 6 and
+// later no longer add @types/node to a program by default (`types: []`).
+/// <reference types="node" preserve="true" />
 import { createHash, X509Certificate } from 'node:crypto';
 import { type CertificateKey, certificateKey } from './certificate_key.js';
-import { asn1, binary, children, parseDer, primitive, readTime } from './der.js';
-import { type DistinguishedName, readName } from './distinguished_name.js';
+import { type Asn1, asn1, binary, children, decodeString, parseDer, primitive, readTime } from './der.js';
+import type { DistinguishedName } from './distinguished_name.js';
 import { readSubjectAltName, type SubjectAltNames } from './subject_alt_name.js';
 
 /**
@@ -34,6 +37,25 @@ export interface ParsedCertificate {
 }
 
 const OID_SUBJECT_ALT_NAME = '2.5.29.17';
+
+/**
+ * Read an X.501 `Name` (RDNSequence) from its ASN.1 node. Module-private: its parameter is node-forge's
+ * ASN.1 type, which must stay out of the published declarations (their consumers have no
+ * @types/node-forge).
+ */
+function readName(node: Asn1 | undefined): DistinguishedName {
+  return children(node).map((set) =>
+    children(set).map((pair) => {
+      const [type, value] = children(pair);
+      if (value === undefined) throw new Error('attribute without a value');
+      return {
+        type: asn1.derToOid(primitive(type)),
+        value: decodeString(value),
+        ber: asn1.toDer(value).getBytes(),
+      };
+    }),
+  );
+}
 
 /**
  * Parse a DER certificate. Throws on anything that is not a well-formed X.509 certificate; callers

@@ -2,6 +2,9 @@
  * The public key of a certificate, as far as the key-size rules need it (FAPI 1 Part 1 §5.2.2,
  * FAPI 2 §5.4.1), read from Node's key details.
  */
+// Kept in the published declarations (preserve): they name node:* types, and TypeScript 6 and
+// later no longer add @types/node to a program by default (`types: []`).
+/// <reference types="node" preserve="true" />
 import type { X509Certificate } from 'node:crypto';
 
 /**

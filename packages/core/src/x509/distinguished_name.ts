@@ -1,8 +1,8 @@
 /**
- * Distinguished names: the X.501 `Name` of a certificate read from its ASN.1, and RFC 4514
+ * Distinguished names: the X.501 `Name` as a certificate holds it (read in certificate.ts), and RFC 4514
  * strings parsed (escapes, `#`-hex BER values, multi-valued RDNs). Matching is in name_match.ts.
  */
-import { type Asn1, asn1, children, decodeString, parseDer, primitive, utf8 } from './der.js';
+import { type Asn1, asn1, decodeString, parseDer, utf8 } from './der.js';
 
 /**
  * One attribute type and value of a relative distinguished name, its type as a dotted OID.
@@ -96,21 +96,6 @@ const SHORT_NAMES: Record<string, string> = {
 };
 /** Attribute types whose equality rule ignores case (read by name_match.ts). */
 export const CASE_IGNORE_TYPES: ReadonlySet<string> = new Set(Object.values(SHORT_NAMES));
-
-/** Read an X.501 `Name` (RDNSequence) from its ASN.1 node. */
-export function readName(node: Asn1 | undefined): DistinguishedName {
-  return children(node).map((set) =>
-    children(set).map((pair) => {
-      const [type, value] = children(pair);
-      if (value === undefined) throw new Error('attribute without a value');
-      return {
-        type: asn1.derToOid(primitive(type)),
-        value: decodeString(value),
-        ber: asn1.toDer(value).getBytes(),
-      };
-    }),
-  );
-}
 
 // ── RFC 4514 string representation ──────────────────────────────────────────────────────────────
 

@@ -3,20 +3,12 @@
  * signature (x509/path_validation.ts): weak signature hashes, unrecognised critical extensions,
  * key usage for TLS client authentication, pathLenConstraint. Constants and pure functions only.
  */
+// Kept in the published declarations (preserve): they name node:* types, and TypeScript 6 and
+// later no longer add @types/node to a program by default (`types: []`).
+/// <reference types="node" preserve="true" />
 import type { X509Certificate } from 'node:crypto';
 import * as pkijs from 'pkijs';
-import type { ErrorCode } from '../errors.js';
-
-/** The codes a path can fail with. */
-export type PathFailure = Extract<
-  ErrorCode,
-  | 'ERR_MTLS_CHAIN_NOT_VALIDATED'
-  | 'ERR_MTLS_NAME_CONSTRAINTS'
-  | 'ERR_MTLS_PATH_LENGTH'
-  | 'ERR_MTLS_KEY_USAGE'
-  | 'ERR_MTLS_CRITICAL_EXTENSION'
-  | 'ERR_MTLS_WEAK_SIGNATURE'
->;
+import type { PathFailure } from './path_validation.js';
 
 /** One certificate of a built path, as Node and as PKI.js read it. */
 export interface Link {

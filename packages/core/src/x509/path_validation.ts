@@ -22,13 +22,30 @@
  * {@link createPathValidator} returns, and the engine is passed to PKI.js on every call (its
  * global engine setting is never read or written by this module).
  */
+// Kept in the published declarations (preserve): they name node:* types, and TypeScript 6 and
+// later no longer add @types/node to a program by default (`types: []`).
+/// <reference types="node" preserve="true" />
 import { webcrypto, X509Certificate } from 'node:crypto';
 import * as pkijs from 'pkijs';
+import type { ErrorCode } from '../errors.js';
 import { rsaKeyVerdict } from '../rsa_keys.js';
 import { certificateKey } from './certificate_key.js';
-import { extension, type Link, OID_NAME_CONSTRAINTS, type PathFailure, structuralFailure } from './path_rules.js';
+import { extension, type Link, OID_NAME_CONSTRAINTS, structuralFailure } from './path_rules.js';
 
-export type { PathFailure } from './path_rules.js';
+/**
+ * The codes a path can fail with. Declared here, not beside the rules (path_rules.ts), so that the
+ * published declarations reach no PKI.js type: asn1js's own declarations fail a consumer's library
+ * check on TypeScript before 5.9.
+ */
+export type PathFailure = Extract<
+  ErrorCode,
+  | 'ERR_MTLS_CHAIN_NOT_VALIDATED'
+  | 'ERR_MTLS_NAME_CONSTRAINTS'
+  | 'ERR_MTLS_PATH_LENGTH'
+  | 'ERR_MTLS_KEY_USAGE'
+  | 'ERR_MTLS_CRITICAL_EXTENSION'
+  | 'ERR_MTLS_WEAK_SIGNATURE'
+>;
 
 /**
  * Intermediate certificates considered from a presented chain (with `trustAnchors`); the rest

@@ -2,6 +2,9 @@
  * PEM (RFC 7468 §5, `CERTIFICATE` label): the one reader of the core, for trust-anchor bundles
  * (setup) and proxy certificate headers (per request).
  */
+// Kept in the published declarations (preserve): they name node:* types, and TypeScript 6 and
+// later no longer add @types/node to a program by default (`types: []`).
+/// <reference types="node" preserve="true" />
 import { X509Certificate } from 'node:crypto';
 
 const BEGIN = '-----BEGIN CERTIFICATE-----';
