@@ -79,14 +79,23 @@ export async function startExample(name: string, env: Record<string, string> = {
   };
 }
 
-/** Run a command (curl, openssl) and collect its output. */
+/** Where and how {@link run} starts its command. */
+export interface RunOptions {
+  /** Written to the command's stdin, which is then closed. */
+  input?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Run a command (curl, openssl, npm, tsc) and collect its output. */
 export async function run(
   command: string,
   args: string[],
-  input?: string,
+  input?: string | RunOptions,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  const options = typeof input === 'string' || input === undefined ? { input } : input;
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -97,7 +106,7 @@ export async function run(
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
+    child.stdin.end(options.input);
   });
 }
 

@@ -3,7 +3,6 @@
  * `publishConfig` and rewrites `workspace:` ranges only when it packs), so that tests read the
  * tarballs a user installs rather than the workspace manifests.
  */
-import { spawn } from 'node:child_process';
 import { closeSync, type Dirent, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -65,24 +64,10 @@ async function buildOnce(): Promise<void> {
   }
 }
 
-function pnpmPack(cwd: string, destination: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('pnpm', ['pack', '--json', '--pack-destination', destination], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`pnpm pack in ${cwd} failed (${code}):\n${stdout}${stderr}`));
-      const { filename } = JSON.parse(stdout) as { filename: string };
-      resolve(filename);
-    });
-  });
+async function pnpmPack(cwd: string, destination: string): Promise<string> {
+  const { code, stdout, stderr } = await run('pnpm', ['pack', '--json', '--pack-destination', destination], { cwd });
+  if (code !== 0) throw new Error(`pnpm pack in ${cwd} failed (${code}):\n${stdout}${stderr}`);
+  return (JSON.parse(stdout) as { filename: string }).filename;
 }
 
 /** Build and pack every published package into a new directory of the OS temp dir. */
