@@ -285,7 +285,7 @@ describe('examples/express over TLS without TLS_CA', () => {
     });
   });
 
-  it('does not offer tls_client_auth without a trust-anchor bundle (RFC 8705 §7.2)', async () => {
+  it('does not offer tls_client_auth without a trust-anchor bundle (RFC 8705 §7.4)', async () => {
     const { body } = await curl([`${server.http}/.well-known/oauth-authorization-server`]);
     expect(body.token_endpoint_auth_methods_supported).not.toContain('tls_client_auth');
     expect(body.token_endpoint_auth_methods_supported).toContain('self_signed_tls_client_auth');

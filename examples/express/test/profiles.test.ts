@@ -42,7 +42,7 @@ describe.each(Object.entries(EXPECTED))('examples/express with PROFILE=%s', (pro
     const server = await startExample('express', { PROFILE: profile });
     try {
       const metadata = await json(await fetch(`${server.url}/.well-known/oauth-authorization-server`));
-      // Without TLS_CA the example turns tls_client_auth off (RFC 8705 §7.2).
+      // Without TLS_CA the example turns tls_client_auth off (RFC 8705 §7.4).
       expect(metadata.token_endpoint_auth_methods_supported).toEqual(expected.methods);
       expect(metadata.token_endpoint_auth_signing_alg_values_supported).toEqual(expected.algorithms);
       expect(metadata.revocation_endpoint_auth_methods_supported).toEqual(expected.methods);

@@ -282,7 +282,7 @@ describe('tls_client_auth certificate checks', () => {
     expect(await outcome(client, claimed, { trustAnchors: pki.ca.certPem })).toBe('ERR_MTLS_CHAIN_NOT_VALIDATED');
   });
 
-  it('holds even a TLS-validated chain to the configured trust anchors (RFC 8705 §7.2)', async () => {
+  it('holds even a TLS-validated chain to the configured trust anchors (RFC 8705 §7.4)', async () => {
     // Same subject, another CA: the TLS layer trusted it, the configured anchors do not.
     expect(await outcome(client, presented(pki.leaves.untrusted, true), { trustAnchors: pki.ca.certPem })).toBe(
       'ERR_MTLS_CHAIN_NOT_VALIDATED',

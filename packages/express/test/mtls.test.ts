@@ -202,7 +202,7 @@ describe.each([
   });
 });
 
-describe('HTTPS with configured trust anchors (RFC 8705 §7.2)', () => {
+describe('HTTPS with configured trust anchors (RFC 8705 §7.4)', () => {
   it('refuses a certificate the TLS layer validated against a CA that is not a configured anchor', async () => {
     // The TLS server trusts both CAs; only the test root CA is a trust anchor for client auth.
     const url = await httpsServer({ trustAnchors: pki.ca.certPem }, [pki.ca.certPem, pki.untrustedCa.certPem]);
