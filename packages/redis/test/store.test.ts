@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import {
+  CLIENT_TAG_LENGTH,
+  clientHashTag,
   DEFAULT_PREFIX,
   DIGEST_LENGTH,
   RedisReplayStoreError,
@@ -33,13 +35,21 @@ basicReplaySuite('node-redis v5', async (url) => {
 });
 
 describe('replayKey', () => {
-  it('is the prefix and a 43-character base64url SHA-256 digest, whatever the input length', () => {
+  it('is the prefix, the client hash tag and a 43-character base64url SHA-256 digest, whatever the input length', () => {
     for (const jti of ['', 'x', 'j'.repeat(10 * 1024)]) {
       const key = replayKey(DEFAULT_PREFIX, 'client-1', jti);
-      expect(key.startsWith(DEFAULT_PREFIX)).toBe(true);
-      expect(key.slice(DEFAULT_PREFIX.length)).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(key).toHaveLength(DEFAULT_PREFIX.length + DIGEST_LENGTH);
+      expect(key.startsWith(DEFAULT_PREFIX + clientHashTag('client-1'))).toBe(true);
+      expect(key.slice(DEFAULT_PREFIX.length)).toMatch(/^\{[A-Za-z0-9_-]{16}\}[A-Za-z0-9_-]{43}$/);
+      expect(key).toHaveLength(DEFAULT_PREFIX.length + CLIENT_TAG_LENGTH + DIGEST_LENGTH);
     }
+  });
+
+  it('tags every key of a client alike and the keys of different clients differently (Redis Cluster hash tags)', () => {
+    const tag = (key: string) => key.slice(DEFAULT_PREFIX.length, DEFAULT_PREFIX.length + CLIENT_TAG_LENGTH);
+    expect(tag(replayKey(DEFAULT_PREFIX, 'client-1', 'a'))).toBe(tag(replayKey(DEFAULT_PREFIX, 'client-1', 'b')));
+    expect(tag(replayKey(DEFAULT_PREFIX, 'client-1', 'a'))).not.toBe(tag(replayKey(DEFAULT_PREFIX, 'client-2', 'a')));
+    // A jti cannot move the tag: the first "{…}" of the key is the client's, whatever the jti holds.
+    expect(tag(replayKey(DEFAULT_PREFIX, 'client-1', '{x}'))).toBe(clientHashTag('client-1'));
   });
 
   it('length-prefixes each field: moving a separator between client_id and jti changes the key', () => {
