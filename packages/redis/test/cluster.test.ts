@@ -17,6 +17,7 @@ import {
   failureKeys,
   fromIoredis,
   type RedisEvalClient,
+  RedisFailureLimiterError,
   RedisReplayStoreError,
   type RedisSetClient,
   recommendedClusterOptions,
@@ -226,11 +227,48 @@ describe.skipIf(noClusterReason !== undefined)('on a real Redis Cluster (3 prima
     });
   }
 
+  it('fails closed on an ASK/MOVED loop (a slot MIGRATING to a node that does not import it), bounded, and recovers once the slot is STABLE (both clients, with and without WAIT)', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const clients = await Promise.all(flavours.map((flavour) => flavour.connect(seeds())));
+    for (const { close } of clients) closers.push(close);
+    const stores = clients.flatMap(({ client }) => [
+      redisReplayStore({ client, prefix, timeout: TIMEOUT }),
+      redisReplayStore({ client, prefix, timeout: TIMEOUT, waitForReplicas: WAIT }),
+    ]);
+    const recorded = randomUUID();
+    expect(await stores[0]?.consume('client-1', recorded, inAMinute())).toBe(true);
+    const key = replayKey(prefix, 'client-1', recorded);
+    const slot = await cluster.keySlot(key);
+    const { primary } = await cluster.shardOf(key);
+    const other = (await cluster.topology()).find((node) => node.role === 'master' && node.id !== primary.id);
+    // The source sends every missing key of the slot to the target (ASK), which does not import
+    // the slot and sends it back (MOVED): a redirect storm until the client gives up.
+    await cluster.command(primary.port, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', other?.id as string);
+    try {
+      for (const store of stores) {
+        const started = Date.now();
+        const fresh = await outcome(store.consume('client-1', randomUUID(), inAMinute()));
+        expect(fresh, 'a first use is never accepted during the storm').toMatch(/^rejected:(command_failed|timeout)$/);
+        expect(Date.now() - started, 'no hang: the store timeout bounds it').toBeLessThan(5000);
+        // A key the source still holds is answered there: the replay is refused as ever.
+        expect(await outcome(store.consume('client-1', recorded, inAMinute()))).toBe(false);
+      }
+    } finally {
+      await cluster.command(primary.port, 'CLUSTER', 'SETSLOT', String(slot), 'STABLE');
+    }
+    for (const store of stores) {
+      expect(
+        await eventually(async () => (await outcome(store.consume('client-1', randomUUID(), inAMinute()))) === true),
+      ).toBe(true);
+    }
+  });
+
   it('fails closed on CLUSTERDOWN (a primary dead and no failover) on every slot and recovers once it is back, with the same client objects (node-redis and ioredis)', async () => {
     const prefix = `test:${randomUUID()}:`;
     const clients = await Promise.all(flavours.map((flavour) => flavour.connect(seeds())));
     for (const { close } of clients) closers.push(close);
     const stores = clients.map(({ client }) => redisReplayStore({ client, prefix, timeout: TIMEOUT }));
+    const limiters = clients.map(({ client }) => redisFailureLimiter({ client, prefix, timeout: TIMEOUT }));
     const { primary, replica } = await cluster.shardOf(replayKey(prefix, 'client-1', 'x'));
     await cluster.command(replica.port, 'CONFIG', 'SET', 'cluster-replica-no-failover', 'yes');
     const dead = cluster.node(primary.port);
@@ -249,6 +287,13 @@ describe.skipIf(noClusterReason !== undefined)('on a real Redis Cluster (3 prima
           expect(result, `${clientId}: no first use while the cluster is down`).toMatch(/^rejected:/);
           expect(Date.now() - started, 'no hang: the store timeout bounds it').toBeLessThan(5000);
         }
+      }
+      for (const limiter of limiters) {
+        const error = await limiter.attempt(failureLimiterKey('client-1')).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error, 'the limiter refuses too (the core answers 503)').toBeInstanceOf(RedisFailureLimiterError);
       }
     } finally {
       await dead.restart();
