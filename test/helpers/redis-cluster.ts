@@ -5,23 +5,8 @@
  * 10000), so that suites running in parallel never share a cluster. Without `redis-server` and
  * `redis-cli` the cluster suites are skipped, with one line saying why.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { run } from './example-server.js';
-import { eventually, OwnRedisServer, redisServerBinary } from './redis.js';
-
-function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+import { eventually, findOnPath, OwnRedisServer, redisServerBinary } from './redis.js';
 
 const redisCli = findOnPath('redis-cli');
 

@@ -16,7 +16,8 @@ import { freePort } from './example-server.js';
 
 export { freePort };
 
-function findOnPath(name: string): string | undefined {
+/** The executable `name` on PATH, if any. */
+export function findOnPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir === '') continue;
     const candidate = join(dir, name);

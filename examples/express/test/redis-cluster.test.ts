@@ -21,30 +21,15 @@ import { type RunningExample, startExample } from '../../../test/helpers/example
 import { json } from '../../../test/helpers/http.js';
 import { eventually, freePort, reportSkip } from '../../../test/helpers/redis.js';
 import { noClusterReason, OwnRedisCluster } from '../../../test/helpers/redis-cluster.js';
+import {
+  type TokenAnswer as Answer,
+  submitPast503 as submit,
+  assertionTokenRequest as tokenRequest,
+} from '../../../test/helpers/token-request.js';
 
 const BASE_PORT = 7110;
 const CLIENT_ID = 'cluster-e2e';
 const SECRET_CLIENT = { id: 's6BhdRkqt3', secret: '7Fjfp0ZBr1KtDRbnfVdmIw' };
-const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-
-interface Answer {
-  status: number;
-  error?: string;
-}
-
-async function tokenRequest(base: string, assertion: string): Promise<Answer> {
-  const response = await fetch(`${base}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_assertion_type: JWT_BEARER,
-      client_assertion: assertion,
-    }).toString(),
-  });
-  const body = await json(response);
-  return body.error === undefined ? { status: response.status } : { status: response.status, error: body.error };
-}
 
 reportSkip(noClusterReason);
 
@@ -117,13 +102,6 @@ describe.skipIf(noClusterReason !== undefined)(
         .setIssuedAt()
         .setExpirationTime('2m')
         .sign(privateKey);
-    }
-
-    /** Submit `jwt` until the answer is not a 503 (a loaded machine, or a shard failing over). */
-    async function submit(base: string, jwt: string): Promise<Answer> {
-      let answer = await tokenRequest(base, jwt);
-      for (let attempt = 0; attempt < 10 && answer.status === 503; attempt += 1) answer = await tokenRequest(base, jwt);
-      return answer;
     }
 
     /** The shard holding this client's jti records (one slot: the client hash tag). */
