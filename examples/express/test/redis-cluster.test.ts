@@ -15,8 +15,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { replayKey } from '@client-auth/redis';
-import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientAssertion } from '../../../test/helpers/assertion.js';
 import { type RunningExample, startExample } from '../../../test/helpers/example-server.js';
 import { json } from '../../../test/helpers/http.js';
 import { eventually, freePort, reportSkip } from '../../../test/helpers/redis.js';
@@ -93,16 +94,7 @@ describe.skipIf(noClusterReason !== undefined)(
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     });
 
-    function assertion(jti: string = randomUUID()): Promise<string> {
-      return new SignJWT({ jti })
-        .setProtectedHeader({ alg: 'ES256', kid })
-        .setIssuer(CLIENT_ID)
-        .setSubject(CLIENT_ID)
-        .setAudience(issuer)
-        .setIssuedAt()
-        .setExpirationTime('2m')
-        .sign(privateKey);
-    }
+    const assertion = () => clientAssertion(CLIENT_ID, issuer, privateKey, { alg: 'ES256', kid });
 
     /** The shard holding this client's jti records (one slot: the client hash tag). */
     const clientShard = () => cluster.shardOf(replayKey('client-auth:jti:', CLIENT_ID, 'any'));
