@@ -1,5 +1,6 @@
 /**
- * `pnpm bench` (`-- --quick` for a short run, `-- --smoke` to check every row runs).
+ * `pnpm bench` (`-- --quick` for a short run, `-- --smoke` to check every row runs, `-- --redis-wait`
+ * for the cost of the Redis store's waitForReplicas alone).
  * Measures the verifier against the bare work it cannot avoid and against node-oidc-provider
  * (DESIGN.md §6), prints tables, writes bench/results.json and bench/results.md.
  */
@@ -10,6 +11,13 @@ import { type JwksRow, runJwks } from './jwks.js';
 import { fmt, machine, markdownTable, parseArgs, printTable } from './lib.js';
 import { type MemoryRow, runMemory } from './memory.js';
 
+// `-- --redis-wait [--quick]`: only the cost of the Redis store's waitForReplicas, on a local
+// Redis Cluster (bench/redis-wait.ts); the other sections do not run.
+if (process.argv.includes('--redis-wait')) {
+  const { runRedisWait } = await import('./redis-wait.js');
+  await runRedisWait(process.argv.includes('--quick'));
+  process.exit(0);
+}
 const options = parseArgs(process.argv.slice(2));
 if (options.profile !== undefined) {
   const files = await profileServer(

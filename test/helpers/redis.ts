@@ -16,7 +16,8 @@ import { freePort } from './example-server.js';
 
 export { freePort };
 
-function findOnPath(name: string): string | undefined {
+/** The executable `name` on PATH, if any. */
+export function findOnPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir === '') continue;
     const candidate = join(dir, name);
@@ -95,20 +96,28 @@ export class OwnRedisServer {
   readonly port: number;
   readonly url: string;
   readonly #dir: string;
+  readonly #extraArgs: string[];
   #child: ChildProcess | undefined;
   #output = '';
+  #paused = false;
 
-  private constructor(port: number) {
+  private constructor(port: number, extraArgs: string[]) {
     this.port = port;
     this.url = `redis://127.0.0.1:${port}`;
     this.#dir = mkdtempSync(join(tmpdir(), 'client-auth-redis-'));
+    this.#extraArgs = extraArgs;
+  }
+
+  /** The server's working directory (a cluster node keeps its nodes.conf there). */
+  get dir(): string {
+    return this.#dir;
   }
 
   /** Start a redis-server on a free port of 127.0.0.1. Needs {@link redisServerBinary}. */
   static async start(): Promise<OwnRedisServer> {
     let lastError: unknown;
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const server = new OwnRedisServer(await freePort());
+      const server = new OwnRedisServer(await freePort(), []);
       try {
         await server.restart();
         return server;
@@ -120,6 +129,18 @@ export class OwnRedisServer {
     throw lastError;
   }
 
+  /** Start a redis-server on `port` with `extraArgs` (cluster mode, …) added to the usual ones. */
+  static async startOn(port: number, extraArgs: string[]): Promise<OwnRedisServer> {
+    const server = new OwnRedisServer(port, extraArgs);
+    try {
+      await server.restart();
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+    return server;
+  }
+
   get running(): boolean {
     return this.#child !== undefined;
   }
@@ -129,7 +150,7 @@ export class OwnRedisServer {
     if (this.#child !== undefined) return;
     if (redisServerBinary === undefined) throw new Error(noOwnRedisReason);
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-    args.push('--dir', this.#dir, '--daemonize', 'no');
+    args.push('--dir', this.#dir, '--daemonize', 'no', ...this.#extraArgs);
     const child = spawn(redisServerBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     children.add(child);
@@ -162,6 +183,7 @@ export class OwnRedisServer {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGCONT');
+      this.#paused = false;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
@@ -172,12 +194,18 @@ export class OwnRedisServer {
 
   /** Freeze the server (SIGSTOP): connections stay open, nothing is answered. */
   pause(): void {
-    this.#child?.kill('SIGSTOP');
+    if (this.#child?.kill('SIGSTOP')) this.#paused = true;
   }
 
   /** Undo {@link pause}. */
   resume(): void {
     this.#child?.kill('SIGCONT');
+    this.#paused = false;
+  }
+
+  /** True between {@link pause} and {@link resume}. */
+  get paused(): boolean {
+    return this.#paused;
   }
 
   /** Stop and remove the working directory. */

@@ -19,30 +19,10 @@ import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningExample, startExample } from '../../../test/helpers/example-server.js';
-import { json } from '../../../test/helpers/http.js';
 import { eventually, freePort, noOwnRedisReason, OwnRedisServer, reportSkip } from '../../../test/helpers/redis.js';
+import { submitPast503 as submit, assertionTokenRequest as tokenRequest } from '../../../test/helpers/token-request.js';
 
 const CLIENT_ID = 'redis-e2e';
-const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-
-interface Answer {
-  status: number;
-  error?: string;
-}
-
-async function tokenRequest(base: string, assertion: string): Promise<Answer> {
-  const response = await fetch(`${base}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_assertion_type: JWT_BEARER,
-      client_assertion: assertion,
-    }).toString(),
-  });
-  const body = await json(response);
-  return body.error === undefined ? { status: response.status } : { status: response.status, error: body.error };
-}
 
 reportSkip(noOwnRedisReason);
 
@@ -101,13 +81,6 @@ describe.skipIf(noOwnRedisReason !== undefined)('two Express example servers sha
       .setIssuedAt()
       .setExpirationTime('2m')
       .sign(privateKey);
-  }
-
-  /** Submit `jwt` until the answer is not a 503 (the store answering slower than its timeout). */
-  async function submit(base: string, jwt: string): Promise<Answer> {
-    let answer = await tokenRequest(base, jwt);
-    for (let attempt = 0; attempt < 10 && answer.status === 503; attempt += 1) answer = await tokenRequest(base, jwt);
-    return answer;
   }
 
   it('both instances hold a connection to the shared Redis', async () => {

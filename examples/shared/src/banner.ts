@@ -15,6 +15,15 @@ const AUDIENCE_LINE = {
   compatible: 'compatible (issuer or endpoint URLs; each assertion relying on it is logged)',
 } as const;
 
+/** Where jti records live, for the banner. */
+function replayStoreLine(config: ExampleConfig): string {
+  const wait =
+    config.redisWaitReplicas === undefined ? '' : `, each jti acknowledged by ${config.redisWaitReplicas} replica(s)`;
+  if (config.redisUrl !== undefined) return `Redis at ${redactRedisUrl(config.redisUrl)}${wait}`;
+  if (config.redisClusterNodes !== undefined) return `Redis Cluster via ${config.redisClusterNodes.join(',')}${wait}`;
+  return 'in memory';
+}
+
 /** Lines to print once the server listens on `url`. */
 export function banner(framework: string, config: ExampleConfig, url: string): string {
   const token = `${config.issuer}/token`;
@@ -22,7 +31,7 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
     `client-auth example (${framework}) listening on ${url}`,
     `issuer ${config.issuer} · clients: ${config.clientsSource}`,
     `metadata: curl ${config.issuer}/.well-known/oauth-authorization-server`,
-    `replay store: ${config.redisUrl === undefined ? 'in memory' : `Redis at ${redactRedisUrl(config.redisUrl)}`}`,
+    `replay store: ${replayStoreLine(config)}`,
     `assertion audience: ${AUDIENCE_LINE[effectiveAudience(config)]}`,
   ];
   if (config.clientIdMetadataDocuments) lines.push('client ID metadata documents: https URL client_ids are fetched');

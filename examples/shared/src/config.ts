@@ -71,6 +71,10 @@ export interface ExampleConfig {
   demoCertificate?: { certFile: string; keyFile: string };
   /** REDIS_URL: record assertion jti values in this Redis (shared by instances) instead of in memory. */
   redisUrl?: string;
+  /** REDIS_CLUSTER_NODES: seed nodes (`host:port`) of a Redis Cluster used as REDIS_URL is. */
+  redisClusterNodes?: string[];
+  /** REDIS_WAIT_REPLICAS: replicas that must acknowledge a recorded jti (WAIT) before it is accepted. */
+  redisWaitReplicas?: number;
   /** PROFILE: fapi1-baseline, fapi1-advanced or fapi2. */
   profile?: ProfileName;
   /**
@@ -246,12 +250,12 @@ function readCount(value: string | undefined, name: string): number | undefined 
 }
 
 /** REPLAY_MAX_ENTRIES and REPLAY_MAX_PER_CLIENT, for the in-memory replay store only. */
-function readReplayLimits(env: NodeJS.ProcessEnv, redisUrl: string | undefined): ExampleConfig['replayLimits'] {
+function readReplayLimits(env: NodeJS.ProcessEnv, redis: string | undefined): ExampleConfig['replayLimits'] {
   const maxEntries = readCount(env.REPLAY_MAX_ENTRIES, 'REPLAY_MAX_ENTRIES');
   const maxEntriesPerClient = readCount(env.REPLAY_MAX_PER_CLIENT, 'REPLAY_MAX_PER_CLIENT');
   if (maxEntries === undefined && maxEntriesPerClient === undefined) return undefined;
-  if (redisUrl !== undefined)
-    fail('REPLAY_MAX_ENTRIES and REPLAY_MAX_PER_CLIENT apply to the in-memory store, not REDIS_URL');
+  if (redis !== undefined)
+    fail(`REPLAY_MAX_ENTRIES and REPLAY_MAX_PER_CLIENT apply to the in-memory store, not ${redis}`);
   if (maxEntriesPerClient !== undefined && maxEntriesPerClient > (maxEntries ?? 100_000)) {
     fail('REPLAY_MAX_PER_CLIENT must not exceed REPLAY_MAX_ENTRIES (default 100000)');
   }
@@ -319,6 +323,19 @@ function readRedisUrl(value: string | undefined): string | undefined {
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') fail('REDIS_URL must be a redis:// or rediss:// URL');
   return value;
+}
+
+/** REDIS_CLUSTER_NODES: a comma list of `host:port` seed nodes. */
+function readRedisClusterNodes(value: string | undefined): string[] | undefined {
+  if (value === undefined || value === '') return undefined;
+  const nodes = value.split(',').map((node) => node.trim());
+  for (const node of nodes) {
+    const match = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(node);
+    if (match === null || Number(match[2]) < 1 || Number(match[2]) > 65_535) {
+      fail(`REDIS_CLUSTER_NODES must be a comma list of host:port, got ${JSON.stringify(node)}`);
+    }
+  }
+  return nodes;
 }
 
 function readProfile(value: string | undefined): ProfileName | undefined {
@@ -390,10 +407,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
   const redisUrl = readRedisUrl(env.REDIS_URL);
+  const redisClusterNodes = readRedisClusterNodes(env.REDIS_CLUSTER_NODES);
+  if (redisUrl !== undefined && redisClusterNodes !== undefined) fail('set REDIS_URL or REDIS_CLUSTER_NODES, not both');
+  const redisWaitReplicas = readCount(env.REDIS_WAIT_REPLICAS, 'REDIS_WAIT_REPLICAS');
+  if (redisWaitReplicas !== undefined && redisUrl === undefined && redisClusterNodes === undefined) {
+    fail('REDIS_WAIT_REPLICAS needs REDIS_URL or REDIS_CLUSTER_NODES');
+  }
   const profile = readProfile(env.PROFILE);
   const failureLimit = readFailureLimit(env.FAILURE_LIMIT);
   const failureLimitKey = readFailureLimitKey(env.FAILURE_LIMIT_KEY, failureLimit !== undefined);
-  const replayLimits = readReplayLimits(env, redisUrl);
+  const replayLimits = readReplayLimits(
+    env,
+    redisUrl !== undefined ? 'REDIS_URL' : redisClusterNodes !== undefined ? 'REDIS_CLUSTER_NODES' : undefined,
+  );
   const hashBudget = readHashBudget(env.HASH_BUDGET);
   const unknownClientCost = readUnknownClientCost(env.UNKNOWN_CLIENT_COST);
   const logLevel = readLogLevel(env.LOG_LEVEL);
@@ -418,6 +444,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     allowInsecureTransport: isLocalHttpIssuer(issuer),
     clientsSource: file ? file : 'built-in demo clients',
     redisUrl,
+    ...(redisClusterNodes !== undefined ? { redisClusterNodes } : {}),
+    ...(redisWaitReplicas !== undefined ? { redisWaitReplicas } : {}),
   };
   const tls = readTls(env);
   if (tls !== undefined) config.tls = tls;

@@ -15,7 +15,7 @@ import { clientDocumentOptions } from './client_documents.js';
 import { allowHttpJwksUri, type ExampleConfig } from './config.js';
 import { EndpointAnswers } from './endpoint_answers.js';
 import { ExampleLog } from './log.js';
-import { createRedisStores } from './replay.js';
+import { createRedisStores, redisTarget } from './replay.js';
 import { TokenService } from './tokens.js';
 
 export interface ExampleServer {
@@ -82,6 +82,7 @@ export async function createExampleServer(
   const log = new ExampleLog(config.logLevel);
   const clients = new Map(config.clients.map((client) => [client.client_id, client]));
   const endpoints = endpointUrls(config.issuer);
+  const redis = redisTarget(config);
   const authenticator = createClientAuthenticator({
     issuer: config.issuer,
     getClient: (clientId) => clients.get(clientId),
@@ -111,8 +112,11 @@ export async function createExampleServer(
       ...config.hashBudget,
       ...(config.unknownClientCost !== undefined ? { unknownClientCost: config.unknownClientCost } : {}),
     },
-    // REDIS_URL: jti replay records (and FAILURE_LIMIT counts) shared by every instance.
-    ...(config.redisUrl === undefined ? {} : await createRedisStores(config.redisUrl, config.failureLimit, log.logger)),
+    // REDIS_URL or REDIS_CLUSTER_NODES: jti replay records (and FAILURE_LIMIT counts) shared by
+    // every instance; REDIS_WAIT_REPLICAS: replicas that must hold a record before it counts.
+    ...(redis === undefined
+      ? {}
+      : await createRedisStores(redis, config.redisWaitReplicas, config.failureLimit, log.logger)),
   });
   const tokens = await TokenService.create(config.issuer);
 

@@ -1,19 +1,35 @@
 /**
- * The replay store of the examples: Redis when REDIS_URL is set, so that several instances of the
- * server refuse an assertion used at any of them; the core's in-memory store otherwise.
+ * The replay store of the examples: Redis when REDIS_URL (one node) or REDIS_CLUSTER_NODES (a Redis
+ * Cluster) is set, so that several instances of the server refuse an assertion used at any of
+ * them; the core's in-memory store otherwise. REDIS_WAIT_REPLICAS=N accepts an assertion only once
+ * N replicas hold its record.
  */
 import type { FailureLimiter, ReplayStore } from '@client-auth/core';
 import {
   failureLimiterEvictionCheck,
   recommendedClientOptions,
+  recommendedClusterOptions,
   redisFailureLimiter,
   redisReplayStore,
 } from '@client-auth/redis';
 import type { Logger } from 'pino';
-import { createClient } from 'redis';
+import { createClient, createCluster } from 'redis';
+import type { ExampleConfig } from './config.js';
 
 /** How long start-up waits for a first connection before serving anyway (requests then get 503). */
 const FIRST_CONNECT_WAIT = 5000;
+/** REDIS_WAIT_REPLICAS: how long WAIT may block, below the store's 200 ms timeout. */
+const WAIT_TIMEOUT_MS = 100;
+
+/** Where the state lives: one Redis (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES). */
+export type RedisTarget = { url: string } | { clusterNodes: string[] };
+
+/** The Redis the configuration names (REDIS_URL or REDIS_CLUSTER_NODES), if any. */
+export function redisTarget(config: Pick<ExampleConfig, 'redisUrl' | 'redisClusterNodes'>): RedisTarget | undefined {
+  if (config.redisUrl !== undefined) return { url: config.redisUrl };
+  if (config.redisClusterNodes !== undefined) return { clusterNodes: config.redisClusterNodes };
+  return undefined;
+}
 
 /** The URL without its password, for logs. */
 export function redactRedisUrl(url: string): string {
@@ -28,24 +44,33 @@ export function redactRedisUrl(url: string): string {
  * `temporarily_unavailable` until it is back; the client reconnects by itself.
  */
 export async function createRedisStores(
-  url: string,
+  target: RedisTarget,
+  waitReplicas: number | undefined,
   failureLimit: { maxFailures: number; windowSeconds?: number; blockSeconds?: number } | undefined,
   log: Logger,
 ): Promise<{ replayStore: ReplayStore; failureLimiter?: FailureLimiter }> {
-  const client = createClient(recommendedClientOptions(url));
-  const where = redactRedisUrl(url);
+  const client =
+    'url' in target
+      ? createClient(recommendedClientOptions(target.url))
+      : createCluster(recommendedClusterOptions(target.clusterNodes));
+  const where = 'url' in target ? redactRedisUrl(target.url) : `cluster ${target.clusterNodes.join(',')}`;
   let down = false;
   // Without an 'error' listener node-redis errors would crash the process; log changes of state only.
-  client.on('error', (error: Error) => {
+  const onError = (error: Error) => {
     if (down) return;
     down = true;
     log.error({ redis: where, err: error.message }, 'redis unreachable: assertions are refused (503) until it is back');
-  });
-  client.on('ready', () => {
+  };
+  const onReady = () => {
     if (!down) return;
     down = false;
     log.info({ redis: where }, 'redis connected again');
-  });
+  };
+  client.on('error', onError);
+  // A cluster reports each node's client apart.
+  client.on('node-error', onError);
+  client.on('ready', onReady);
+  client.on('node-ready', onReady);
   const connected = client.connect().then(
     () => true,
     (error: Error) => {
@@ -59,7 +84,10 @@ export async function createRedisStores(
   });
   const ready = await Promise.race([connected, waited]);
   clearTimeout(timer);
-  const replayStore = redisReplayStore({ client });
+  const replayStore = redisReplayStore({
+    client,
+    ...(waitReplicas === undefined ? {} : { waitForReplicas: { replicas: waitReplicas, timeoutMs: WAIT_TIMEOUT_MS } }),
+  });
   if (failureLimit === undefined) return { replayStore };
   // FAILURE_LIMIT with REDIS_URL: the failure count is shared by every instance too. A Redis that
   // may evict keys can drop a block before it ends (every limiter key has a TTL): say so at start.

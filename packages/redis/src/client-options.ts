@@ -46,3 +46,34 @@ export function recommendedClientOptions(url: string): RecommendedClientOptions 
     socket: { connectTimeout: 1000, reconnectStrategy: reconnectForever },
   };
 }
+
+/** The subset of node-redis v5 `RedisClusterOptions` that {@link recommendedClusterOptions} returns. */
+export interface RecommendedClusterOptions {
+  rootNodes: Array<{ url: string }>;
+  defaults: Omit<RecommendedClientOptions, 'url'>;
+  maxCommandRedirections: number;
+}
+
+/**
+ * Options for node-redis v5 `createCluster()`: the seed nodes (`host:port`, or `redis://` /
+ * `rediss://` URLs), and for the client of every node the options of
+ * {@link recommendedClientOptions}. `maxCommandRedirections: 5` ends a `MOVED`/`ASK` loop early;
+ * the store's `timeout` bounds it in any case.
+ *
+ * @example
+ * ```ts
+ * const redis = createCluster(recommendedClusterOptions(['10.0.0.1:6379', '10.0.0.2:6379']))
+ * ```
+ */
+export function recommendedClusterOptions(seeds: readonly string[]): RecommendedClusterOptions {
+  if (!Array.isArray(seeds) || seeds.length === 0) {
+    throw new TypeError('client-auth redis: seeds must be a non-empty array of host:port or redis:// URLs');
+  }
+  const rootNodes = seeds.map((seed) => {
+    if (typeof seed !== 'string' || seed === '')
+      throw new TypeError('client-auth redis: every seed must be a non-empty string');
+    return { url: /^rediss?:\/\//.test(seed) ? seed : `redis://${seed}` };
+  });
+  const { url: _url, ...defaults } = recommendedClientOptions('redis://seed');
+  return { rootNodes, defaults, maxCommandRedirections: 5 };
+}

@@ -15,7 +15,9 @@ export type RedisReplayStoreFailure =
   /** Redis answered something other than `OK` or nil (a misconfigured client or proxy). */
   | 'unexpected_reply'
   /** `consume` was called with arguments no assertion can produce. */
-  | 'invalid_arguments';
+  | 'invalid_arguments'
+  /** `waitForReplicas`: fewer replicas than required acknowledged the record within its `timeoutMs`. */
+  | 'replicas_unacknowledged';
 
 /** Rejection of the store's `consume`: the assertion must be refused, never accepted. */
 export class RedisReplayStoreError extends Error {

@@ -1,8 +1,14 @@
-export { type RecommendedClientOptions, recommendedClientOptions, reconnectForever } from './client-options.js';
+export {
+  type RecommendedClientOptions,
+  type RecommendedClusterOptions,
+  recommendedClientOptions,
+  recommendedClusterOptions,
+  reconnectForever,
+} from './client-options.js';
 export { RedisReplayStoreError, type RedisReplayStoreFailure } from './errors.js';
 export { type EvictionCheck, failureLimiterEvictionCheck } from './eviction.js';
-export { fromIoredis, type IoredisLike } from './ioredis.js';
-export { DEFAULT_PREFIX, DIGEST_LENGTH, replayKey } from './key.js';
+export { fromIoredis, type IoredisLike, type IoredisPipelineLike } from './ioredis.js';
+export { CLIENT_TAG_LENGTH, clientHashTag, DEFAULT_PREFIX, DIGEST_LENGTH, replayKey } from './key.js';
 export {
   DEFAULT_FAILURE_PREFIX,
   failureKeys,
@@ -12,6 +18,7 @@ export {
   type RedisFailureLimiterOptions,
   redisFailureLimiter,
 } from './limiter.js';
+export type { SetThenWaitClient, SetThenWaitReplies, WaitForReplicasOptions } from './replicas.js';
 export {
   DEFAULT_RETENTION_MARGIN,
   DEFAULT_TIMEOUT,

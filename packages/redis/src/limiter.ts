@@ -18,6 +18,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FailureLimiter } from '@client-auth/core';
 import { checkOptionNames, optionNames } from '@client-auth/core/adapter';
 import { type ConnectionState, notReady, withTimeout } from './call.js';
+import { prefixProblem } from './key.js';
 
 /** What the limiter needs from a Redis client: node-redis v5 `eval`; ioredis through `fromIoredis`. */
 export interface RedisEvalClient extends ConnectionState {
@@ -161,9 +162,8 @@ export function redisFailureLimiter(options: RedisFailureLimiterOptions): Failur
     fail('client must be a node-redis v5 client (or fromIoredis(client)) with an eval() method');
   }
   const prefix = options.prefix ?? DEFAULT_FAILURE_PREFIX;
-  if (typeof prefix !== 'string' || prefix.length > MAX_PREFIX_LENGTH) {
-    fail(`prefix must be a string of at most ${MAX_PREFIX_LENGTH} characters`);
-  }
+  const problem = prefixProblem(prefix, MAX_PREFIX_LENGTH);
+  if (problem !== undefined) fail(problem);
   const maxFailures = String(positiveInteger(options.maxFailures, 'maxFailures', 10));
   const windowMs = String(positiveInteger(options.windowSeconds, 'windowSeconds', 60) * 1000);
   const blockMs = String(positiveInteger(options.blockSeconds, 'blockSeconds', 300) * 1000);

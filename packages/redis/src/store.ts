@@ -1,8 +1,9 @@
 /**
  * `redisReplayStore`: the core's {@link ReplayStore} on Redis. Each `consume` is ONE command,
- * `SET <prefix><digest> 1 PX <ttl> NX`: atomic on the server, one round trip, and one key per call,
- * so it works unchanged on Redis Cluster. It fails closed: whatever goes wrong, `consume` rejects,
- * and the core answers 503 instead of accepting the assertion.
+ * `SET <prefix>{<client tag>}<digest> 1 PX <ttl> NX`: atomic on the server, one round trip, and one
+ * key per call, so it works on Redis Cluster (a client's keys in one slot, clients spread out).
+ * With `waitForReplicas`, a `WAIT` on the same connection follows it. It fails closed: whatever
+ * goes wrong, `consume` rejects, and the core answers 503 instead of accepting the assertion.
  *
  * @see https://redis.io/docs/latest/commands/set/
  */
@@ -10,7 +11,8 @@ import type { ReplayStore } from '@client-auth/core';
 import { checkOptionNames, optionNames } from '@client-auth/core/adapter';
 import { type ConnectionState, notReady, withTimeout } from './call.js';
 import { RedisReplayStoreError } from './errors.js';
-import { DEFAULT_PREFIX, replayKey } from './key.js';
+import { DEFAULT_PREFIX, prefixProblem, replayKey } from './key.js';
+import { setThenWaitOf, type WaitForReplicasOptions } from './replicas.js';
 
 /** The options of the one command the store sends (node-redis v5 `SetOptions`). */
 export interface SetNxPxOptions {
@@ -45,6 +47,13 @@ export interface RedisReplayStoreOptions {
   retentionMargin?: number;
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Accept an assertion only once `replicas` replicas acknowledged its record (`WAIT replicas
+   * timeoutMs` after the SET, on the same node). Fewer acknowledgements within `timeoutMs`: the
+   * store rejects (reason `replicas_unacknowledged`) and the core answers 503. Costs one more round
+   * trip plus the replication delay per assertion; see the README. Default off.
+   */
+  waitForReplicas?: WaitForReplicasOptions;
 }
 
 const OPTION_NAMES = optionNames<RedisReplayStoreOptions>({
@@ -53,7 +62,10 @@ const OPTION_NAMES = optionNames<RedisReplayStoreOptions>({
   timeout: true,
   retentionMargin: true,
   now: true,
+  waitForReplicas: true,
 });
+
+const WAIT_OPTION_NAMES = optionNames<WaitForReplicasOptions>({ replicas: true, timeoutMs: true });
 
 /** Default of {@link RedisReplayStoreOptions.timeout}, in milliseconds. */
 export const DEFAULT_TIMEOUT = 200;
@@ -119,10 +131,10 @@ export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore 
     fail('client must be a node-redis v5 client (or fromIoredis(client)) with a set() method');
   }
   const prefix = options.prefix ?? DEFAULT_PREFIX;
-  if (typeof prefix !== 'string' || prefix.length > MAX_PREFIX_LENGTH) {
-    fail(`prefix must be a string of at most ${MAX_PREFIX_LENGTH} characters`);
-  }
+  const problem = prefixProblem(prefix, MAX_PREFIX_LENGTH);
+  if (problem !== undefined) fail(problem);
   const timeout = checkNumber(options.timeout, 'timeout', DEFAULT_TIMEOUT, 1);
+  const record = recorder(client, options.waitForReplicas, timeout);
   const marginMs = checkNumber(options.retentionMargin, 'retentionMargin', DEFAULT_RETENTION_MARGIN, 0) * 1000;
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') fail('now must be a function');
@@ -136,16 +148,51 @@ export function redisReplayStore(options: RedisReplayStoreOptions): ReplayStore 
     if (notReady(client)) throw new RedisReplayStoreError('not_ready', 'the Redis client is not connected');
     const key = replayKey(prefix, clientId, jti);
     const ttl = timeToLive(expiresAt, now(), marginMs);
-    const reply = await withTimeout(
-      () => client.set(key, '1', { expiration: { type: 'PX', value: ttl }, condition: 'NX' }),
+    // The timeout bounds the SET and the WAIT together.
+    const { set, acknowledged } = await withTimeout(
+      () => record(key, { expiration: { type: 'PX', value: ttl }, condition: 'NX' }),
       timeout,
       onTimeout,
       commandFailed,
     );
-    if (isOk(reply)) return true;
-    if (reply === null) return false;
-    throw new RedisReplayStoreError('unexpected_reply', 'SET … NX answered neither OK nor nil');
+    if (set === null) return false;
+    if (!isOk(set)) throw new RedisReplayStoreError('unexpected_reply', 'SET … NX answered neither OK nor nil');
+    if (options.waitForReplicas === undefined) return true;
+    if (typeof acknowledged !== 'number')
+      throw new RedisReplayStoreError('unexpected_reply', 'WAIT did not answer an integer');
+    // Fewer replicas hold the record than asked for: a failover now could lose it, and the
+    // promoted replica would accept the assertion again. Refuse it (fail closed).
+    if (acknowledged < options.waitForReplicas.replicas) {
+      throw new RedisReplayStoreError(
+        'replicas_unacknowledged',
+        `${acknowledged} of ${options.waitForReplicas.replicas} replicas acknowledged the record within ${options.waitForReplicas.timeoutMs} ms`,
+      );
+    }
+    return true;
   }
 
   return { consume };
+}
+
+/** How `consume` writes: SET alone, or SET then WAIT (checked at setup). */
+function recorder(
+  client: RedisSetClient,
+  wait: WaitForReplicasOptions | undefined,
+  timeout: number,
+): (key: string, options: SetNxPxOptions) => Promise<{ set: unknown; acknowledged?: unknown }> {
+  if (wait === undefined) return async (key, options) => ({ set: await client.set(key, '1', options) });
+  if (wait === null || typeof wait !== 'object') fail('waitForReplicas must be an object { replicas, timeoutMs }');
+  checkOptionNames(wait, WAIT_OPTION_NAMES, 'redisReplayStore() waitForReplicas', fail);
+  if (!Number.isSafeInteger(wait.replicas) || wait.replicas < 1)
+    fail('waitForReplicas.replicas must be a positive integer');
+  // WAIT's timeout 0 blocks forever; at or above the store's timeout, the store would give up first.
+  if (!Number.isSafeInteger(wait.timeoutMs) || wait.timeoutMs < 1 || wait.timeoutMs >= timeout) {
+    fail(`waitForReplicas.timeoutMs must be a positive integer below timeout (${timeout} ms)`);
+  }
+  const setThenWait = setThenWaitOf(client);
+  if (setThenWait === undefined) {
+    fail('waitForReplicas needs a node-redis v5 client or cluster (not a pool), or fromIoredis(client)');
+  }
+  const checked = { replicas: wait.replicas, timeoutMs: wait.timeoutMs };
+  return (key, options) => setThenWait(key, '1', options, checked);
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noRedisReason, reportSkip, type SuiteRedis, suiteRedis } from '../../../test/helpers/redis.js';
-import { DIGEST_LENGTH, type RedisSetClient, redisReplayStore, replayKey } from '../src/index.js';
+import { CLIENT_TAG_LENGTH, DIGEST_LENGTH, type RedisSetClient, redisReplayStore, replayKey } from '../src/index.js';
 
 /** Two connections to one Redis, as two server instances would hold, plus inspection commands. */
 export interface TwoInstances {
@@ -100,13 +100,13 @@ export function basicReplaySuite(flavour: string, connect: (url: string) => Prom
       expect(await clients.pttl(replayKey(prefix, 'client-1', jti))).toBeLessThanOrEqual(1);
     });
 
-    it('bounds the key length: a 10 KB jti makes a key of prefix + 43 characters', async () => {
+    it('bounds the key length: a 10 KB jti makes a key of prefix + 18-character client tag + 43 characters', async () => {
       const replay = store(clients.a);
       const jti = 'j'.repeat(10 * 1024);
       expect(await replay.consume('client-1', jti, inAMinute())).toBe(true);
       const keys = await clients.keys(`${prefix}*`);
       expect(keys).toHaveLength(1);
-      expect(keys[0]).toHaveLength(prefix.length + DIGEST_LENGTH);
+      expect(keys[0]).toHaveLength(prefix.length + CLIENT_TAG_LENGTH + DIGEST_LENGTH);
       expect(keys[0]).toBe(replayKey(prefix, 'client-1', jti));
       expect(await replay.consume('client-1', jti, inAMinute())).toBe(false);
     });

@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import {
+  CLIENT_TAG_LENGTH,
+  clientHashTag,
   DEFAULT_PREFIX,
   DIGEST_LENGTH,
   RedisReplayStoreError,
   recommendedClientOptions,
+  recommendedClusterOptions,
   reconnectForever,
+  redisFailureLimiter,
   redisReplayStore,
   replayKey,
 } from '../src/index.js';
@@ -33,13 +37,21 @@ basicReplaySuite('node-redis v5', async (url) => {
 });
 
 describe('replayKey', () => {
-  it('is the prefix and a 43-character base64url SHA-256 digest, whatever the input length', () => {
+  it('is the prefix, the client hash tag and a 43-character base64url SHA-256 digest, whatever the input length', () => {
     for (const jti of ['', 'x', 'j'.repeat(10 * 1024)]) {
       const key = replayKey(DEFAULT_PREFIX, 'client-1', jti);
-      expect(key.startsWith(DEFAULT_PREFIX)).toBe(true);
-      expect(key.slice(DEFAULT_PREFIX.length)).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(key).toHaveLength(DEFAULT_PREFIX.length + DIGEST_LENGTH);
+      expect(key.startsWith(DEFAULT_PREFIX + clientHashTag('client-1'))).toBe(true);
+      expect(key.slice(DEFAULT_PREFIX.length)).toMatch(/^\{[A-Za-z0-9_-]{16}\}[A-Za-z0-9_-]{43}$/);
+      expect(key).toHaveLength(DEFAULT_PREFIX.length + CLIENT_TAG_LENGTH + DIGEST_LENGTH);
     }
+  });
+
+  it('tags every key of a client alike and the keys of different clients differently (Redis Cluster hash tags)', () => {
+    const tag = (key: string) => key.slice(DEFAULT_PREFIX.length, DEFAULT_PREFIX.length + CLIENT_TAG_LENGTH);
+    expect(tag(replayKey(DEFAULT_PREFIX, 'client-1', 'a'))).toBe(tag(replayKey(DEFAULT_PREFIX, 'client-1', 'b')));
+    expect(tag(replayKey(DEFAULT_PREFIX, 'client-1', 'a'))).not.toBe(tag(replayKey(DEFAULT_PREFIX, 'client-2', 'a')));
+    // A jti cannot move the tag: the first "{…}" of the key is the client's, whatever the jti holds.
+    expect(tag(replayKey(DEFAULT_PREFIX, 'client-1', '{x}'))).toBe(clientHashTag('client-1'));
   });
 
   it('length-prefixes each field: moving a separator between client_id and jti changes the key', () => {
@@ -82,6 +94,47 @@ describe('redisReplayStore options', () => {
     expect(() =>
       redisReplayStore({ client, prefix: 'p:', timeout: 100, retentionMargin: 1, now: Date.now }),
     ).not.toThrow();
+  });
+
+  it('refuses a prefix with a brace at setup: Redis Cluster hashes the first {…} of a key (Redis Cluster spec, hash tags)', () => {
+    expect(() => redisReplayStore({ client, prefix: 'app{1}:' })).toThrow(/must not contain "\{" or "\}"/);
+    expect(() => redisReplayStore({ client, prefix: 'app}:' })).toThrow(TypeError);
+    expect(() => redisFailureLimiter({ client, prefix: '{app}:' })).toThrow(/must not contain/);
+  });
+
+  it('checks waitForReplicas at setup: positive integers, timeoutMs never 0 (WAIT 0 blocks forever) and below timeout', () => {
+    const wait = (waitForReplicas: unknown, timeout?: number) => () =>
+      redisReplayStore({ client, ...(timeout === undefined ? {} : { timeout }), waitForReplicas } as never);
+    expect(wait({ replicas: 1, timeoutMs: 100 })).not.toThrow();
+    expect(wait({ replicas: 2, timeoutMs: 400 }, 500)).not.toThrow();
+    for (const bad of [null, 1, {}, { replicas: 0, timeoutMs: 100 }, { replicas: 1.5, timeoutMs: 100 }]) {
+      expect(wait(bad)).toThrow(TypeError);
+    }
+    for (const timeoutMs of [0, -1, 200, 1000, Number.NaN]) {
+      expect(wait({ replicas: 1, timeoutMs })).toThrow(/timeoutMs must be a positive integer below timeout \(200 ms\)/);
+    }
+    expect(wait({ replicas: 1, timeoutMs: 100, timout: 5 })).toThrow(/unknown option 'timout'/);
+  });
+
+  it('refuses waitForReplicas with a client that cannot send WAIT on the connection of the SET (a pool, a bare object)', () => {
+    const pool = { set: async () => 'OK', sendCommand: async () => 1, totalClients: 3 };
+    expect(() => redisReplayStore({ client: pool, waitForReplicas: { replicas: 1, timeoutMs: 50 } })).toThrow(
+      /waitForReplicas needs a node-redis v5 client or cluster \(not a pool\), or fromIoredis/,
+    );
+    expect(() =>
+      redisReplayStore({ client: { set: async () => 'OK' }, waitForReplicas: { replicas: 1, timeoutMs: 50 } }),
+    ).toThrow(TypeError);
+    expect(() => redisReplayStore({ client: pool })).not.toThrow();
+  });
+
+  it('recommends cluster options: each seed as a redis:// root node, the client options for every node, few redirections', () => {
+    const options = recommendedClusterOptions(['10.0.0.1:6379', 'rediss://cache.internal:6380']);
+    expect(options.rootNodes).toEqual([{ url: 'redis://10.0.0.1:6379' }, { url: 'rediss://cache.internal:6380' }]);
+    expect(options.defaults.disableOfflineQueue).toBe(true);
+    expect(options.defaults.socket.reconnectStrategy).toBe(reconnectForever);
+    expect(options.maxCommandRedirections).toBe(5);
+    expect(() => recommendedClusterOptions([])).toThrow(TypeError);
+    expect(() => recommendedClusterOptions([''])).toThrow(TypeError);
   });
 
   it('rejects, never resolves, when the client was never connected (fail closed)', async () => {
