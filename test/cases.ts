@@ -41,13 +41,7 @@ import {
 import { encodeFormComponent, parseForm, parseFormBody } from '@client-auth/core/adapter';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { createTestPki, type Issued, SUBJECT_DN } from './helpers/pki.js';
-import {
-  attestationHeaders,
-  attestersOf,
-  createWallet,
-  popJwt,
-  type Wallet,
-} from './helpers/wallet.js';
+import { attestationHeaders, attestersOf, createWallet, popJwt, type Wallet } from './helpers/wallet.js';
 
 export const ISSUER = 'https://as.example.test';
 

@@ -107,6 +107,11 @@ for (const variant of VARIANTS) {
 
         expect(response.status).toBe(expected.status);
         if (expected.status === 200) {
+          // draft-ietf-oauth-attestation-based-client-auth-10 §6.2: with challenges, each success
+          // carries the challenge for the next PoP; nothing else carries one.
+          expect(response.headers['oauth-client-attestation-challenge'] !== undefined).toBe(
+            testCase.profile === 'attestation-challenge',
+          );
           expect(JSON.parse(response.text)).toEqual({
             client_id: expected.clientId,
             method: expected.method,

@@ -111,6 +111,20 @@ export async function createExampleServer(
       ...config.hashBudget,
       ...(config.unknownClientCost !== undefined ? { unknownClientCost: config.unknownClientCost } : {}),
     },
+    // ATTESTATION_ISSUERS: attest_jwt_client_auth with these attesters, and challenges served at
+    // POST /challenge (draft-ietf-oauth-attestation-based-client-auth-10 §6.1), single-use through
+    // the replay store (Redis with REDIS_URL).
+    ...(config.attestation === undefined
+      ? {}
+      : {
+          attestation: {
+            attesters: config.attestation.attesters,
+            challenges: {
+              endpoint: `${config.issuer}/challenge`,
+              ...(config.attestation.challengeSecret === undefined ? {} : { secret: config.attestation.challengeSecret }),
+            },
+          },
+        }),
     // REDIS_URL: jti replay records (and FAILURE_LIMIT counts) shared by every instance.
     ...(config.redisUrl === undefined ? {} : await createRedisStores(config.redisUrl, config.failureLimit, log.logger)),
   });

@@ -1,3 +1,4 @@
+import { ATTESTATION_CHALLENGE_HEADER } from './credentials/attestation.js';
 import { type ErrorCodeOf, InvalidClient, isOAuthError, OAuthError, ServerError } from './errors.js';
 
 /**
@@ -82,7 +83,7 @@ export function errorResponse(error: unknown, options: ErrorResponseOptions = {}
   // draft-ietf-oauth-attestation-based-client-auth-10 §7.4: use_attestation_challenge "MUST be
   // accompanied by the OAuth-Client-Attestation-Challenge HTTP header field".
   if (oauth.attestationChallenge !== undefined) {
-    headers['oauth-client-attestation-challenge'] = oauth.attestationChallenge;
+    headers[ATTESTATION_CHALLENGE_HEADER] = oauth.attestationChallenge;
   }
   const body = JSON.stringify({ error: oauth.error, error_description: oauth.error_description });
   return { status: oauth.status, headers, body };

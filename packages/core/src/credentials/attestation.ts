@@ -7,7 +7,7 @@
  * attestation's `sub` found; methods/attestation/ verifies them.
  */
 import { type ErrorCodeOf, InvalidClient, InvalidRequest } from '../errors.js';
-import type { ClientAuthRequest } from '../types.js';
+import type { ClientAuthRequest, ClientAuthResult } from '../types.js';
 import { decodeSegment, isPlainObject } from './assertion.js';
 import { type AttestationCredential, CONTROL_CHARACTERS, MAX_CLIENT_ID_LENGTH } from './credential.js';
 
@@ -47,6 +47,19 @@ export const ATTESTATION_HEADER = 'oauth-client-attestation';
  * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-attestation-based-client-auth-10#section-5.1
  */
 export const ATTESTATION_POP_HEADER = 'oauth-client-attestation-pop';
+
+/**
+ * The response header of a fresh challenge (draft-ietf-oauth-attestation-based-client-auth-10
+ * §6.2): the adapters set it from {@link ClientAuthResult.attestationChallenge}, and
+ * `errorResponse` from a `use_attestation_challenge` refusal.
+ *
+ * @example
+ * ```ts
+ * if (result.attestationChallenge !== undefined) res.setHeader(ATTESTATION_CHALLENGE_HEADER, result.attestationChallenge)
+ * ```
+ * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-attestation-based-client-auth-10#section-6.2
+ */
+export const ATTESTATION_CHALLENGE_HEADER = 'oauth-client-attestation-challenge';
 
 // RFC 7515 §7.1: three base64url segments (a subset of the token68 of §4 and §5.1).
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
