@@ -81,7 +81,7 @@ export function parseCredentials(
 
   // draft-ietf-oauth-attestation-based-client-auth-10 §7.5: the two attestation headers are one
   // client authentication mechanism of RFC 6749 §2.3. Beside another one they are refused: the
-  // "additional security signal" of §7.6 is not offered (docs/ATTESTATION.md).
+  // "additional security signal" of §7.6 is not offered (packages/core/README.md).
   const attested = hasAttestationHeaders(request);
   const mechanisms =
     (basic ? 1 : 0) + (clientSecret !== undefined ? 1 : 0) + (assertion !== undefined ? 1 : 0) + (attested ? 1 : 0);
