@@ -96,7 +96,11 @@ export interface ExampleConfig {
    * its public JWK Set, read from that JSON file; ATTESTATION_CHALLENGE_SECRET: the key of the
    * challenges served at POST /challenge (the same on every instance; default random per process).
    */
-  attestation?: { attesters: Record<string, { jwks: { keys: Record<string, unknown>[] } }>; file: string; challengeSecret?: string };
+  attestation?: {
+    attesters: Record<string, { jwks: { keys: Record<string, unknown>[] } }>;
+    file: string;
+    challengeSecret?: string;
+  };
 }
 
 function fail(message: string): never {

@@ -121,7 +121,9 @@ export async function createExampleServer(
             attesters: config.attestation.attesters,
             challenges: {
               endpoint: `${config.issuer}/challenge`,
-              ...(config.attestation.challengeSecret === undefined ? {} : { secret: config.attestation.challengeSecret }),
+              ...(config.attestation.challengeSecret === undefined
+                ? {}
+                : { secret: config.attestation.challengeSecret }),
             },
           },
         }),
