@@ -41,6 +41,7 @@ import {
 import { encodeFormComponent, parseForm, parseFormBody } from '@client-auth/core/adapter';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { createTestPki, type Issued, SUBJECT_DN } from './helpers/pki.js';
+import { attestationHeaders, attestersOf, createWallet, popJwt, type Wallet } from './helpers/wallet.js';
 
 export const ISSUER = 'https://as.example.test';
 
@@ -116,6 +117,19 @@ export interface Fixture {
   tls: { ca: string; server: PemPair; clients: Record<MtlsCertificate, PemPair> };
   /** Private keys of the `pk-client` (private_key_jwt) and the secret of `hs-client` (client_secret_jwt). */
   assertion: { keys: Record<'ES256' | 'PS256' | 'RS256' | 'EdDSA', CryptoKey>; secret: string };
+  /**
+   * attest_jwt_client_auth (draft-ietf-oauth-attestation-based-client-auth-10): the wallet of
+   * `wallet-client` (trusted attester), a `rogue` wallet whose attester is not configured, the
+   * options of the `attestation` profiles, and challenges issued as the `attestation-challenge`
+   * profile's would be (same secret): `challenge()` fresh, `staleChallenge()` expired.
+   */
+  attestation: {
+    wallet: Wallet;
+    rogue: Wallet;
+    options: NonNullable<ClientAuthenticatorOptions['attestation']>;
+    challenge: () => string;
+    staleChallenge: () => string;
+  };
 }
 
 /** The client certificates of the mTLS cases. */
@@ -146,6 +160,10 @@ export const PROFILES = {
   },
   /** FAPI 2.0 Security Profile. */
   fapi2: { profile: 'fapi2', allowInsecureTransport: true, endpoints: ENDPOINTS },
+  /** attest_jwt_client_auth, the PoP's jti as replay protection (its `attestation` option is the fixture's). */
+  attestation: { endpoints: ENDPOINTS },
+  /** attest_jwt_client_auth with server-provided challenges (draft-ietf-oauth-attestation-based-client-auth-10 §6). */
+  'attestation-challenge': { endpoints: ENDPOINTS },
 } satisfies Record<string, Partial<ClientAuthenticatorOptions>>;
 
 export type ProfileName = keyof typeof PROFILES;
@@ -167,10 +185,22 @@ export function createAuthenticators(
         certificates: { from: 'socket', chainValidated: true },
         ...extra,
         ...PROFILES[name],
+        ...fixtureOptions(fixture, name),
       }),
     ]),
   ) as Record<ProfileName, ClientAuthenticator>;
 }
+
+/** The per-run options of a profile (attesters are generated per run). */
+function fixtureOptions(fixture: Fixture, name: ProfileName): Partial<ClientAuthenticatorOptions> {
+  const { challenges, ...withoutChallenges } = fixture.attestation.options;
+  if (name === 'attestation') return { attestation: withoutChallenges };
+  if (name === 'attestation-challenge') return { attestation: { ...withoutChallenges, challenges } };
+  return {};
+}
+
+/** The challenge secret the `attestation-challenge` profile and the fixture's issuer share. */
+const CHALLENGE_SECRET = 'attestation-challenge-secret-of-this-test-run-0123456789';
 
 /** The neutral request view of a case, as an adapter on a plain-HTTP server builds it. */
 export function caseToRequest(request: CaseRequest, fixture: Fixture): ClientAuthRequest {
@@ -224,9 +254,35 @@ export async function createFixture(): Promise<Fixture> {
     algs.map((alg, index) => [alg, pairs[index]?.privateKey]),
   ) as Fixture['assertion']['keys'];
   const secret = `hs-${'s'.repeat(61)}`;
+  const [wallet, rogue] = await Promise.all([
+    createWallet('wallet-client'),
+    createWallet('wallet-client', 'https://rogue-attester.example.test'),
+  ]);
+  const attestationOptions = {
+    attesters: attestersOf(wallet),
+    challenges: { secret: CHALLENGE_SECRET, endpoint: `${ISSUER}/challenge` },
+  };
+  // Challenges are HMACs of the shared secret: another authenticator holding it issues them as
+  // the profile's own would (as a second instance behind the same issuer does).
+  const issuing = (shift: number) =>
+    createClientAuthenticator({
+      issuer: ISSUER,
+      getClient: () => undefined,
+      attestation: attestationOptions,
+      now: () => Date.now() + shift,
+    });
+  const fresh = issuing(0);
+  const stale = issuing(-301_000);
   return {
     issuer: ISSUER,
     assertion: { keys, secret },
+    attestation: {
+      wallet,
+      rogue,
+      options: attestationOptions,
+      challenge: () => fresh.attestationChallenge(),
+      staleChallenge: () => stale.attestationChallenge(),
+    },
     tls: {
       ca: pki.ca.certPem,
       server: pair(pki.server),
@@ -270,6 +326,7 @@ export async function createFixture(): Promise<Fixture> {
       { client_id: 'default-client', client_secret: 'default-secret' },
       { client_id: 'post-client', client_secret: 'post-secret', token_endpoint_auth_method: 'client_secret_post' },
       { client_id: 'public-client', token_endpoint_auth_method: 'none' },
+      { client_id: 'wallet-client', token_endpoint_auth_method: 'attest_jwt_client_auth' },
       {
         client_id: 'expired-client',
         client_secret: 'expired-secret',
@@ -942,4 +999,338 @@ const ASSERTIONS: Case[] = [
   },
 ];
 
-export const CASES: Case[] = [...SECRET_METHODS, ...BAD_INPUT, ...MTLS, ...ASSERTIONS];
+/** Headers of the fixture wallet for the issuer audience, with overrides. */
+function walletHeaders(
+  fixture: Fixture,
+  options: Parameters<typeof attestationHeaders>[2] = {},
+  wallet: Wallet = fixture.attestation.wallet,
+): Promise<[string, string][]> {
+  return attestationHeaders(wallet, fixture.issuer, options);
+}
+
+const ATTESTED = ok('wallet-client', 'attest_jwt_client_auth');
+const A = 'draft-ietf-oauth-attestation-based-client-auth-10';
+
+/** attest_jwt_client_auth: what must work and every forged or malformed part. */
+const ATTESTATION: Case[] = [
+  {
+    title: `a wallet authenticates with a Client Attestation and its PoP at the token endpoint (${A} §7.1, §7.2, §7.5)`,
+    profile: 'attestation',
+    request: async (fixture) => ({ headers: await walletHeaders(fixture), body: form(GRANT) }),
+    expect: ATTESTED,
+  },
+  {
+    title: `a wallet authenticates at the PAR endpoint (${A} §7.5; RFC 9126 §2)`,
+    profile: 'attestation',
+    endpoint: 'pushed_authorization_request',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture),
+      body: form(['response_type', 'code'], ['client_id', 'wallet-client']),
+    }),
+    expect: ATTESTED,
+  },
+  {
+    title: `a body client_id equal to the attestation's sub is accepted (${A} §7.5)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture),
+      body: form(GRANT, ['client_id', 'wallet-client']),
+    }),
+    expect: ATTESTED,
+  },
+  {
+    title: `a PoP carrying a fresh server-provided challenge is accepted (${A} §6.1, §7.2 item 5)`,
+    profile: 'attestation-challenge',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, { pop: { challenge: fixture.attestation.challenge() } }),
+      body: form(GRANT),
+    }),
+    expect: ATTESTED,
+  },
+  {
+    title: `the attestation without its PoP header is refused (${A} §7.2 item 1)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: (await walletHeaders(fixture)).slice(0, 1),
+      body: form(GRANT),
+    }),
+    expect: badRequest('ERR_ATTESTATION_HEADER_MISSING'),
+  },
+  {
+    title: `a repeated OAuth-Client-Attestation header is refused (${A} §7.1 item 1: precisely one)`,
+    profile: 'attestation',
+    request: async (fixture) => {
+      const headers = await walletHeaders(fixture);
+      return { headers: [headers[0], ...headers] as [string, string][], body: form(GRANT) };
+    },
+    expect: badRequest('ERR_ATTESTATION_HEADER_REPEATED'),
+  },
+  {
+    title: `a repeated OAuth-Client-Attestation-PoP header is refused (${A} §7.2 item 1: precisely one)`,
+    profile: 'attestation',
+    request: async (fixture) => {
+      const headers = await walletHeaders(fixture);
+      return {
+        headers: [
+          ...headers,
+          ['oauth-client-attestation-pop', await popJwt(fixture.attestation.wallet, fixture.issuer)],
+        ],
+        body: form(GRANT),
+      };
+    },
+    expect: badRequest('ERR_ATTESTATION_HEADER_REPEATED'),
+  },
+  {
+    title: `the attestation headers beside client_secret are two mechanisms (RFC 6749 §2.3; ${A} §7.5)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture),
+      body: form(GRANT, ['client_id', 'wallet-client'], ['client_secret', 'x']),
+    }),
+    expect: badRequest('ERR_MULTIPLE_MECHANISMS'),
+  },
+  {
+    title: `the attestation headers beside Basic are two mechanisms (RFC 6749 §2.3; ${A} §7.5)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: [...(await walletHeaders(fixture)), basic('basic-client', 'basic-secret')],
+      body: form(GRANT),
+    }),
+    expect: badRequest('ERR_MULTIPLE_MECHANISMS'),
+  },
+  {
+    title: `an oversized OAuth-Client-Attestation header is refused before decoding (${A} §9.5)`,
+    profile: 'attestation',
+    request: async (fixture) => {
+      const [, pop] = await walletHeaders(fixture);
+      return {
+        headers: [['OAuth-Client-Attestation', `${'a'.repeat(9000)}.b.c`], pop] as [string, string][],
+        body: form(GRANT),
+      };
+    },
+    expect: badRequest('ERR_ATTESTATION_HEADER_TOO_LARGE'),
+  },
+  {
+    title: `an attestation that is not a compact JWS is refused (${A} §4; RFC 7519 §7.2)`,
+    profile: 'attestation',
+    request: async (fixture) => {
+      const [, pop] = await walletHeaders(fixture);
+      return { headers: [['OAuth-Client-Attestation', 'not-a-jwt'], pop] as [string, string][], body: form(GRANT) };
+    },
+    expect: unauthorized('ERR_ATTESTATION_MALFORMED'),
+  },
+  {
+    title: `an attestation from an attester that is not configured is refused (${A} §7.1 item 4)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, {}, fixture.attestation.rogue),
+      body: form(GRANT),
+    }),
+    expect: unauthorized('ERR_ATTESTATION_ISSUER_UNTRUSTED'),
+  },
+  {
+    title: `an attestation naming a trusted attester but signed by another key is refused (${A} §7.1 item 4)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, {
+        attestation: { signingKey: fixture.attestation.rogue.attester.privateKey },
+      }),
+      body: form(GRANT),
+    }),
+    expect: unauthorized('ERR_ATTESTATION_SIGNATURE_INVALID'),
+  },
+  {
+    title: `an attestation bringing its own key in its header (jwk) is refused (${A} §7.1 item 4; RFC 8725 §3.10)`,
+    profile: 'attestation',
+    request: async (fixture) => {
+      const { rogue } = fixture.attestation;
+      return {
+        headers: await walletHeaders(fixture, {
+          attestation: {
+            signingKey: rogue.attester.privateKey,
+            header: { jwk: rogue.attester.publicJwk, kid: undefined },
+          },
+        }),
+        body: form(GRANT),
+      };
+    },
+    expect: unauthorized('ERR_ATTESTATION_KEY_IN_HEADER'),
+  },
+  {
+    title: `an attestation typed JWT instead of oauth-client-attestation+jwt is refused (${A} §4; RFC 8725 §3.11)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, { attestation: { header: { typ: 'JWT' } } }),
+      body: form(GRANT),
+    }),
+    expect: unauthorized('ERR_ATTESTATION_TYP_INVALID'),
+  },
+  {
+    title: `a PoP typed as the attestation is refused (${A} §5.1)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, { pop: { header: { typ: 'oauth-client-attestation+jwt' } } }),
+      body: form(GRANT),
+    }),
+    expect: unauthorized('ERR_ATTESTATION_POP_TYP_INVALID'),
+  },
+  {
+    title: `a body client_id other than the attestation's sub is refused (${A} §7.1 item 7, §7.5)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture),
+      body: form(GRANT, ['client_id', 'public-client']),
+    }),
+    expect: unauthorized('ERR_CLIENT_ID_MISMATCH'),
+  },
+  {
+    title: `an attestation whose sub is a client registered for another method is refused (RFC 6749 §2.3.2; ${A} §4)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, { attestation: { claims: { sub: 'pk-client' } } }),
+      body: form(GRANT),
+    }),
+    expect: unauthorized('ERR_METHOD_MISMATCH'),
+  },
+  {
+    title: `an attestation whose sub names no client is refused (${A} §4; RFC 6749 §5.2)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, { attestation: { claims: { sub: 'no-such-wallet' } } }),
+      body: form(GRANT),
+    }),
+    expect: unauthorized('ERR_CLIENT_NOT_FOUND'),
+  },
+  {
+    title: `an expired attestation is use_fresh_attestation (${A} §4, §7.4)`,
+    profile: 'attestation',
+    request: async (fixture) => {
+      const now = Math.floor(Date.now() / 1000);
+      return {
+        headers: await walletHeaders(fixture, { attestation: { claims: { iat: now - 7200, exp: now - 3600 } } }),
+        body: form(GRANT),
+      };
+    },
+    expect: { status: 400, error: 'use_fresh_attestation', code: 'ERR_ATTESTATION_EXPIRED' },
+  },
+  {
+    title: `an attestation without exp is refused (${A} §4: exp REQUIRED)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, { attestation: { claims: { exp: undefined } } }),
+      body: form(GRANT),
+    }),
+    expect: unauthorized('ERR_ATTESTATION_CLAIMS_INVALID'),
+  },
+  {
+    title: `a cnf.jwk with private parts is refused (${A} §7.1 item 5)`,
+    profile: 'attestation',
+    request: async (fixture) => {
+      const { wallet } = fixture.attestation;
+      const { exportJWK } = await import('jose');
+      const privateJwk = await exportJWK(wallet.instance.privateKey);
+      return {
+        headers: await walletHeaders(fixture, { attestation: { claims: { cnf: { jwk: privateJwk } } } }),
+        body: form(GRANT),
+      };
+    },
+    expect: unauthorized('ERR_ATTESTATION_CNF_PRIVATE_KEY'),
+  },
+  {
+    title: `a cnf.jwk RSA key of 1024 bits is refused (${A} §7.1; RFC 7518 §3.3)`,
+    profile: 'attestation',
+    request: async (fixture) => {
+      const { generateKeyPairSync } = await import('node:crypto');
+      const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' });
+      return {
+        headers: await walletHeaders(fixture, { attestation: { claims: { cnf: { jwk: weak } } } }),
+        body: form(GRANT),
+      };
+    },
+    expect: unauthorized('ERR_ATTESTATION_CNF_KEY_TOO_WEAK'),
+  },
+  {
+    title: `a PoP not signed by the cnf.jwk of the attestation is refused (${A} §5.1 rule 3, §7.2 item 4)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, { pop: { signingKey: fixture.attestation.rogue.instance.privateKey } }),
+      body: form(GRANT),
+    }),
+    expect: unauthorized('ERR_ATTESTATION_POP_SIGNATURE_INVALID'),
+  },
+  {
+    title: `a PoP MACed with HS256 is refused: asymmetric only (${A} §5.1 rule 2)`,
+    profile: 'attestation',
+    request: async (fixture) => {
+      const { SignJWT } = await import('jose');
+      const pop = await new SignJWT({ aud: fixture.issuer, jti: 'hs-pop', iat: Math.floor(Date.now() / 1000) })
+        .setProtectedHeader({ alg: 'HS256', typ: 'oauth-client-attestation-pop+jwt' })
+        .sign(new Uint8Array(32));
+      const [attestation] = await walletHeaders(fixture);
+      return { headers: [attestation, ['OAuth-Client-Attestation-PoP', pop]] as [string, string][], body: form(GRANT) };
+    },
+    expect: unauthorized('ERR_ATTESTATION_POP_ALG_NOT_ALLOWED'),
+  },
+  {
+    title: `a PoP for another audience is refused (${A} §5.1, §7.2 item 7)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, { pop: { claims: { aud: 'https://other-as.example.test' } } }),
+      body: form(GRANT),
+    }),
+    expect: unauthorized('ERR_ATTESTATION_POP_AUD_MISMATCH'),
+  },
+  {
+    title: `a PoP whose aud is the token endpoint URL, not the issuer, is refused (${A} §7.2 item 7)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, { pop: { claims: { aud: TOKEN_ENDPOINT } } }),
+      body: form(GRANT),
+    }),
+    expect: unauthorized('ERR_ATTESTATION_POP_AUD_MISMATCH'),
+  },
+  {
+    title: `a PoP without jti is refused (${A} §5.1: jti REQUIRED)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, { pop: { claims: { jti: undefined } } }),
+      body: form(GRANT),
+    }),
+    expect: unauthorized('ERR_ATTESTATION_POP_JTI_MISSING'),
+  },
+  {
+    title: `a PoP issued two minutes ago is outside the iat window (${A} §7.2 item 6, §9.7)`,
+    profile: 'attestation',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, { pop: { claims: { iat: Math.floor(Date.now() / 1000) - 120 } } }),
+      body: form(GRANT),
+    }),
+    expect: unauthorized('ERR_ATTESTATION_POP_STALE'),
+  },
+  {
+    title: `without the challenge this server offers, the PoP is use_attestation_challenge (${A} §6.1, §7.4)`,
+    profile: 'attestation-challenge',
+    request: async (fixture) => ({ headers: await walletHeaders(fixture), body: form(GRANT) }),
+    expect: { status: 400, error: 'use_attestation_challenge', code: 'ERR_ATTESTATION_CHALLENGE_MISSING' },
+  },
+  {
+    title: `a challenge this server did not issue is use_attestation_challenge (${A} §7.2 item 5, §7.4)`,
+    profile: 'attestation-challenge',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, { pop: { challenge: 'AYjcyMzY3ZDhiNmJkNTZ' } }),
+      body: form(GRANT),
+    }),
+    expect: { status: 400, error: 'use_attestation_challenge', code: 'ERR_ATTESTATION_CHALLENGE_INVALID' },
+  },
+  {
+    title: `an expired challenge is use_attestation_challenge (${A} §6, §7.4, §12.1)`,
+    profile: 'attestation-challenge',
+    request: async (fixture) => ({
+      headers: await walletHeaders(fixture, { pop: { challenge: fixture.attestation.staleChallenge() } }),
+      body: form(GRANT),
+    }),
+    expect: { status: 400, error: 'use_attestation_challenge', code: 'ERR_ATTESTATION_CHALLENGE_EXPIRED' },
+  },
+];
+
+export const CASES: Case[] = [...SECRET_METHODS, ...BAD_INPUT, ...MTLS, ...ASSERTIONS, ...ATTESTATION];

@@ -43,6 +43,11 @@ describe('the case table against the core', () => {
         // RFC 6749 §5.2: error_description uses only %x20-21 / %x23-5B / %x5D-7E (no quote, no backslash).
         expect(JSON.parse(response.body).error_description).toMatch(ERROR_DESCRIPTION_CHARACTERS);
         challenge = response.headers['www-authenticate'];
+        // draft-ietf-oauth-attestation-based-client-auth-10 §7.4: use_attestation_challenge "MUST be
+        // accompanied by" a fresh OAuth-Client-Attestation-Challenge; nothing else carries one.
+        expect(response.headers['oauth-client-attestation-challenge'] !== undefined).toBe(
+          JSON.parse(response.body).error === 'use_attestation_challenge',
+        );
         expect(response.headers['cache-control']).toBe('no-store');
         outcome = {
           status: response.status,

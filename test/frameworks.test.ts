@@ -107,6 +107,11 @@ for (const variant of VARIANTS) {
 
         expect(response.status).toBe(expected.status);
         if (expected.status === 200) {
+          // draft-ietf-oauth-attestation-based-client-auth-10 §6.2: with challenges, each success
+          // carries the challenge for the next PoP; nothing else carries one.
+          expect(response.headers['oauth-client-attestation-challenge'] !== undefined).toBe(
+            testCase.profile === 'attestation-challenge',
+          );
           expect(JSON.parse(response.text)).toEqual({
             client_id: expected.clientId,
             method: expected.method,
@@ -123,6 +128,11 @@ for (const variant of VARIANTS) {
         expect(response.headers['cache-control']).toBe('no-store');
         expect(response.headers.pragma).toBe('no-cache');
         expect(JSON.parse(response.text).error).toBe(expected.error);
+        // draft-ietf-oauth-attestation-based-client-auth-10 §7.4: use_attestation_challenge comes
+        // with a fresh OAuth-Client-Attestation-Challenge, which every adapter sends on.
+        expect(response.headers['oauth-client-attestation-challenge'] !== undefined).toBe(
+          expected.error === 'use_attestation_challenge',
+        );
         // RFC 6749 §5.2: error_description uses only %x20-21 / %x23-5B / %x5D-7E (no quote, no backslash).
         expect(JSON.parse(response.text).error_description).toMatch(ERROR_DESCRIPTION_CHARACTERS);
         // RFC 9110 §15.5.2: every 401 carries a challenge; RFC 6749 §2.3.1: Basic realm="<issuer>".

@@ -214,6 +214,15 @@ function collectFromRequest(request: ClientAuthRequest): void {
     const parts = assertion.split('.');
     if (parts.length === 3) addSensitive(parts[2]);
   }
+  // draft-ietf-oauth-attestation-based-client-auth-10 §4, §5.1: the attestation and its PoP.
+  for (const name of ['oauth-client-attestation', 'oauth-client-attestation-pop']) {
+    const value = request.headers[name];
+    for (const jwt of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+      addSensitive(jwt);
+      const parts = jwt.split('.');
+      if (parts.length === 3) addSensitive(parts[2]);
+    }
+  }
   const authorization = request.headers.authorization;
   for (const header of Array.isArray(authorization)
     ? authorization

@@ -36,6 +36,10 @@ export function createApp({ authenticator: auth, answers }: ExampleServer): Expr
   app.post('/bc-authorize', clientAuthentication(auth, { endpoint: 'backchannel_authentication' }), (_req, res) => {
     send(res, answers.backchannelAuthentication());
   });
+  // draft-ietf-oauth-attestation-based-client-auth-10 §6.1: the challenge endpoint (ATTESTATION_ISSUERS).
+  app.post('/challenge', (_req, res) => {
+    send(res, answers.attestationChallenge());
+  });
   app.get('/.well-known/oauth-authorization-server', (_req, res) => {
     send(res, answers.metadata());
   });

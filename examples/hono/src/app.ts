@@ -54,6 +54,8 @@ export function createApp({ authenticator: auth, answers }: ExampleServer): Hono
   app.post('/bc-authorize', clientAuthentication(auth, { endpoint: 'backchannel_authentication' }), (c) =>
     send(c, answers.backchannelAuthentication()),
   );
+  // draft-ietf-oauth-attestation-based-client-auth-10 §6.1: the challenge endpoint (ATTESTATION_ISSUERS).
+  app.post('/challenge', (c) => send(c, answers.attestationChallenge()));
   app.get('/.well-known/oauth-authorization-server', (c) => send(c, answers.metadata()));
   app.get('/jwks', (c) => send(c, answers.jwks()));
 

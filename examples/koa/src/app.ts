@@ -53,6 +53,10 @@ export function createApp({ authenticator: auth, answers }: ExampleServer): Koa 
   router.post('/bc-authorize', clientAuthentication(auth, { endpoint: 'backchannel_authentication' }), (ctx) => {
     send(ctx, answers.backchannelAuthentication());
   });
+  // draft-ietf-oauth-attestation-based-client-auth-10 §6.1: the challenge endpoint (ATTESTATION_ISSUERS).
+  router.post('/challenge', (ctx) => {
+    send(ctx, answers.attestationChallenge());
+  });
   router.get('/.well-known/oauth-authorization-server', (ctx) => {
     send(ctx, answers.metadata());
   });

@@ -35,6 +35,13 @@ export function banner(framework: string, config: ExampleConfig, url: string): s
     `assertion audience: ${AUDIENCE_LINE[effectiveAudience(config)]}`,
   ];
   if (config.clientIdMetadataDocuments) lines.push('client ID metadata documents: https URL client_ids are fetched');
+  if (config.attestation !== undefined) {
+    // draft-ietf-oauth-attestation-based-client-auth-10: the attesters, and the challenge endpoint (§6.1).
+    const attesters = Object.keys(config.attestation.attesters).join(', ');
+    lines.push(
+      `attest_jwt_client_auth: attesters ${attesters} (${config.attestation.file}); challenges: curl -X POST ${config.issuer}/challenge`,
+    );
+  }
   if (config.clientsSource === 'built-in demo clients') {
     // Only the demo clients the configuration (PROFILE) kept.
     const has = (clientId: string) => config.clients.some((client) => client.client_id === clientId);

@@ -18,6 +18,13 @@ export const DEMO_SECRET_JWT = {
   client_secret: 'demo-client-secret-jwt-0123456789abcdefghijklmnopqrstuvwxyzABCDEF',
 } as const;
 
+/**
+ * The `attest_jwt_client_auth` demo client's id: the `sub` of the Client Attestations a wallet's
+ * attester (one of `ATTESTATION_ISSUERS`) issues to its instances
+ * (draft-ietf-oauth-attestation-based-client-auth-10 §4). Registered only when attesters are set.
+ */
+export const DEMO_WALLET_ID = 'demo-wallet';
+
 /** The `private_key_jwt` demo client's id. Its key pair is made at each start (see {@link demoKeyPair}). */
 export const DEMO_PRIVATE_KEY_JWT_ID = 'demo-private-key-jwt';
 
@@ -34,7 +41,7 @@ export function demoKeyPair(): { publicJwk: ClientJWK; privateJwk: ClientJWK } {
  * @param demoKey the `private_key_jwt` demo client's public JWK (made at start)
  * @param selfSignedJwk the `self_signed_tls_client_auth` demo client's JWK with `x5c` (made at start)
  */
-export function demoClients(demoKey?: ClientJWK, selfSignedJwk?: ClientJWK): ClientMetadata[] {
+export function demoClients(demoKey?: ClientJWK, selfSignedJwk?: ClientJWK, attestation = false): ClientMetadata[] {
   const jwtClients: ClientMetadata[] = [
     {
       ...DEMO_SECRET_JWT,
@@ -81,6 +88,15 @@ export function demoClients(demoKey?: ClientJWK, selfSignedJwk?: ClientJWK): Cli
       token_endpoint_auth_method: 'none',
     },
     ...jwtClients,
+    ...(attestation
+      ? [
+          {
+            client_id: DEMO_WALLET_ID,
+            client_name: 'Demo wallet (attest_jwt_client_auth, attested by ATTESTATION_ISSUERS)',
+            token_endpoint_auth_method: 'attest_jwt_client_auth',
+          },
+        ]
+      : []),
     ...(selfSignedJwk === undefined
       ? []
       : [

@@ -95,6 +95,16 @@ export interface ExampleConfig {
   unknownClientCost?: UnknownClientCost;
   /** LOG_LEVEL: the pino level of the server's log (default `info`; `silent` turns it off). */
   logLevel: LogLevel;
+  /**
+   * ATTESTATION_ISSUERS: the trusted Client Attesters of attest_jwt_client_auth, attester `iss` →
+   * its public JWK Set, read from that JSON file; ATTESTATION_CHALLENGE_SECRET: the key of the
+   * challenges served at POST /challenge (the same on every instance; default random per process).
+   */
+  attestation?: {
+    attesters: Record<string, { jwks: { keys: Record<string, unknown>[] } }>;
+    file: string;
+    challengeSecret?: string;
+  };
 }
 
 function fail(message: string): never {
@@ -283,6 +293,39 @@ function readUnknownClientCost(value: string | undefined): UnknownClientCost | u
   return value;
 }
 
+/**
+ * `ATTESTATION_ISSUERS`: a JSON file mapping each trusted attester's `iss` to its public JWK Set
+ * (`{ "https://attester.example.com": { "keys": [ … ] } }`); the core checks the keys at start.
+ */
+function readAttestation(env: NodeJS.ProcessEnv): ExampleConfig['attestation'] {
+  const file = env.ATTESTATION_ISSUERS;
+  const secret = env.ATTESTATION_CHALLENGE_SECRET;
+  if (file === undefined || file === '') {
+    if (secret !== undefined && secret !== '') fail('ATTESTATION_CHALLENGE_SECRET needs ATTESTATION_ISSUERS');
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    fail(`ATTESTATION_ISSUERS ${file} could not be read as JSON: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || Object.keys(parsed).length === 0) {
+    fail(`ATTESTATION_ISSUERS ${file} must hold a JSON object mapping attester iss to a JWK Set`);
+  }
+  const attesters: NonNullable<ExampleConfig['attestation']>['attesters'] = {};
+  for (const [iss, jwks] of Object.entries(parsed)) {
+    if (jwks === null || typeof jwks !== 'object' || !Array.isArray((jwks as { keys?: unknown }).keys)) {
+      fail(`ATTESTATION_ISSUERS ${file}: ${iss} must map to a JWK Set ({ "keys": [...] })`);
+    }
+    attesters[iss] = { jwks: jwks as { keys: Record<string, unknown>[] } };
+  }
+  if (secret !== undefined && secret !== '' && Buffer.byteLength(secret) < 32) {
+    fail('ATTESTATION_CHALLENGE_SECRET must be at least 32 octets');
+  }
+  return { attesters, file, ...(secret !== undefined && secret !== '' ? { challengeSecret: secret } : {}) };
+}
+
 /** Write the demo private JWK where the banner says, readable by this user only. */
 function writeDemoKey(file: string, privateJwk: unknown): string {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -380,6 +423,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
   const port = readPort(env.PORT, 'PORT', 3000);
   const issuer = (env.ISSUER && env.ISSUER !== '' ? env.ISSUER : `http://localhost:${port}`).replace(/\/$/, '');
   const file = env.CLIENTS_FILE;
+  const attestation = readAttestation(env);
   let clients: ClientMetadata[];
   let demoPrivateKeyFile: string | undefined;
   let demoCertificateFiles: ExampleConfig['demoCertificate'];
@@ -398,7 +442,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
       shared,
     );
     demoCertificateFiles = { certFile, keyFile };
-    clients = demoClients(demoKey(demoPrivateKeyFile, Boolean(env.DEMO_KEY_FILE)), jwk);
+    clients = demoClients(demoKey(demoPrivateKeyFile, Boolean(env.DEMO_KEY_FILE)), jwk, attestation !== undefined);
   }
   const audience = readAudience(env.AUDIENCE);
   const clockTolerance = readTolerance(env.CLOCK_TOLERANCE);
@@ -434,6 +478,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ExampleConfig 
     ...(audience !== undefined ? { audience } : {}),
     ...(clockTolerance !== undefined ? { clockTolerance } : {}),
     ...(demoPrivateKeyFile !== undefined ? { demoPrivateKeyFile } : {}),
+    ...(attestation !== undefined ? { attestation } : {}),
     ...(demoCertificateFiles !== undefined ? { demoCertificate: demoCertificateFiles } : {}),
     jwksUriAllow,
     clientIdMetadataDocuments: readClientIdMetadataDocuments(env.CLIENT_ID_METADATA_DOCUMENTS),

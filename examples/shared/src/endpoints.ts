@@ -112,6 +112,22 @@ export async function createExampleServer(
       ...config.hashBudget,
       ...(config.unknownClientCost !== undefined ? { unknownClientCost: config.unknownClientCost } : {}),
     },
+    // ATTESTATION_ISSUERS: attest_jwt_client_auth with these attesters, and challenges served at
+    // POST /challenge (draft-ietf-oauth-attestation-based-client-auth-10 §6.1), single-use through
+    // the replay store (Redis with REDIS_URL or REDIS_CLUSTER_NODES).
+    ...(config.attestation === undefined
+      ? {}
+      : {
+          attestation: {
+            attesters: config.attestation.attesters,
+            challenges: {
+              endpoint: `${config.issuer}/challenge`,
+              ...(config.attestation.challengeSecret === undefined
+                ? {}
+                : { secret: config.attestation.challengeSecret }),
+            },
+          },
+        }),
     // REDIS_URL or REDIS_CLUSTER_NODES: jti replay records (and FAILURE_LIMIT counts) shared by
     // every instance; REDIS_WAIT_REPLICAS: replicas that must hold a record before it counts.
     ...(redis === undefined

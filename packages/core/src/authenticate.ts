@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import type { ClientIdCredential, PresentedCredential, SecretCredential } from './credentials/credential.js';
 import { parseCredentials } from './credentials/parse.js';
 import { InvalidClient, ServerError } from './errors.js';
+import { verifyAttestation } from './methods/attestation/verify.js';
 import type { AssertionKeys } from './methods/client_assertion/keys.js';
 import { verifyClientAssertion } from './methods/client_assertion/verify.js';
 import {
@@ -143,7 +144,8 @@ function isSecret(credential: PresentedCredential): credential is SecretCredenti
  * client, so that the limiter does not tell unknown client_ids from registered secret clients.
  */
 function guessesSecret(credential: PresentedCredential, client: ClientMetadata | undefined): boolean {
-  if (credential.mechanism === 'client_id') return false;
+  // No guess of a secret: the certificate, or the attester's and the instance's signatures, decide.
+  if (credential.mechanism === 'client_id' || credential.mechanism === 'attestation') return false;
   // RFC 7591 §2: token_endpoint_auth_method defaults to client_secret_basic.
   return client === undefined || SECRET_METHODS.has(client.token_endpoint_auth_method ?? 'client_secret_basic');
 }
@@ -167,6 +169,9 @@ function verifyWithMethod(
     case 'private_key_jwt':
       if (credential.mechanism !== 'client_assertion') break;
       return verifyClientAssertion(credential, context);
+    case 'attest_jwt_client_auth':
+      if (credential.mechanism !== 'attestation') break;
+      return verifyAttestation(credential, context);
     case 'tls_client_auth':
     case 'self_signed_tls_client_auth':
     case 'none':
@@ -313,6 +318,8 @@ function authenticated(
 ): ClientAuthResult {
   const result: ClientAuthResult = { client, clientId, method, endpoint };
   if (detail?.audience === 'compatible') result.audience = 'compatible';
+  if (detail?.attestation !== undefined) result.attestation = detail.attestation;
+  if (detail?.attestationChallenge !== undefined) result.attestationChallenge = detail.attestationChallenge;
   const certificate = request.certificate;
   if (certificate !== undefined) {
     const { der, source } = certificate;

@@ -47,6 +47,21 @@ export interface ClientAuthenticator<Client extends ClientMetadata = ClientMetad
    * document refusal carries (its `cause` holds the problems), or a 500 when `getClient` threw.
    */
   resolveClient(clientId: string): Promise<Client | undefined>;
+  /**
+   * A fresh, single-use challenge for a Client Attestation PoP
+   * (draft-ietf-oauth-attestation-based-client-auth-10 §6.1): answer your challenge endpoint's
+   * POST with `{ "attestation_challenge": <it> }` and `Cache-Control: no-store`. A `TypeError`
+   * unless `attestation.challenges` is configured.
+   *
+   * @example
+   * ```ts
+   * app.post('/challenge', (req, res) => {
+   *   res.set('cache-control', 'no-store').json({ attestation_challenge: auth.attestationChallenge() })
+   * })
+   * ```
+   * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-attestation-based-client-auth-10#section-6.1
+   */
+  attestationChallenge(): string;
   /** The issuer, as configured. */
   readonly issuer: string;
   /**
@@ -142,6 +157,13 @@ export function createClientAuthenticator<Client extends ClientMetadata = Client
     policy: () => effectivePolicy(config),
     resolveClient: (clientId) =>
       new Promise((resolve) => resolve(findClient(config, clientId) as Awaitable<Client | undefined>)),
+    attestationChallenge: () => {
+      const challenges = config.attestation?.challenges;
+      if (challenges === undefined) {
+        throw new TypeError('client-auth: attestationChallenge() needs the attestation.challenges option');
+      }
+      return challenges.issue();
+    },
     issuer: config.issuer,
     secretStats: () => secretStats(config),
   };

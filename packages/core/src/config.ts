@@ -8,6 +8,7 @@ import { SIGNING_ALGORITHMS, type SigningAlgorithm } from './algorithms.js';
 import { type ClientIdMetadataDocuments, createClientIdMetadataDocuments } from './client_id_metadata/resolver.js';
 import { createJwksCache, type JwksCache } from './jwks/cache.js';
 import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
+import { type AttestationConfig, normalizeAttestationOptions } from './methods/attestation/options.js';
 import { type MtlsConfig, normalizeMtlsOptions } from './mtls_config.js';
 import { checkBoolean, checkFunction, checkList, fail, integerInRange, numberAtLeast } from './option_checks.js';
 import { checkOptionNames } from './option_names.js';
@@ -71,6 +72,8 @@ export interface Config extends MtlsConfig {
   profile: Profile | undefined;
   /** Profile rules turned off by `profileOverrides`. */
   overrides: ReadonlySet<RuleId>;
+  /** `attestation`: attest_jwt_client_auth's attesters, algorithms and challenges; undefined: off. */
+  attestation: AttestationConfig | undefined;
 }
 
 function checkUrl(value: unknown, name: string, allowHttp: boolean): string {
@@ -212,7 +215,9 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
   if (options.methods === undefined) {
     methodList = IMPLEMENTED_METHODS.filter(
       (method) =>
-        rules.refusingMethod(method).length === 0 && (method !== 'tls_client_auth' || mtls.chainTrustConfigured),
+        rules.refusingMethod(method).length === 0 &&
+        (method !== 'tls_client_auth' || mtls.chainTrustConfigured) &&
+        (method !== 'attest_jwt_client_auth' || options.attestation !== undefined),
     );
   } else {
     methodList = checkMethods(options.methods, 'methods');
@@ -221,6 +226,11 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
       if (refusing.length > 0) loosens(rules, refusing, `methods: ${method}`);
     }
     if (methodList.includes('tls_client_auth') && !mtls.chainTrustConfigured) noChainTrust('methods');
+    // draft-ietf-oauth-attestation-based-client-auth-10 §7.1 item 4: "a known and trusted Client
+    // Attester": without attesters configured, no attestation could ever verify.
+    if (methodList.includes('attest_jwt_client_auth') && options.attestation === undefined) {
+      fail('methods: attest_jwt_client_auth needs the attestation option (its trusted attesters)');
+    }
   }
   const methods: ReadonlySet<AuthMethod> = new Set(methodList);
   if (!mtls.chainTrustConfigured) {
@@ -317,6 +327,12 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
           now,
         );
   const secretCosts = normalizeSecrets(options.secrets);
+  const attestation = normalizeAttestationOptions(options.attestation, {
+    issuer,
+    signingAlgorithms,
+    minimumKeySizes: { rsa: mtls.minimumKeySizes.rsa, ec: minEcBits },
+    now,
+  });
   reportOverrides(profile, overrides);
 
   return Object.freeze({
@@ -348,6 +364,7 @@ export function normalizeOptions(options: ClientAuthenticatorOptions<ClientMetad
     overrides,
     failureLimiter: checkLimiter(options.failureLimiter),
     failureLimiterKey: checkLimiterKey(options.failureLimiterKey, options.failureLimiter),
+    attestation,
   });
 }
 

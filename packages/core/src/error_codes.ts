@@ -37,6 +37,20 @@ function invalidClient(status = 401) {
   } as const;
 }
 
+/**
+ * The two errors of draft-ietf-oauth-attestation-based-client-auth-10 §7.4 that tell the client
+ * what to do next (400, as RFC 9449 §8 answers `use_dpop_nonce` at the token endpoint): get a
+ * fresh challenge (`use_attestation_challenge`, sent with an `OAuth-Client-Attestation-Challenge`
+ * header) or a fresh Client Attestation (`use_fresh_attestation`).
+ */
+function attestationRefused<const E extends 'use_attestation_challenge' | 'use_fresh_attestation'>(error: E) {
+  const description =
+    error === 'use_attestation_challenge'
+      ? 'the client attestation PoP must use a fresh challenge from this server'
+      : 'a fresh client attestation is required';
+  return { class: 'AttestationRefused', error, status: 400, descriptions: [description] } as const;
+}
+
 /** `server_error` (500, RFC 6749 §5.2 via §4.1.2.1): a dependency failed; nothing is accepted. */
 function serverError() {
   return {
@@ -106,6 +120,13 @@ export const ERRORS = {
   ERR_CERTIFICATE_HEADER_REPEATED: invalidRequest(['the {name} header must not be repeated']),
   // draft-ietf-oauth-client-id-metadata-document §3: an https URL client_id that breaks the URL rules.
   ERR_CLIENT_ID_URL_MALFORMED: invalidRequest(['the client identifier URL is malformed']),
+  // draft-ietf-oauth-attestation-based-client-auth-10 §7.1 item 1, §7.2 item 1: "precisely one"
+  // OAuth-Client-Attestation and one OAuth-Client-Attestation-PoP header.
+  ERR_ATTESTATION_HEADER_REPEATED: invalidRequest(['the {name} header must not be repeated']),
+  ERR_ATTESTATION_HEADER_MISSING: invalidRequest([
+    'OAuth-Client-Attestation and OAuth-Client-Attestation-PoP must be sent together',
+  ]),
+  ERR_ATTESTATION_HEADER_TOO_LARGE: invalidRequest(['the {name} header is too large']),
 
   // Client authentication (invalid_client): one generic description, the reason is the code.
   ERR_NO_CLIENT_AUTHENTICATION: invalidClient(),
@@ -156,6 +177,32 @@ export const ERRORS = {
   ERR_CLIENT_METADATA_DOCUMENT_CLIENT_ID_MISMATCH: invalidClient(),
   ERR_CLIENT_METADATA_DOCUMENT_SECRET: invalidClient(),
   ERR_CLIENT_METADATA_DOCUMENT_INVALID: invalidClient(),
+  // Attestation-based client authentication (draft-ietf-oauth-attestation-based-client-auth-10
+  // §4, §5.1, §7): one code per check of the Client Attestation and of its PoP.
+  ERR_ATTESTATION_MALFORMED: invalidClient(),
+  ERR_ATTESTATION_HEADER_INVALID: invalidClient(),
+  ERR_ATTESTATION_TYP_INVALID: invalidClient(),
+  ERR_ATTESTATION_ALG_NOT_ALLOWED: invalidClient(),
+  ERR_ATTESTATION_KEY_IN_HEADER: invalidClient(),
+  ERR_ATTESTATION_ISSUER_UNTRUSTED: invalidClient(),
+  ERR_ATTESTATION_KEY_NOT_FOUND: invalidClient(),
+  ERR_ATTESTATION_SIGNATURE_INVALID: invalidClient(),
+  ERR_ATTESTATION_CLAIMS_INVALID: invalidClient(),
+  ERR_ATTESTATION_NOT_YET_VALID: invalidClient(),
+  ERR_ATTESTATION_CNF_INVALID: invalidClient(),
+  ERR_ATTESTATION_CNF_PRIVATE_KEY: invalidClient(),
+  ERR_ATTESTATION_CNF_KEY_TOO_WEAK: invalidClient(),
+  ERR_ATTESTATION_POP_MALFORMED: invalidClient(),
+  ERR_ATTESTATION_POP_HEADER_INVALID: invalidClient(),
+  ERR_ATTESTATION_POP_TYP_INVALID: invalidClient(),
+  ERR_ATTESTATION_POP_ALG_NOT_ALLOWED: invalidClient(),
+  ERR_ATTESTATION_POP_SIGNATURE_INVALID: invalidClient(),
+  ERR_ATTESTATION_POP_CLAIMS_INVALID: invalidClient(),
+  ERR_ATTESTATION_POP_AUD_MISMATCH: invalidClient(),
+  ERR_ATTESTATION_POP_JTI_MISSING: invalidClient(),
+  ERR_ATTESTATION_POP_STALE: invalidClient(),
+  ERR_ATTESTATION_POP_NOT_YET_VALID: invalidClient(),
+  ERR_ATTESTATION_POP_REPLAYED: invalidClient(),
   ERR_MTLS_CERTIFICATE_MISSING: invalidClient(),
   ERR_MTLS_CHAIN_NOT_VALIDATED: invalidClient(),
   ERR_MTLS_NAME_CONSTRAINTS: invalidClient(),
@@ -174,6 +221,17 @@ export const ERRORS = {
   // RFC 6585 §4: 429 Too Many Requests; 401 instead when the client used the Authorization header
   // (RFC 6749 §5.2: that client MUST get a 401 with a challenge), set at the call site.
   ERR_TOO_MANY_FAILURES: invalidClient(429),
+
+  // draft-ietf-oauth-attestation-based-client-auth-10 §7.4: use_fresh_attestation "MUST be used
+  // when the Client Attestation JWT is deemed to be not fresh enough".
+  ERR_ATTESTATION_EXPIRED: attestationRefused('use_fresh_attestation'),
+  ERR_ATTESTATION_TOO_OLD: attestationRefused('use_fresh_attestation'),
+  // §7.4: use_attestation_challenge "MUST be used when the Client Attestation PoP JWT is not using
+  // an expected server-provided challenge", with a fresh one in OAuth-Client-Attestation-Challenge.
+  ERR_ATTESTATION_CHALLENGE_MISSING: attestationRefused('use_attestation_challenge'),
+  ERR_ATTESTATION_CHALLENGE_INVALID: attestationRefused('use_attestation_challenge'),
+  ERR_ATTESTATION_CHALLENGE_EXPIRED: attestationRefused('use_attestation_challenge'),
+  ERR_ATTESTATION_CHALLENGE_REUSED: attestationRefused('use_attestation_challenge'),
 
   // Server side (server_error, temporarily_unavailable): the request is refused, never accepted.
   ERR_INTERNAL: serverError(),
@@ -225,7 +283,9 @@ export type ErrorCodeOf<C extends ErrorClassName> = {
 
 /**
  * RFC 6749 §5.2 error values this library answers with (plus RFC 6749 §4.1.2.1 server errors):
- * `invalid_request`, `invalid_client`, `server_error`, `temporarily_unavailable`.
+ * `invalid_request`, `invalid_client`, `server_error`, `temporarily_unavailable`, and the
+ * `use_attestation_challenge` and `use_fresh_attestation` of
+ * draft-ietf-oauth-attestation-based-client-auth-10 §7.4.
  *
  * @example
  * ```ts

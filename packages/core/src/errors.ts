@@ -45,6 +45,11 @@ export interface OAuthErrorOptions {
   retryAfter?: number;
   /** `WWW-Authenticate` challenge to send with a 401 (RFC 9110 §15.5.2). */
   challenge?: string;
+  /**
+   * A fresh challenge, sent as `OAuth-Client-Attestation-Challenge`
+   * (draft-ietf-oauth-attestation-based-client-auth-10 §6.2, §7.4).
+   */
+  attestationChallenge?: string;
 }
 
 /**
@@ -70,6 +75,8 @@ export class OAuthError extends Error {
   readonly challenge: string | undefined;
   /** Seconds for a `Retry-After` header (429 after too many failures), when set. */
   readonly retryAfter: number | undefined;
+  /** A fresh challenge for the `OAuth-Client-Attestation-Challenge` header, when set. */
+  readonly attestationChallenge: string | undefined;
 
   constructor(
     error: OAuthErrorValue,
@@ -97,6 +104,7 @@ export class OAuthError extends Error {
     this.code = code;
     this.challenge = options.challenge;
     this.retryAfter = options.retryAfter;
+    this.attestationChallenge = options.attestationChallenge;
   }
 }
 
@@ -139,6 +147,26 @@ export class InvalidClient extends OAuthError {
   constructor(code: ErrorCodeOf<'InvalidClient'>, options?: OAuthErrorOptions) {
     super('invalid_client', INVALID_CLIENT_DESCRIPTION, ERRORS[code].status, code, options);
     this.name = 'InvalidClient';
+  }
+}
+
+/**
+ * `use_attestation_challenge` or `use_fresh_attestation` (400,
+ * draft-ietf-oauth-attestation-based-client-auth-10 §7.4): the Client Attestation PoP did not use
+ * an expected fresh challenge (the error then carries one, sent as
+ * `OAuth-Client-Attestation-Challenge`), or the Client Attestation is not fresh enough.
+ *
+ * @example
+ * ```ts
+ * catch (err) { if (err instanceof AttestationRefused) log.info({ code: err.code }, 'wallet must retry') }
+ * ```
+ * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-attestation-based-client-auth-10#section-7.4
+ */
+export class AttestationRefused extends OAuthError {
+  constructor(code: ErrorCodeOf<'AttestationRefused'>, options?: OAuthErrorOptions) {
+    const row = ERRORS[code];
+    super(row.error, row.descriptions[0], row.status, code, options);
+    this.name = 'AttestationRefused';
   }
 }
 

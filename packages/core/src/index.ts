@@ -23,10 +23,17 @@ export {
   JWT_BEARER_ASSERTION_TYPE,
   MAX_ASSERTION_LENGTH,
 } from './credentials/assertion.js';
+export {
+  ATTESTATION_CHALLENGE_HEADER,
+  ATTESTATION_HEADER,
+  ATTESTATION_POP_HEADER,
+  MAX_ATTESTATION_HEADER_LENGTH,
+} from './credentials/attestation.js';
 export { MAX_AUTHORIZATION_HEADER } from './credentials/basic.js';
 export { MAX_CLIENT_ID_LENGTH, type PresentedCredential } from './credentials/credential.js';
 export { parseCredentials } from './credentials/parse.js';
 export {
+  AttestationRefused,
   ERRORS,
   type ErrorCode,
   type ErrorCodeOf,
@@ -56,6 +63,11 @@ export {
 } from './limiter.js';
 export { type MemoryFailureLimiterOptions, memoryFailureLimiter } from './memory_limiter.js';
 export type { ServerAuthMetadata } from './metadata.js';
+export type {
+  AttestationChallengeOptions,
+  AttestationOptions,
+  AttesterOptions,
+} from './methods/attestation/options.js';
 export { MAX_JTI_LENGTH } from './methods/client_assertion/claims.js';
 export { MAX_KEY_CANDIDATES } from './methods/client_assertion/keys.js';
 export { TLS_CLIENT_AUTH_IDENTIFIERS } from './methods/tls_client_auth.js';

@@ -104,6 +104,17 @@ export function serverMetadata(config: Config): ServerAuthMetadata {
   // draft-ietf-oauth-client-id-metadata-document-02 §6: servers that publish RFC 8414 metadata
   // "MUST include" it to signal support.
   if (config.clientDocuments !== undefined) document.client_id_metadata_document_supported = true;
+  // draft-ietf-oauth-attestation-based-client-auth-10 §8: both algorithm lists "MUST" be published
+  // when the PoP JWT mechanism is used; §6.1: the challenge endpoint "MUST" be signalled.
+  const attestation = config.attestation;
+  if (
+    attestation !== undefined &&
+    ENDPOINT_NAMES.some((endpoint) => config.endpointMethods[endpoint].has('attest_jwt_client_auth'))
+  ) {
+    document.client_attestation_signing_alg_values_supported = [...attestation.signingAlgorithms];
+    document.client_attestation_pop_signing_alg_values_supported = [...attestation.popSigningAlgorithms];
+    if (attestation.challengeEndpoint !== undefined) document.challenge_endpoint = attestation.challengeEndpoint;
+  }
   return document;
 }
 

@@ -38,24 +38,42 @@ export function formFromBody(
 }
 
 /**
- * Every value of `Authorization` in a raw header list (`[name, value, name, value, …]`, as
- * Node's `rawHeaders`) when it occurs more than once, else `undefined`. Node keeps only the first
- * and the Fetch API's `Headers` join them with ", ": an array lets the core refuse the repetition
- * (RFC 6749 §2.3: one authentication method per request).
+ * Headers that carry a credential, by the length of their name: each must occur once (RFC 6749
+ * §2.3; draft-ietf-oauth-attestation-based-client-auth-10 §7.1 item 1, §7.2 item 1: "precisely one").
  */
-export function repeatedAuthorization(raw: readonly string[]): string[] | undefined {
-  let all: string[] | undefined;
-  let first: string | undefined;
+const CREDENTIAL_HEADERS: ReadonlyMap<number, string> = new Map([
+  [13, 'authorization'],
+  [24, 'oauth-client-attestation'],
+  [28, 'oauth-client-attestation-pop'],
+]);
+
+/**
+ * Every value of each credential header (`Authorization`, `OAuth-Client-Attestation`,
+ * `OAuth-Client-Attestation-PoP`) that occurs more than once in a raw header list (`[name, value,
+ * name, value, …]`, as Node's `rawHeaders`), else `undefined`. Node keeps only the first
+ * `Authorization` and joins other repeats with ", ", and the Fetch API's `Headers` join them all:
+ * an array lets the core refuse the repetition.
+ */
+export function repeatedCredentialHeaders(raw: readonly string[]): Record<string, string[]> | undefined {
+  let repeated: Record<string, string[]> | undefined;
+  let seen: Record<string, string> | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
-    // 'authorization'.length: the case-folding copy is made for candidates only.
-    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    // The case-folding copy is made for candidates (a credential header's length) only.
+    const candidate = CREDENTIAL_HEADERS.get(name.length);
+    if (candidate === undefined || name.toLowerCase() !== candidate) continue;
     const value = raw[i + 1] as string;
-    if (first === undefined) first = value;
-    else if (all === undefined) all = [first, value];
-    else all.push(value);
+    seen ??= {};
+    const first = seen[candidate];
+    if (first === undefined) seen[candidate] = value;
+    else {
+      repeated ??= {};
+      const all = repeated[candidate];
+      if (all === undefined) repeated[candidate] = [first, value];
+      else all.push(value);
+    }
   }
-  return all;
+  return repeated;
 }
 
 /** The query parameters of a request URL, every value kept. Malformed escapes are refused. */

@@ -15,7 +15,7 @@ import {
   formFromBody,
   neutralRequest,
   type RequestBody,
-  repeatedAuthorization,
+  repeatedCredentialHeaders,
 } from './neutral_request.js';
 import type { ClientAuthRequest } from './types.js';
 
@@ -42,14 +42,15 @@ export interface NodeRequestOptions {
 }
 
 /**
- * Request headers with lower-case names, as Node parsed them; a repeated `Authorization` (of which
- * Node keeps only the first) becomes an array of every value so that the core can refuse it. Node's
- * own object is used as it is when there is nothing to add (no copy per request).
+ * Request headers with lower-case names, as Node parsed them; a repeated credential header
+ * (`Authorization`, of which Node keeps only the first, or an attestation header, which it joins)
+ * becomes an array of every value so that the core can refuse it. Node's own object is used as it
+ * is when there is nothing to add (no copy per request).
  */
 export function nodeHeaders(req: IncomingMessage): Record<string, string | string[] | undefined> {
-  const authorization = repeatedAuthorization(req.rawHeaders);
-  if (authorization === undefined) return req.headers;
-  return { ...req.headers, authorization };
+  const repeated = repeatedCredentialHeaders(req.rawHeaders);
+  if (repeated === undefined) return req.headers;
+  return { ...req.headers, ...repeated };
 }
 
 /**

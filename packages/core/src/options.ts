@@ -8,6 +8,7 @@ import type { ClientIdMetadataDocumentOptions } from './client_id_metadata/optio
 import type { ClientMetadataProblem } from './client_metadata.js';
 import type { JwksOptions } from './jwks/options.js';
 import type { FailureLimiter, FailureLimiterKey } from './limiter.js';
+import type { AttestationOptions } from './methods/attestation/options.js';
 import type { MtlsOptions } from './mtls_config.js';
 import { optionNames } from './option_names.js';
 import type { AudienceMode, ProfileName, RuleId } from './policy/profiles.js';
@@ -262,6 +263,14 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
    */
   clientIdMetadataDocuments?: ClientIdMetadataDocumentOptions;
   /**
+   * Attestation-based client authentication (`attest_jwt_client_auth`,
+   * draft-ietf-oauth-attestation-based-client-auth-10): the trusted Client Attesters and the
+   * rules of the PoP and its challenges; see {@link AttestationOptions}. Setting it puts
+   * `attest_jwt_client_auth` in the default `methods` (where the profile allows it); listing the
+   * method without it is a `TypeError`. Default: off.
+   */
+  attestation?: AttestationOptions;
+  /**
    * A security profile: `'fapi1-baseline'` (FAPI 1.0 Part 1), `'fapi1-advanced'` (FAPI 1.0
    * Part 2) or `'fapi2'` (FAPI 2.0 Security Profile). Its rules ({@link PROFILES}) narrow the
    * methods, algorithms, audience, clock window and key sizes. Other options may tighten them;
@@ -308,8 +317,9 @@ export interface ClientAuthenticatorOptions<Client extends ClientMetadata = Clie
 
 /**
  * Methods this version of the library can verify: every IANA method it knows, in metadata order.
- * The default of `methods`, less what the profile refuses and less `tls_client_auth` when nothing
- * is configured to validate its chains (`trustAnchors`, `certificates.chainValidated`).
+ * The default of `methods`, less what the profile refuses, less `tls_client_auth` when nothing
+ * is configured to validate its chains (`trustAnchors`, `certificates.chainValidated`), and less
+ * `attest_jwt_client_auth` when no `attestation` option names its attesters.
  *
  * @example
  * ```ts
@@ -324,6 +334,7 @@ export const AUTHENTICATOR_OPTION_NAMES = optionNames<ClientAuthenticatorOptions
   issuer: true,
   telemetry: true,
   clientIdMetadataDocuments: true,
+  attestation: true,
   getClient: true,
   endpoints: true,
   methods: true,

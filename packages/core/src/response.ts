@@ -1,3 +1,4 @@
+import { ATTESTATION_CHALLENGE_HEADER } from './credentials/attestation.js';
 import { type ErrorCodeOf, InvalidClient, isOAuthError, OAuthError, ServerError } from './errors.js';
 
 /**
@@ -79,6 +80,11 @@ export function errorResponse(error: unknown, options: ErrorResponseOptions = {}
   if (typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter >= 0) {
     headers['retry-after'] = String(Math.ceil(retryAfter));
   } else if (oauth.status === 503) headers['retry-after'] = '1';
+  // draft-ietf-oauth-attestation-based-client-auth-10 §7.4: use_attestation_challenge "MUST be
+  // accompanied by the OAuth-Client-Attestation-Challenge HTTP header field".
+  if (oauth.attestationChallenge !== undefined) {
+    headers[ATTESTATION_CHALLENGE_HEADER] = oauth.attestationChallenge;
+  }
   const body = JSON.stringify({ error: oauth.error, error_description: oauth.error_description });
   return { status: oauth.status, headers, body };
 }
@@ -103,7 +109,13 @@ export function basicChallenge(realm: string): string {
  */
 export function withChallenge(error: OAuthError, challenge: string): OAuthError {
   if (error.status !== 401 || error.challenge !== undefined) return error;
-  const options = { status: error.status, cause: error.cause, retryAfter: error.retryAfter, challenge };
+  const options = {
+    status: error.status,
+    cause: error.cause,
+    retryAfter: error.retryAfter,
+    attestationChallenge: error.attestationChallenge,
+    challenge,
+  };
   if (error instanceof InvalidClient) return new InvalidClient(error.code as ErrorCodeOf<'InvalidClient'>, options);
   return new OAuthError(error.error, error.error_description, error.status, error.code, options);
 }

@@ -21,7 +21,8 @@ export type AuthMethod =
   | 'client_secret_jwt'
   | 'private_key_jwt'
   | 'tls_client_auth'
-  | 'self_signed_tls_client_auth';
+  | 'self_signed_tls_client_auth'
+  | 'attest_jwt_client_auth';
 
 /**
  * Every method this library implements, in the order metadata lists them (the default of
@@ -41,6 +42,7 @@ export const AUTH_METHODS: readonly AuthMethod[] = [
   'private_key_jwt',
   'tls_client_auth',
   'self_signed_tls_client_auth',
+  'attest_jwt_client_auth',
   'none',
 ];
 
@@ -268,4 +270,17 @@ export interface ClientAuthResult<Client extends ClientMetadata = ClientMetadata
    * says (`grant_types`, `redirect_uris`, …). Absent for clients `getClient` returned.
    */
   clientIdMetadataDocument?: true;
+  /**
+   * `attest_jwt_client_auth` only: the Client Instance Key of the verified Client Attestation
+   * (its `cnf.jwk`, public members only, draft-ietf-oauth-attestation-based-client-auth-10 §4),
+   * to bind refresh tokens and codes to the instance (§9.3, §9.4), and its attester (`iss`, when
+   * the attestation named one).
+   */
+  attestation?: { jwk: Readonly<Record<string, unknown>>; attester?: string };
+  /**
+   * `attest_jwt_client_auth` with challenges configured: a fresh challenge for the client's next
+   * PoP, to send as the `OAuth-Client-Attestation-Challenge` response header
+   * (draft-ietf-oauth-attestation-based-client-auth-10 §6.2). The adapters set it.
+   */
+  attestationChallenge?: string;
 }

@@ -13,7 +13,7 @@ import {
   neutralRequest,
   type RequestBody,
   type RequestSocket,
-  repeatedAuthorization,
+  repeatedCredentialHeaders,
 } from './neutral_request.js';
 import type { ClientAuthRequest, PresentedCertificate } from './types.js';
 
@@ -126,8 +126,8 @@ export function webHeaders(headers: Headers, rawHeaders?: readonly string[]): Cl
   headers.forEach((value, name) => {
     view[name] = value;
   });
-  const authorization = rawHeaders === undefined ? undefined : repeatedAuthorization(rawHeaders);
-  if (authorization !== undefined) view.authorization = authorization;
+  const repeated = rawHeaders === undefined ? undefined : repeatedCredentialHeaders(rawHeaders);
+  if (repeated !== undefined) Object.assign(view, repeated);
   return view;
 }
 

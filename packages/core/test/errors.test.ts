@@ -10,6 +10,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ERROR_DESCRIPTION_CHARACTERS } from '../../../test/helpers/rfc6749.js';
 import {
+  AttestationRefused,
   ERRORS,
   type ErrorCode,
   errorResponse,
@@ -41,6 +42,8 @@ function construct(code: ErrorCode): OAuthError {
       return new ServerError(code as ConstructorParameters<typeof ServerError>[0]);
     case 'TemporarilyUnavailable':
       return new TemporarilyUnavailable(code as ConstructorParameters<typeof TemporarilyUnavailable>[0]);
+    case 'AttestationRefused':
+      return new AttestationRefused(code as ConstructorParameters<typeof AttestationRefused>[0]);
   }
 }
 

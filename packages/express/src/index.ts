@@ -3,7 +3,7 @@
  * request in and the result or error out; every rule lives in the core.
  */
 import type { ClientAuthenticator, ClientAuthResult, ClientMetadata, EndpointName } from '@client-auth/core';
-import { errorResponse, isOAuthError } from '@client-auth/core';
+import { ATTESTATION_CHALLENGE_HEADER, errorResponse, isOAuthError } from '@client-auth/core';
 import { type AdapterErrorMode, formToObject, normalizeAdapterOptions } from '@client-auth/core/adapter';
 import { fromNodeRequest, type NodeBody } from '@client-auth/core/node';
 import type { NextFunction, Request, Response } from 'express';
@@ -163,6 +163,10 @@ export function clientAuthentication<
         (result) => {
           (req as unknown as Record<string, unknown>)[property] = result;
           res.locals[property] = result;
+          // draft-ietf-oauth-attestation-based-client-auth-10 §6.2: the challenge for the next PoP.
+          if (result.attestationChallenge !== undefined) {
+            res.setHeader(ATTESTATION_CHALLENGE_HEADER, result.attestationChallenge);
+          }
           next();
         },
         (error: unknown) => refuse(error, res, next),

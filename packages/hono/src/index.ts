@@ -15,7 +15,7 @@ import type {
   EndpointName,
   PresentedCertificate,
 } from '@client-auth/core';
-import { errorResponse, isOAuthError } from '@client-auth/core';
+import { ATTESTATION_CHALLENGE_HEADER, errorResponse, isOAuthError } from '@client-auth/core';
 import {
   bodyTooLarge,
   checkFunction,
@@ -175,6 +175,8 @@ export function clientAuthentication<
       return res;
     }
     c.set(variable, result as ClientAuthEnv<Variable, Client>['Variables'][Variable]);
+    // draft-ietf-oauth-attestation-based-client-auth-10 §6.2: the challenge for the next PoP.
+    if (result.attestationChallenge !== undefined) c.header(ATTESTATION_CHALLENGE_HEADER, result.attestationChallenge);
     await next();
   };
 }

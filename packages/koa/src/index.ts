@@ -3,7 +3,7 @@
  * in and the result or error out; every rule lives in the core.
  */
 import type { ClientAuthenticator, ClientAuthResult, ClientMetadata, EndpointName } from '@client-auth/core';
-import { errorResponse, isOAuthError } from '@client-auth/core';
+import { ATTESTATION_CHALLENGE_HEADER, errorResponse, isOAuthError } from '@client-auth/core';
 import { type AdapterErrorMode, formToObject, normalizeAdapterOptions } from '@client-auth/core/adapter';
 import { fromNodeRequest, type NodeBody } from '@client-auth/core/node';
 import type { Context, Middleware, Next } from 'koa';
@@ -140,6 +140,8 @@ export function clientAuthentication<
       return;
     }
     (ctx.state as Record<string, unknown>)[property] = result;
+    // draft-ietf-oauth-attestation-based-client-auth-10 §6.2: the challenge for the next PoP.
+    if (result.attestationChallenge !== undefined) ctx.set(ATTESTATION_CHALLENGE_HEADER, result.attestationChallenge);
     await next();
   };
 }

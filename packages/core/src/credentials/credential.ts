@@ -68,6 +68,25 @@ export interface AssertionCredential {
   bodyClientId?: string;
 }
 
+/**
+ * `attest_jwt_client_auth`: a Client Attestation and its PoP, from the `OAuth-Client-Attestation`
+ * and `OAuth-Client-Attestation-PoP` headers (draft-ietf-oauth-attestation-based-client-auth-10
+ * §4, §5.1), decoded but not verified.
+ */
+export interface AttestationCredential {
+  mechanism: 'attestation';
+  /** The attestation's (unverified) `sub`: the client_id (§4). */
+  clientId: string;
+  /** The Client Attestation JWT, compact. */
+  attestation: string;
+  attestationHeader: Readonly<Record<string, unknown>>;
+  attestationClaims: Readonly<Record<string, unknown>>;
+  /** The Client Attestation PoP JWT, compact. */
+  pop: string;
+  popHeader: Readonly<Record<string, unknown>>;
+  popClaims: Readonly<Record<string, unknown>>;
+}
+
 /** Only a `client_id`: `none`, or a certificate method (the certificate is not a credential here). */
 export interface ClientIdCredential {
   mechanism: 'client_id';
@@ -76,7 +95,8 @@ export interface ClientIdCredential {
 
 /**
  * The one credential a request presents, as {@link parseCredentials} returns it: a union on
- * `mechanism` (`client_secret_basic`, `client_secret_post`, `client_assertion` or `client_id`).
+ * `mechanism` (`client_secret_basic`, `client_secret_post`, `client_assertion`, `attestation` or
+ * `client_id`).
  * Nothing in it is verified yet.
  *
  * @example
@@ -86,7 +106,7 @@ export interface ClientIdCredential {
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-2.3
  */
-export type PresentedCredential = SecretCredential | AssertionCredential | ClientIdCredential;
+export type PresentedCredential = SecretCredential | AssertionCredential | AttestationCredential | ClientIdCredential;
 
 /** A client_id from the request: bounded in length and free of control characters. */
 export function checkClientId(clientId: string, code: 'ERR_PARAMETER_MALFORMED' | 'ERR_BASIC_MALFORMED'): void {

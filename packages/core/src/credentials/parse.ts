@@ -6,6 +6,7 @@
 import { InvalidClient, InvalidRequest } from '../errors.js';
 import type { ClientAuthRequest, FormParameters } from '../types.js';
 import { parseAssertion } from './assertion.js';
+import { hasAttestationHeaders, parseAttestation } from './attestation.js';
 import { authorizationHeader, parseBasic } from './basic.js';
 import { type BasicCredential, CONTROL_CHARACTERS, checkClientId, type PresentedCredential } from './credential.js';
 
@@ -78,7 +79,12 @@ export function parseCredentials(
     throw new InvalidRequest('ERR_ASSERTION_TYPE_MISSING', 'client_assertion_type is required with client_assertion');
   }
 
-  const mechanisms = (basic ? 1 : 0) + (clientSecret !== undefined ? 1 : 0) + (assertion !== undefined ? 1 : 0);
+  // draft-ietf-oauth-attestation-based-client-auth-10 §7.5: the two attestation headers are one
+  // client authentication mechanism of RFC 6749 §2.3. Beside another one they are refused: the
+  // "additional security signal" of §7.6 is not offered (packages/core/README.md).
+  const attested = hasAttestationHeaders(request);
+  const mechanisms =
+    (basic ? 1 : 0) + (clientSecret !== undefined ? 1 : 0) + (assertion !== undefined ? 1 : 0) + (attested ? 1 : 0);
   if (mechanisms > 1) {
     throw new InvalidRequest(
       'ERR_MULTIPLE_MECHANISMS',
@@ -107,6 +113,7 @@ export function parseCredentials(
     return { mechanism: 'client_secret_post', clientId, secret: clientSecret };
   }
   if (assertion !== undefined && assertionType !== undefined) return parseAssertion(assertion, assertionType, clientId);
+  if (attested) return parseAttestation(request, clientId) as PresentedCredential;
   // Certificate-only (tls_client_auth, self_signed_tls_client_auth) and `none` name the client alone.
   if (clientId !== undefined) return { mechanism: 'client_id', clientId };
   // RFC 6749 §5.2 invalid_client: "no client authentication included".

@@ -32,6 +32,10 @@ export interface VerifiedDetail {
    * because the authenticator runs with `audience: 'compatible'`.
    */
   audience?: 'compatible';
+  /** `attest_jwt_client_auth`: the verified Client Instance Key and its attester. */
+  attestation?: { jwk: Readonly<Record<string, unknown>>; attester?: string };
+  /** `attest_jwt_client_auth` with challenges: the challenge for the client's next PoP (§6.2). */
+  attestationChallenge?: string;
 }
 
 /** A value now, or a promise of it: a check that needs no I/O answers at once. */
