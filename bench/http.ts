@@ -255,7 +255,7 @@ export async function profileServer(target: string, dir: string, requests: numbe
   }
   const before = new Set(existsSync(dir) ? readdirSync(dir) : []);
   try {
-    const { child, port } = await startServer(spec, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    const { child, port } = await startServer(spec, ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${dir}`]);
     const exited = new Promise((resolve) => child.on('exit', resolve));
     try {
       await probe(port, method, jwtClient);
