@@ -1,7 +1,9 @@
 /**
  * Section 2: HTTP, per framework. For each method, the example's `/revoke` (adapter), a
- * hand-written inline route in the same framework, and node-oidc-provider's revocation endpoint,
- * each in its own child process, loaded by autocannon in interleaved rounds (A B C A B C …).
+ * hand-written inline route in the same framework carrying the same example machinery, the bare
+ * framework's one route checking the client by hand (bare) and the same minimal app with the
+ * adapter instead (alone; bench/bare/), and node-oidc-provider's revocation endpoint, each in its
+ * own child process, loaded by autocannon in interleaved rounds (A B C A B C …).
  * Reported: median requests/s and median server CPU per request (user + system of the server
  * process, read over IPC before and after each run).
  */
@@ -28,15 +30,31 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /**
  * The frameworks: one line each. A row runs when its example's app module exists (Koa and Hono
  * examples arrive with their adapters); `createApp(await createExampleServer(config))` is called
- * on it, whatever the framework. `hono` runs on @hono/node-server 1 (what examples/hono depends
- * on), `hono2` the same app and inline route on @hono/node-server 2.
+ * on it, whatever the framework. `bare` is the module exporting `bare` and `adapterAlone` (issue
+ * 16: the pair measured against the bare framework). `hono` runs on @hono/node-server 1 (the
+ * oldest major the adapter supports), `hono2` the same apps on @hono/node-server 2 (what
+ * examples/hono depends on).
  */
-const FRAMEWORKS: { name: string; example: string; inline: string; honoNodeServer?: 1 | 2 }[] = [
-  { name: 'express', example: 'examples/express/src/app.ts', inline: 'bench/inline/express.ts' },
-  { name: 'koa', example: 'examples/koa/src/app.ts', inline: 'bench/inline/koa.ts' },
-  { name: 'hono', example: 'examples/hono/src/app.ts', inline: 'bench/inline/hono.ts' },
-  { name: 'hono2', example: 'examples/hono/src/app.ts', inline: 'bench/inline/hono.ts', honoNodeServer: 2 },
+const FRAMEWORKS: { name: string; example: string; inline: string; bare: string; honoNodeServer?: 1 | 2 }[] = [
+  {
+    name: 'express',
+    example: 'examples/express/src/app.ts',
+    inline: 'bench/inline/express.ts',
+    bare: 'bench/bare/express.ts',
+  },
+  { name: 'koa', example: 'examples/koa/src/app.ts', inline: 'bench/inline/koa.ts', bare: 'bench/bare/koa.ts' },
+  { name: 'hono', example: 'examples/hono/src/app.ts', inline: 'bench/inline/hono.ts', bare: 'bench/bare/hono.ts' },
+  {
+    name: 'hono2',
+    example: 'examples/hono/src/app.ts',
+    inline: 'bench/inline/hono.ts',
+    bare: 'bench/bare/hono.ts',
+    honoNodeServer: 2,
+  },
 ];
+
+/** The exports of a `bare` module, by server kind. */
+const BARE_FACTORIES = { bare: 'bare', alone: 'adapterAlone' } as const;
 
 const METHODS = ['client_secret_basic', 'private_key_jwt'] as const;
 type HttpMethod = (typeof METHODS)[number];
@@ -44,7 +62,11 @@ type HttpMethod = (typeof METHODS)[number];
 export interface HttpRow {
   method: HttpMethod;
   framework: string;
-  server: 'adapter' | 'inline' | 'oidc-provider';
+  /**
+   * adapter: the example app; inline: the example's routes checked by hand; bare: the framework's
+   * one route checked by hand; alone: the same minimal app with the adapter; oidc-provider.
+   */
+  server: 'adapter' | 'inline' | 'bare' | 'alone' | 'oidc-provider';
   name: string;
   requestsPerSecond?: number;
   cpuMicrosPerRequest?: number;
@@ -56,6 +78,10 @@ export interface HttpRow {
   cpuVsInline?: number;
   /** Adapter rows: server CPU per request relative to oidc-provider's. */
   cpuVsOidcProvider?: number;
+  /** Adapter and alone rows: requests/s relative to the bare route (targets ≥ 0.90 and ≥ 0.95). */
+  vsBare?: number;
+  /** Adapter and alone rows: server CPU per request relative to the bare route's (alone: ≤ 1.05). */
+  cpuVsBare?: number;
   /** Per-round figures (aligned by round across the rows of one method). */
   roundsRequestsPerSecond?: number[];
   roundsCpuMicrosPerRequest?: number[];
@@ -194,7 +220,7 @@ async function benchClients() {
 }
 
 /**
- * `pnpm bench -- --profile=<framework>-<adapter|inline>[-jwt]` (or `oidc-provider[-jwt]`): one
+ * `pnpm bench -- --profile=<framework>-<adapter|inline|bare|alone>[-jwt]` (or `oidc-provider[-jwt]`): one
  * server of section 2 under `node --cpu-prof` while autocannon sends it `requests` requests; the
  * profile is written to `dir` (open it in Chrome DevTools or speedscope). How the causes in
  * bench/README.md were found.
@@ -207,17 +233,29 @@ export async function profileServer(target: string, dir: string, requests: numbe
   if (framework === 'oidc') spec = { kind: 'oidc-provider', clients, clientsFile };
   else {
     const entry = FRAMEWORKS.find((f) => f.name === framework);
-    if (entry === undefined || (kind !== 'adapter' && kind !== 'inline')) {
+    if (entry === undefined || (kind !== 'adapter' && kind !== 'inline' && kind !== 'bare' && kind !== 'alone')) {
       throw new Error(
-        `bench: --profile=${target}: expected <express|koa|hono|hono2>-<adapter|inline>[-jwt] or oidc-provider[-jwt]`,
+        `bench: --profile=${target}: expected <express|koa|hono|hono2>-<adapter|inline|bare|alone>[-jwt] or oidc-provider[-jwt]`,
       );
     }
-    const module = join(ROOT, kind === 'adapter' ? entry.example : entry.inline);
-    spec = { kind, module, clients, clientsFile, honoNodeServer: entry.honoNodeServer };
+    if (kind === 'bare' || kind === 'alone') {
+      const module = join(ROOT, entry.bare);
+      spec = {
+        kind,
+        module,
+        factory: BARE_FACTORIES[kind],
+        clients,
+        clientsFile,
+        honoNodeServer: entry.honoNodeServer,
+      };
+    } else {
+      const module = join(ROOT, kind === 'adapter' ? entry.example : entry.inline);
+      spec = { kind, module, clients, clientsFile, honoNodeServer: entry.honoNodeServer };
+    }
   }
   const before = new Set(existsSync(dir) ? readdirSync(dir) : []);
   try {
-    const { child, port } = await startServer(spec, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    const { child, port } = await startServer(spec, ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${dir}`]);
     const exited = new Promise((resolve) => child.on('exit', resolve));
     try {
       await probe(port, method, jwtClient);
@@ -248,7 +286,7 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
 
   // The servers: per framework whose example exists, the example (adapter) and the inline route;
   // then node-oidc-provider. Each serves every method.
-  const servers: ServerSpec[] = [];
+  let servers: ServerSpec[] = [];
   // BENCH_FRAMEWORKS=express,koa: only those frameworks' rows (oidc-provider always runs).
   const only = process.env.BENCH_FRAMEWORKS?.split(',');
   for (const framework of FRAMEWORKS) {
@@ -270,6 +308,25 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
     };
     if (!existsSync(inline)) hand.skipped = `no ${framework.inline}`;
     servers.push(hand);
+    // Issue 16: the bare framework's one route, and the same minimal app with the adapter.
+    const bare = join(ROOT, framework.bare);
+    for (const kind of ['bare', 'alone'] as const) {
+      const server: ServerSpec = {
+        framework: framework.name,
+        server: kind,
+        name: kind === 'bare' ? `${framework.name} bare route by hand` : `${framework.name} adapter alone`,
+        spec: {
+          kind,
+          module: bare,
+          factory: BARE_FACTORIES[kind],
+          clients,
+          clientsFile,
+          honoNodeServer: framework.honoNodeServer,
+        },
+      };
+      if (!existsSync(bare)) server.skipped = `no ${framework.bare}`;
+      servers.push(server);
+    }
   }
   servers.push({
     framework: 'koa (oidc-provider)',
@@ -277,6 +334,9 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
     name: 'node-oidc-provider revocation',
     spec: { kind: 'oidc-provider', clients, clientsFile },
   });
+  // BENCH_SERVERS=bare,alone: only those kinds of server (adapter, inline, bare, alone, oidc-provider).
+  const kinds = process.env.BENCH_SERVERS?.split(',');
+  if (kinds !== undefined) servers = servers.filter((server) => kinds.includes(server.server));
 
   // Start them all at once (each is a tsx process: seconds to start).
   const processes = await Promise.all(
@@ -301,8 +361,9 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
         methodRows.push(row);
         const proc = processes[index];
         if (server.skipped !== undefined) row.skipped = server.skipped;
-        else if (server.server === 'adapter' && !implemented(method)) row.skipped = 'not implemented';
-        else if (proc !== undefined) {
+        else if ((server.server === 'adapter' || server.server === 'alone') && !implemented(method)) {
+          row.skipped = 'not implemented';
+        } else if (proc !== undefined) {
           try {
             await probe(proc.port, method, jwtClient);
             running.push({ row, child: proc.child, port: proc.port, rps: [], cpu: [] });
@@ -359,10 +420,15 @@ export async function runHttp(options: BenchOptions, log: (line: string) => void
         a && b && a.length === b.length && a.length > 0 ? median(a.map((x, i) => x / (b[i] as number))) : undefined;
       const reference = methodRows.find((r) => r.server === 'oidc-provider');
       for (const row of methodRows) {
-        if (row.server !== 'adapter' || row.requestsPerSecond === undefined) continue;
-        const inline = methodRows.find((r) => r.server === 'inline' && r.framework === row.framework);
-        row.vsInline = ratio(row.roundsRequestsPerSecond, inline?.roundsRequestsPerSecond);
-        row.cpuVsInline = ratio(row.roundsCpuMicrosPerRequest, inline?.roundsCpuMicrosPerRequest);
+        if ((row.server !== 'adapter' && row.server !== 'alone') || row.requestsPerSecond === undefined) continue;
+        const of = (server: HttpRow['server']) =>
+          methodRows.find((r) => r.server === server && r.framework === row.framework);
+        if (row.server === 'adapter') {
+          row.vsInline = ratio(row.roundsRequestsPerSecond, of('inline')?.roundsRequestsPerSecond);
+          row.cpuVsInline = ratio(row.roundsCpuMicrosPerRequest, of('inline')?.roundsCpuMicrosPerRequest);
+        }
+        row.vsBare = ratio(row.roundsRequestsPerSecond, of('bare')?.roundsRequestsPerSecond);
+        row.cpuVsBare = ratio(row.roundsCpuMicrosPerRequest, of('bare')?.roundsCpuMicrosPerRequest);
         row.vsOidcProvider = ratio(row.roundsRequestsPerSecond, reference?.roundsRequestsPerSecond);
         row.cpuVsOidcProvider = ratio(row.roundsCpuMicrosPerRequest, reference?.roundsCpuMicrosPerRequest);
       }

@@ -91,21 +91,68 @@ if (wanted('http')) {
       'req/s vs oidc-provider',
       'CPU vs oidc-provider',
     ],
-    rows: rows.map((r) =>
-      r.skipped
-        ? [r.method, r.name, r.skipped, '', '', '', '', '']
-        : [
-            r.method,
-            r.name,
-            fmt(r.requestsPerSecond),
-            fmt(r.cpuMicrosPerRequest),
-            r.vsInline === undefined ? '' : `${fmt(r.vsInline, 2)}× ${verdict(r.vsInline >= 0.95)}`,
-            r.cpuVsInline === undefined ? '' : `${fmt(r.cpuVsInline, 2)}×`,
-            r.vsOidcProvider === undefined ? '' : `${fmt(r.vsOidcProvider, 2)}× ${verdict(r.vsOidcProvider > 1)}`,
-            r.cpuVsOidcProvider === undefined ? '' : `${fmt(r.cpuVsOidcProvider, 2)}×`,
-          ],
-    ),
+    rows: rows
+      .filter((r) => r.server === 'adapter' || r.server === 'inline' || r.server === 'oidc-provider')
+      .map((r) =>
+        r.skipped
+          ? [r.method, r.name, r.skipped, '', '', '', '', '']
+          : [
+              r.method,
+              r.name,
+              fmt(r.requestsPerSecond),
+              fmt(r.cpuMicrosPerRequest),
+              r.vsInline === undefined ? '' : `${fmt(r.vsInline, 2)}× ${verdict(r.vsInline >= 0.95)}`,
+              r.cpuVsInline === undefined ? '' : `${fmt(r.cpuVsInline, 2)}×`,
+              r.vsOidcProvider === undefined ? '' : `${fmt(r.vsOidcProvider, 2)}× ${verdict(r.vsOidcProvider > 1)}`,
+              r.cpuVsOidcProvider === undefined ? '' : `${fmt(r.cpuVsOidcProvider, 2)}×`,
+            ],
+      ),
   });
+  tables.push({
+    title:
+      "2b. HTTP /revoke against the bare framework (issue 16; same rounds as table 2): the framework's one route checking the client by hand (bare) vs the same app with clientAuthentication() (alone) and vs the example app; targets: alone ≥ 0.95× bare req/s and ≤ 1.05× its CPU/req, example ≥ 0.90× bare req/s, alone ≥ 1.3× oidc-provider",
+    header: [
+      'method',
+      'framework',
+      'bare req/s',
+      'bare CPU µs',
+      'alone req/s',
+      'alone CPU µs',
+      'alone/bare req/s',
+      'alone/bare CPU',
+      'example/bare req/s',
+      'example/bare CPU',
+      'alone/oidc-provider req/s',
+    ],
+    rows: bareRows(rows),
+  });
+}
+
+/** Table 2b: one line per method and framework, from the bare, alone and adapter rows. */
+function bareRows(rows: HttpRow[]): string[][] {
+  const lines: string[][] = [];
+  const ratio = (value: number | undefined, ok: (value: number) => boolean) =>
+    value === undefined ? '' : `${fmt(value, 2)}× ${verdict(ok(value))}`;
+  for (const bare of rows.filter((r) => r.server === 'bare')) {
+    const find = (server: HttpRow['server']) =>
+      rows.find((r) => r.server === server && r.method === bare.method && r.framework === bare.framework);
+    const alone = find('alone');
+    const example = find('adapter');
+    lines.push([
+      bare.method,
+      bare.framework,
+      bare.skipped ?? fmt(bare.requestsPerSecond),
+      fmt(bare.cpuMicrosPerRequest),
+      alone?.skipped ?? fmt(alone?.requestsPerSecond),
+      fmt(alone?.cpuMicrosPerRequest),
+      ratio(alone?.vsBare, (v) => v >= 0.95),
+      ratio(alone?.cpuVsBare, (v) => v <= 1.05),
+      ratio(example?.vsBare, (v) => v >= 0.9),
+      ratio(example?.cpuVsBare, () => true).replace(/ yes$/, ''),
+      ratio(alone?.vsOidcProvider, (v) => v >= 1.3),
+    ]);
+  }
+  return lines;
 }
 
 if (wanted('jwks')) {

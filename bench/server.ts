@@ -1,7 +1,7 @@
 /**
  * One HTTP server under test, in its own process so that its CPU time can be read apart from the
  * load generator's. Started by http.ts with `fork`; configured by the BENCH_SERVER environment
- * variable (JSON: { kind, module, clients, clientsFile, honoNodeServer }); answers over IPC:
+ * variable (JSON: { kind, module, factory, clients, clientsFile, honoNodeServer }); answers over IPC:
  *   → { ready: port }        once listening on 127.0.0.1 (port 0: the system picks)
  *   ← 'cpu'  → { cpu: µs }   user + system CPU time of this process so far
  */
@@ -14,9 +14,14 @@ import { ISSUER } from './fixtures.js';
 import { honoRequestListener } from './hono-listener.js';
 
 interface ServerSpec {
-  kind: 'adapter' | 'inline' | 'oidc-provider';
-  /** For adapter: the example's app module (absolute path). For inline: the inline module. */
+  kind: 'adapter' | 'inline' | 'bare' | 'alone' | 'oidc-provider';
+  /**
+   * For adapter: the example's app module (absolute path). For inline: the inline module. For bare
+   * and alone: the framework's module of bench/bare/.
+   */
   module?: string;
+  /** The export of `module` that builds the listener (inline: its only function). */
+  factory?: string;
   clients: ClientMetadata[];
   clientsFile: string;
   /** Hono: the major of @hono/node-server that serves the app (default 1, what examples/hono uses). */
@@ -46,13 +51,16 @@ if (spec.kind === 'adapter') {
     createApp: (server: unknown) => unknown;
   };
   listener = await toListener(await createApp(await createExampleServer(config)));
-} else if (spec.kind === 'inline') {
+} else if (spec.kind !== 'oidc-provider') {
   const module = (await import(pathToFileURL(spec.module as string).href)) as Record<
     string,
     (clients: ClientMetadata[], honoNodeServer?: 1 | 2) => Promise<RequestListener>
   >;
-  const factory = Object.values(module).find((value) => typeof value === 'function');
-  if (factory === undefined) throw new Error(`bench: ${spec.module} exports no factory`);
+  const factory =
+    spec.factory === undefined
+      ? Object.values(module).find((value) => typeof value === 'function')
+      : module[spec.factory];
+  if (factory === undefined) throw new Error(`bench: ${spec.module} exports no ${spec.factory ?? 'factory'}`);
   listener = await factory(spec.clients, spec.honoNodeServer);
 } else {
   const { oidcProviderListener } = await import('./oidc-provider.js');

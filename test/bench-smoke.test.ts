@@ -40,6 +40,16 @@ it('bench/run.ts --smoke runs every section and writes results.json', { timeout:
     expect(servers).toContain('client_secret_basic node-oidc-provider revocation');
     // Hono on both supported majors of @hono/node-server.
     expect(servers).toContain('client_secret_basic hono2 adapter (example /revoke)');
+    // Issue 16: per framework and method, the bare route and the adapter alone, with their ratios.
+    for (const method of ['client_secret_basic', 'private_key_jwt']) {
+      for (const framework of ['express', 'koa', 'hono', 'hono2']) {
+        expect(servers).toContain(`${method} ${framework} bare route by hand`);
+        expect(servers).toContain(`${method} ${framework} adapter alone`);
+      }
+    }
+    for (const row of results.http.filter((r: { server: string }) => r.server === 'alone' || r.server === 'adapter')) {
+      if (row.requestsPerSecond !== undefined) expect(row.vsBare, row.name).toBeGreaterThan(0);
+    }
     for (const row of results.http) {
       expect(row.requestsPerSecond !== undefined || /^not implemented$|^no /.test(row.skipped), row.skipped).toBe(true);
     }

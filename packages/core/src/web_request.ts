@@ -119,14 +119,28 @@ async function readCapped(
 
 /**
  * Request headers with lower-case names (as `Headers` gives them), in an object without inherited
- * members (a header may be named `__proto__`); `rawHeaders` as in {@link WebRequestOptions}.
+ * members (a header may be named `__proto__`); `rawHeaders` as in {@link WebRequestOptions}. With
+ * `rawHeaders`, the names are those of the raw list and each value is `headers.get(name)` (what
+ * iterating `headers` gives too), so that a runtime that reads its header values lazily from the
+ * raw list (`@hono/node-server` 2) need not build a whole `Headers` object: that alone cost as
+ * much as authenticating a `client_secret_basic` request (bench/README.md, issue 16).
  */
 export function webHeaders(headers: Headers, rawHeaders?: readonly string[]): ClientAuthRequest['headers'] {
   const view = emptyParameters<string | string[] | undefined>();
-  headers.forEach((value, name) => {
-    view[name] = value;
-  });
-  const repeated = rawHeaders === undefined ? undefined : repeatedCredentialHeaders(rawHeaders);
+  if (rawHeaders === undefined) {
+    headers.forEach((value, name) => {
+      view[name] = value;
+    });
+    return view;
+  }
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] as string).toLowerCase();
+    // HTTP/2 pseudo-headers (`:method`) are no header fields (RFC 9113 §8.3); `Headers` refuses them.
+    if (name.startsWith(':') || view[name] !== undefined) continue;
+    const value = headers.get(name);
+    if (value !== null) view[name] = value;
+  }
+  const repeated = repeatedCredentialHeaders(rawHeaders);
   if (repeated !== undefined) Object.assign(view, repeated);
   return view;
 }

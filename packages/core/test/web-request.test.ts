@@ -97,6 +97,32 @@ describe('fromWebRequest(): the same view as fromNodeRequest() of the same bytes
     expect(web.headers.authorization).toEqual(['Basic YTpi', 'Basic YzpkCg==']);
     expect(web.headers.authorization).toEqual(node.headers.authorization);
   });
+
+  it("reads each raw header's value from the Request's Headers, joined as iterating them joins it (RFC 9110 §5.3)", async () => {
+    let headers: { fromRaw: ClientAuthRequest['headers']; iterated: ClientAuthRequest['headers'] } | undefined;
+    const server = createServer(async (req, res) => {
+      const octets = await readBody(req);
+      const request = requestOf(req, octets);
+      // A header an earlier handler removed from the Request is gone from the view as well.
+      request.headers.delete('x-removed');
+      const body = { kind: 'raw', raw: octets } as const;
+      const fromRaw = (await fromWebRequest(request, { body, socket: req.socket, rawHeaders: req.rawHeaders })).headers;
+      const iterated = (await fromWebRequest(request, { body, socket: req.socket })).headers;
+      headers = { fromRaw, iterated };
+      res.end('ok');
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await raw(
+      (server.address() as AddressInfo).port,
+      'POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-Proto: https\r\nx-forwarded-proto: http\r\n' +
+        'X-Removed: 1\r\nContent-Type: application/x-www-form-urlencoded\r\n',
+      'client_id=c1',
+    );
+    expect(headers?.fromRaw).toEqual(headers?.iterated);
+    expect(headers?.fromRaw['x-forwarded-proto']).toBe('https, http');
+    expect(headers?.fromRaw['x-removed']).toBeUndefined();
+  });
 });
 
 describe('fromWebRequest() without a socket (Bun, Deno, Workers, app.request())', () => {
