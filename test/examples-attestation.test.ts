@@ -18,7 +18,8 @@ import {
   startExample,
   startExampleAtLoopbackIssuer,
 } from './helpers/example-server.js';
-import { noRedisReason, reportSkip, type SuiteRedis, suiteRedis } from './helpers/redis.js';
+import { noRedisReason, reportSkip, suiteRedis } from './helpers/redis.js';
+import { noClusterReason, OwnRedisCluster } from './helpers/redis-cluster.js';
 import { ERROR_DESCRIPTION_CHARACTERS } from './helpers/rfc6749.js';
 import { attestationHeaders, attestersOf, createWallet, popJwt, type Wallet } from './helpers/wallet.js';
 
@@ -271,65 +272,114 @@ for (const name of ['express', 'koa', 'hono'] as const) {
   });
 }
 
-describe.skipIf(noRedisReason !== undefined)(
-  `two example instances behind one issuer, sharing Redis (${A} §12.1)`,
-  () => {
-    let redis: SuiteRedis;
-    let first: RunningExample;
-    let second: RunningExample;
-    let issuer: string;
-    beforeAll(async () => {
-      redis = await suiteRedis();
-      const port = await freePort();
-      issuer = `http://127.0.0.1:${port}`;
-      const env = {
-        ISSUER: issuer,
-        REDIS_URL: redis.url,
-        ATTESTATION_ISSUERS: issuersFile,
-        ATTESTATION_CHALLENGE_SECRET: CHALLENGE_SECRET,
-      };
-      [first, second] = await Promise.all([
-        startExample('express', { ...env, PORT: String(port) }),
-        startExample('hono', env),
-      ]);
-    }, 60_000);
-    afterAll(async () => {
-      await Promise.all([first?.stop(), second?.stop()]);
-      await redis?.close();
-    });
-    reportSkip(noRedisReason);
-
-    it('refuses at the second instance the PoP the first accepted', async () => {
-      const headers = await attestationHeaders(wallet, issuer, { pop: { challenge: await challengeFrom(first) } });
-      expect((await post(`${first.url}/token`, headers, GRANT)).status).toBe(200);
-      const replay = await post(`${second.url}/token`, headers, GRANT);
-      expect([replay.status, replay.body.error, lastCode(second)]).toEqual([
-        401,
-        'invalid_client',
-        'ERR_ATTESTATION_POP_REPLAYED',
-      ]);
-    });
-
-    it('accepts at one instance a challenge the other issued, once (single use across instances)', async () => {
-      const challenge = await challengeFrom(first);
-      const accepted = await post(
-        `${second.url}/token`,
-        await attestationHeaders(wallet, issuer, { pop: { challenge } }),
-        GRANT,
-      );
-      expect(accepted.status).toBe(200);
-      // A new PoP (new jti) with the same challenge, at the instance that issued it.
-      const reused = await post(
-        `${first.url}/token`,
-        await attestationHeaders(wallet, issuer, { pop: { challenge } }),
-        GRANT,
-      );
-      expect([reused.status, reused.body.error, lastCode(first)]).toEqual([
-        400,
-        'use_attestation_challenge',
-        'ERR_ATTESTATION_CHALLENGE_REUSED',
-      ]);
-      expect(typeof reused.headers['oauth-client-attestation-challenge']).toBe('string');
-    });
+/**
+ * The challenges and PoP jtis shared by two instances, through one Redis (REDIS_URL) and through a
+ * Redis Cluster of three primaries and three replicas on ports 7130–7135 (REDIS_CLUSTER_NODES,
+ * issue 19), where a challenge's record and a PoP's lie on whichever shard their keys hash to.
+ */
+const SHARED_STORES = [
+  {
+    name: 'Redis (REDIS_URL)',
+    skip: noRedisReason,
+    open: async () => {
+      const redis = await suiteRedis();
+      return { env: { REDIS_URL: redis.url }, close: () => redis.close() };
+    },
   },
-);
+  {
+    name: 'a Redis Cluster (REDIS_CLUSTER_NODES, REDIS_WAIT_REPLICAS=1)',
+    skip: noClusterReason,
+    open: async () => {
+      const cluster = await OwnRedisCluster.start(7130);
+      return {
+        env: { REDIS_CLUSTER_NODES: cluster.seeds, REDIS_WAIT_REPLICAS: '1' },
+        close: () => cluster.close(),
+      };
+    },
+  },
+] as const;
+
+reportSkip(noRedisReason);
+reportSkip(noClusterReason);
+
+for (const store of SHARED_STORES) {
+  describe.skipIf(store.skip !== undefined)(
+    `two example instances behind one issuer, sharing ${store.name} (${A} §12.1)`,
+    () => {
+      let shared: { env: Record<string, string>; close: () => Promise<void> };
+      let first: RunningExample;
+      let second: RunningExample;
+      let issuer: string;
+      beforeAll(async () => {
+        shared = await store.open();
+        const port = await freePort();
+        issuer = `http://127.0.0.1:${port}`;
+        const env = {
+          ISSUER: issuer,
+          ...shared.env,
+          ATTESTATION_ISSUERS: issuersFile,
+          ATTESTATION_CHALLENGE_SECRET: CHALLENGE_SECRET,
+        };
+        [first, second] = await Promise.all([
+          startExample('express', { ...env, PORT: String(port) }),
+          startExample('hono', env),
+        ]);
+      }, 60_000);
+      afterAll(async () => {
+        await Promise.all([first?.stop(), second?.stop()]);
+        await shared?.close();
+      });
+
+      it('refuses at the second instance the PoP the first accepted', async () => {
+        const headers = await attestationHeaders(wallet, issuer, { pop: { challenge: await challengeFrom(first) } });
+        expect((await post(`${first.url}/token`, headers, GRANT)).status).toBe(200);
+        const replay = await post(`${second.url}/token`, headers, GRANT);
+        expect([replay.status, replay.body.error, lastCode(second)]).toEqual([
+          401,
+          'invalid_client',
+          'ERR_ATTESTATION_POP_REPLAYED',
+        ]);
+      });
+
+      it('accepts at one instance a challenge the other issued, once (single use across instances)', async () => {
+        const challenge = await challengeFrom(first);
+        const accepted = await post(
+          `${second.url}/token`,
+          await attestationHeaders(wallet, issuer, { pop: { challenge } }),
+          GRANT,
+        );
+        expect(accepted.status).toBe(200);
+        // A new PoP (new jti) with the same challenge, at the instance that issued it.
+        const reused = await post(
+          `${first.url}/token`,
+          await attestationHeaders(wallet, issuer, { pop: { challenge } }),
+          GRANT,
+        );
+        expect([reused.status, reused.body.error, lastCode(first)]).toEqual([
+          400,
+          'use_attestation_challenge',
+          'ERR_ATTESTATION_CHALLENGE_REUSED',
+        ]);
+        expect(typeof reused.headers['oauth-client-attestation-challenge']).toBe('string');
+      });
+
+      it('accepts one of 20 PoPs sent at once across both instances with one challenge (single use)', async () => {
+        const challenge = await challengeFrom(second);
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, async (_, i) =>
+            post(
+              `${(i % 2 === 0 ? first : second).url}/token`,
+              await attestationHeaders(wallet, issuer, { pop: { challenge } }),
+              GRANT,
+            ),
+          ),
+        );
+        const statuses = answers.map((answer) => answer.status);
+        expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+        for (const answer of answers.filter((each) => each.status !== 200)) {
+          expect([answer.status, answer.body.error]).toEqual([400, 'use_attestation_challenge']);
+        }
+      });
+    },
+  );
+}
