@@ -6,6 +6,7 @@
  * that a Node.js request and a Fetch API request of the same bytes give the core the same view.
  */
 import type { TLSSocket } from 'node:tls';
+import { ATTESTATION_HEADER, ATTESTATION_POP_HEADER } from './credentials/attestation.js';
 import { InvalidRequest } from './errors.js';
 import { emptyParameters, formFromParsedBody, parseForm, parseFormBody } from './form.js';
 import type { ClientAuthRequest, FormParameters, PresentedCertificate } from './types.js';
@@ -40,12 +41,11 @@ export function formFromBody(
 /**
  * Headers that carry a credential, by the length of their name: each must occur once (RFC 6749
  * §2.3; draft-ietf-oauth-attestation-based-client-auth-10 §7.1 item 1, §7.2 item 1: "precisely one").
+ * Their names' lengths (13, 24, 28) differ, so the length alone picks the one candidate.
  */
-const CREDENTIAL_HEADERS: ReadonlyMap<number, string> = new Map([
-  [13, 'authorization'],
-  [24, 'oauth-client-attestation'],
-  [28, 'oauth-client-attestation-pop'],
-]);
+const CREDENTIAL_HEADERS: ReadonlyMap<number, string> = new Map(
+  ['authorization', ATTESTATION_HEADER, ATTESTATION_POP_HEADER].map((name) => [name.length, name]),
+);
 
 /**
  * Every value of each credential header (`Authorization`, `OAuth-Client-Attestation`,

@@ -37,7 +37,7 @@ export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion
 export const MAX_ASSERTION_LENGTH = 8 * 1024;
 
 // RFC 7515 §7.1: three base64url segments; an empty signature would be an unsecured JWS.
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+export const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function fail(code: ErrorCodeOf<'InvalidClient'>, cause?: unknown): never {

@@ -8,7 +8,7 @@
  */
 import { type ErrorCodeOf, InvalidClient, InvalidRequest } from '../errors.js';
 import type { ClientAuthRequest, ClientAuthResult } from '../types.js';
-import { decodeSegment, isPlainObject } from './assertion.js';
+import { COMPACT_JWS, decodeSegment, isPlainObject } from './assertion.js';
 import { type AttestationCredential, CONTROL_CHARACTERS, MAX_CLIENT_ID_LENGTH } from './credential.js';
 
 /**
@@ -60,9 +60,6 @@ export const ATTESTATION_POP_HEADER = 'oauth-client-attestation-pop';
  * @see https://datatracker.ietf.org/doc/html/draft-ietf-oauth-attestation-based-client-auth-10#section-6.2
  */
 export const ATTESTATION_CHALLENGE_HEADER = 'oauth-client-attestation-challenge';
-
-// RFC 7515 §7.1: three base64url segments (a subset of the token68 of §4 and §5.1).
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 const WIRE_NAMES = {
   [ATTESTATION_HEADER]: 'OAuth-Client-Attestation',

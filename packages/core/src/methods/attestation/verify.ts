@@ -10,17 +10,13 @@
  */
 import { compactVerify, importJWK } from 'jose';
 import { keyFitsAlgorithm } from '../../algorithms.js';
+import { isPlainObject } from '../../credentials/assertion.js';
 import type { AttestationCredential } from '../../credentials/credential.js';
-import {
-  AttestationRefused,
-  type ErrorCodeOf,
-  InvalidClient,
-  isOAuthError,
-  TemporarilyUnavailable,
-} from '../../errors.js';
+import { AttestationRefused, type ErrorCodeOf, isOAuthError, TemporarilyUnavailable } from '../../errors.js';
 import type { ClientJWK } from '../../types.js';
-import { MAX_JTI_LENGTH } from '../client_assertion/claims.js';
+import { MAX_JTI_LENGTH, verifiedClaims } from '../client_assertion/claims.js';
 import { MAX_KEY_CANDIDATES, type VerificationKey } from '../client_assertion/keys.js';
+import { refuse } from '../client_assertion/refuse.js';
 import type { VerifiedDetail, VerifyContext } from '../method.js';
 import type { AttestationConfig, Attester } from './options.js';
 import { publicKeyProblem, publicMembers } from './public_key.js';
@@ -36,16 +32,6 @@ const POP_TYP = 'oauth-client-attestation-pop+jwt';
 const CHALLENGE_NAMESPACE = '\u0000attestation-challenge';
 /** Prefix of a PoP `jti` in its client's replay entries, apart from its assertions' `jti`. */
 const POP_JTI_PREFIX = 'attestation-pop:';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-function refuse(code: ErrorCodeOf<'InvalidClient'>, cause?: unknown): never {
-  throw new InvalidClient(code, cause === undefined ? undefined : { cause });
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** The codes of one JWT's checks, so that the same header rules serve both. */
 interface JwtCodes {
@@ -90,17 +76,6 @@ function numericDate(claims: Record<string, unknown>, name: string, invalid: Err
   // RFC 7519 §2: NumericDate is a JSON number.
   if (typeof value !== 'number' || !Number.isFinite(value)) refuse(invalid);
   return value;
-}
-
-function verifiedClaims(payload: Uint8Array, invalid: ErrorCodeOf<'InvalidClient'>): Record<string, unknown> {
-  let claims: unknown;
-  try {
-    claims = JSON.parse(utf8.decode(payload));
-  } catch (cause) {
-    refuse(invalid, cause);
-  }
-  if (!isPlainObject(claims)) refuse(invalid);
-  return claims;
 }
 
 /**

@@ -4,7 +4,8 @@
  * can never burn a legitimate one.
  */
 import type { AudienceMode, Config } from '../../config.js';
-import { isOAuthError, TemporarilyUnavailable } from '../../errors.js';
+import { isPlainObject } from '../../credentials/assertion.js';
+import { type ErrorCodeOf, isOAuthError, TemporarilyUnavailable } from '../../errors.js';
 import type { EndpointName } from '../../types.js';
 import type { ProtectedHeader } from './header.js';
 import { refuse } from './refuse.js';
@@ -24,8 +25,19 @@ export const MAX_JTI_LENGTH = 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+/**
+ * The claims set of a verified JWS payload: UTF-8 JSON (RFC 7519 §7.2 item 10: a JSON object), or
+ * `invalid_client` with `invalid` (the client assertion's code, or the attestation's).
+ */
+export function verifiedClaims(payload: Uint8Array, invalid: ErrorCodeOf<'InvalidClient'>): Record<string, unknown> {
+  let claims: unknown;
+  try {
+    claims = JSON.parse(utf8.decode(payload));
+  } catch (cause) {
+    refuse(invalid, cause);
+  }
+  if (!isPlainObject(claims)) refuse(invalid);
+  return claims;
 }
 
 /**
@@ -87,14 +99,7 @@ export function checkClaims(
   endpoint: EndpointName,
   nowSeconds: number,
 ): VerifiedClaims {
-  let claims: unknown;
-  try {
-    claims = JSON.parse(utf8.decode(payload));
-  } catch (cause) {
-    refuse('ERR_ASSERTION_CLAIMS_INVALID', cause);
-  }
-  // RFC 7519 §7.2 item 10: the payload of a JWT is a JSON object.
-  if (!isPlainObject(claims)) refuse('ERR_ASSERTION_CLAIMS_INVALID');
+  const claims = verifiedClaims(payload, 'ERR_ASSERTION_CLAIMS_INVALID');
   const tolerance = config.clockTolerance;
 
   // RFC 7523 §3 items 1 and 2: iss and sub are the client_id (Simple String Comparison); the body
