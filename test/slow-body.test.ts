@@ -161,6 +161,27 @@ describe.each(APPS)('%s: a body that does not arrive in time (RFC 9110 §15.5.9)
     },
   );
 
+  it('gives each slow body on one middleware its whole deadline from its own start, and answers a prompt request meanwhile (one timer per middleware, issue 16)', async () => {
+    const port = await listen(app());
+    const first = slowClient(port, 'silent');
+    await new Promise((resolve) => setTimeout(resolve, DEADLINE / 2));
+    let secondClosed = false;
+    const second = slowClient(port, 'silent').then((outcome) => {
+      secondClosed = true;
+      return outcome;
+    });
+    const prompt = await fetch(`http://127.0.0.1:${port}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'client_id=conf&client_secret=conf-secret',
+    });
+    expect(prompt.status).toBe(200);
+    expect((await first).status).toBe(408);
+    // The second read started half a deadline later: the sweep that expired the first left it running.
+    expect(secondClosed).toBe(false);
+    expect((await second).status).toBe(408);
+  });
+
   it('still authenticates a body that arrives within the deadline, on a kept-alive connection', async () => {
     const port = await listen(app());
     for (let i = 0; i < 2; i += 1) {

@@ -14,6 +14,7 @@ export {
   type AdapterOptionsInput,
   normalizeAdapterOptions,
 } from './adapter_options.js';
+export { BodyDeadline } from './body_deadline.js';
 export {
   DEFAULT_BODY_LIMIT,
   DEFAULT_BODY_TIMEOUT,

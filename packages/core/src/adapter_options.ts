@@ -4,6 +4,7 @@
  * deadline. Adapters stay a translation layer (STYLE.md habit 2); this is the part they would
  * otherwise each write.
  */
+import { BodyDeadline } from './body_deadline.js';
 import { DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT } from './form.js';
 import { fail, positiveInteger } from './option_checks.js';
 import { checkOptionNames, optionNames } from './option_names.js';
@@ -35,6 +36,11 @@ export interface AdapterOptions {
   bodyLimit: number;
   /** Milliseconds the adapter waits for the whole body it reads itself (408 after). */
   bodyTimeout: number;
+  /**
+   * That deadline as one timer for every read of this adapter (pass it as the body timeout of
+   * `fromNodeRequest`, `readBody`, `readWebBody`, `withBodyDeadline`).
+   */
+  bodyDeadline: BodyDeadline;
 }
 
 /** The names of {@link AdapterOptionsInput}: the options every adapter shares. */
@@ -75,5 +81,12 @@ export function normalizeAdapterOptions(
   if (!Number.isSafeInteger(bodyTimeout) || bodyTimeout <= 0 || bodyTimeout > 2_147_483_647) {
     fail('options.bodyTimeout must be a positive integer of milliseconds');
   }
-  return { endpoint: options.endpoint, name, errors, bodyLimit, bodyTimeout };
+  return {
+    endpoint: options.endpoint,
+    name,
+    errors,
+    bodyLimit,
+    bodyTimeout,
+    bodyDeadline: new BodyDeadline(bodyTimeout),
+  };
 }

@@ -8,6 +8,7 @@
 // later no longer add @types/node to a program by default (`types: []`).
 /// <reference types="node" preserve="true" />
 import type { IncomingMessage } from 'node:http';
+import { type BodyDeadline, startBodyDeadline, timeoutMilliseconds } from './body_deadline.js';
 import { DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT, parseFormBody } from './form.js';
 import {
   bodyTimedOut,
@@ -30,8 +31,11 @@ export interface NodeRequestOptions {
   body: NodeBody;
   /** Cap on a body read from the stream, in octets. Default 64 KiB. */
   bodyLimit?: number;
-  /** Milliseconds to wait for the whole body read from the stream. Default 10 000. */
-  bodyTimeout?: number;
+  /**
+   * Milliseconds to wait for the whole body read from the stream, or the adapter's
+   * {@link BodyDeadline} (one timer for all its reads). Default 10 000.
+   */
+  bodyTimeout?: number | BodyDeadline;
   /**
    * The framework's own verdict on TLS, where the application told it which proxies to trust
    * (Express `req.secure` under `app.set('trust proxy', …)`, Koa `ctx.secure` under
@@ -57,11 +61,12 @@ export function nodeHeaders(req: IncomingMessage): Record<string, string | strin
  * Read a request body from its stream, refusing more than `limit` octets (413 `invalid_request`)
  * and a body not complete within `timeout` milliseconds (408 `invalid_request`): a client that
  * sends its headers and then dribbles its body, or never sends it, holds the request no longer.
+ * `timeout` may also be a {@link BodyDeadline} shared by many reads.
  */
 export function readBody(
   req: IncomingMessage,
   limit: number = DEFAULT_BODY_LIMIT,
-  timeout: number = DEFAULT_BODY_TIMEOUT,
+  timeout: number | BodyDeadline = DEFAULT_BODY_TIMEOUT,
 ): Promise<Uint8Array> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(bodyTooLarge(limit));
@@ -78,18 +83,18 @@ export function readBody(
     let settled = false;
     // The deadline covers the whole body, not the gaps between its chunks: an idle timeout would
     // be reset by every octet of a body dribbled one octet at a time.
-    const timer = setTimeout(() => {
+    const stopClock = startBodyDeadline(timeout, () => {
       if (settled) return;
       settled = true;
-      reject(bodyTimedOut(timeout));
-    }, timeout);
+      reject(bodyTimedOut(timeoutMilliseconds(timeout)));
+    });
     req.on('data', (chunk: Buffer | string) => {
       if (settled) return;
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       size += buffer.length;
       if (size > limit) {
         settled = true;
-        clearTimeout(timer);
+        stopClock();
         // Stop collecting and let the rest drain, so that the 413 can still be answered.
         req.resume();
         reject(bodyTooLarge(limit));
@@ -100,7 +105,7 @@ export function readBody(
     req.on('end', () => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      stopClock();
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
     // No 'error' listener: Node emits an IncomingMessage's error only to listeners, and every
@@ -109,7 +114,7 @@ export function readBody(
       if (settled) return;
       // Closed before `end`: the client went away in the middle of its body.
       settled = true;
-      clearTimeout(timer);
+      stopClock();
       reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
     });
   });

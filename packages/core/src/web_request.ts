@@ -5,6 +5,7 @@
  * (`@hono/node-server`'s `c.env.incoming`), its socket and raw headers say what a `Request` cannot:
  * whether the connection is TLS, the peer certificate and address, a repeated `Authorization`.
  */
+import { type BodyDeadline, startBodyDeadline, timeoutMilliseconds } from './body_deadline.js';
 import { DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT, emptyParameters, parseFormBody } from './form.js';
 import {
   bodyTimedOut,
@@ -22,8 +23,11 @@ export interface WebRequestOptions {
   body?: RequestBody;
   /** Cap on a body read from the stream, in octets. Default 64 KiB. */
   bodyLimit?: number;
-  /** Milliseconds to wait for the whole body read from the stream. Default 10 000. */
-  bodyTimeout?: number;
+  /**
+   * Milliseconds to wait for the whole body read from the stream, or the adapter's
+   * {@link BodyDeadline} (one timer for all its reads). Default 10 000.
+   */
+  bodyTimeout?: number | BodyDeadline;
   /**
    * The Node.js socket under the request, where the runtime exposes it (`@hono/node-server`:
    * `c.env.incoming.socket`). TLS, the peer certificate and the peer address are then the
@@ -52,21 +56,26 @@ export interface WebRequestOptions {
 /**
  * `read`, or 408 `invalid_request` (`ERR_BODY_TIMEOUT`) once `timeout` ms have passed, when
  * `onTimeout` runs (to stop reading). The deadline covers the whole body, as `readBody()`'s on the
- * Node path: a body dribbled one octet at a time must not reset it.
+ * Node path: a body dribbled one octet at a time must not reset it. `timeout` may also be a
+ * {@link BodyDeadline} shared by many reads.
  */
-export function withBodyDeadline<T>(read: Promise<T>, timeout: number, onTimeout?: () => void): Promise<T> {
+export function withBodyDeadline<T>(
+  read: Promise<T>,
+  timeout: number | BodyDeadline,
+  onTimeout?: () => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const stopClock = startBodyDeadline(timeout, () => {
       onTimeout?.();
-      reject(bodyTimedOut(timeout));
-    }, timeout);
+      reject(bodyTimedOut(timeoutMilliseconds(timeout)));
+    });
     read.then(
       (value) => {
-        clearTimeout(timer);
+        stopClock();
         resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        stopClock();
         reject(error);
       },
     );
@@ -76,12 +85,13 @@ export function withBodyDeadline<T>(read: Promise<T>, timeout: number, onTimeout
 /**
  * Read a Fetch API request's body, refusing more than `limit` octets (413 `invalid_request`,
  * at once when `Content-Length` declares it, else as soon as the count passes it) and a body not
- * complete within `timeout` ms (408 `invalid_request`). The request's body is consumed.
+ * complete within `timeout` ms (408 `invalid_request`; or a shared {@link BodyDeadline}). The
+ * request's body is consumed.
  */
 export function readWebBody(
   request: Request,
   limit: number = DEFAULT_BODY_LIMIT,
-  timeout: number = DEFAULT_BODY_TIMEOUT,
+  timeout: number | BodyDeadline = DEFAULT_BODY_TIMEOUT,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get('content-length') ?? undefined);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(bodyTooLarge(limit));

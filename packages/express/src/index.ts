@@ -137,7 +137,7 @@ export function clientAuthentication<
     name: property,
     errors,
     bodyLimit,
-    bodyTimeout,
+    bodyDeadline,
   } = normalizeAdapterOptions(authenticator, options, ['property', options?.property]);
 
   function refuse(error: unknown, res: Response, next: NextFunction): void {
@@ -154,7 +154,13 @@ export function clientAuthentication<
     // Read TLS data from req.socket before `property` (by default `client`, Node's legacy socket
     // alias) is assigned.
     const source = bodySource(req);
-    fromNodeRequest(req, { url: req.originalUrl, body: source, bodyLimit, bodyTimeout, secure: req.secure })
+    fromNodeRequest(req, {
+      url: req.originalUrl,
+      body: source,
+      bodyLimit,
+      bodyTimeout: bodyDeadline,
+      secure: req.secure,
+    })
       .then((request) => {
         if (source.kind === 'stream' && req.body === undefined) req.body = formToObject(request.body);
         return authenticator.authenticate(request, { endpoint });

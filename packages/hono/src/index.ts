@@ -17,6 +17,7 @@ import type {
 } from '@client-auth/core';
 import { ATTESTATION_CHALLENGE_HEADER, errorResponse, isOAuthError } from '@client-auth/core';
 import {
+  type BodyDeadline,
   bodyTooLarge,
   checkFunction,
   fromWebRequest,
@@ -85,7 +86,7 @@ function incomingOf(c: Context): IncomingMessage | undefined {
  * `c.req.text()` (which reads invalid UTF-8 as U+FFFD), for the core's form parser, which keeps
  * every repeated key (`parseBody()` keeps only the last).
  */
-function readBody(c: Context, limit: number, timeout: number): Promise<Uint8Array> {
+function readBody(c: Context, limit: number, timeout: BodyDeadline): Promise<Uint8Array> {
   const declared = c.req.header('content-length');
   if (declared !== undefined && !c.req.raw.headers.has('transfer-encoding')) {
     // RFC 9112 §6.2: the length is known before a single octet is read.
@@ -103,7 +104,7 @@ function readBody(c: Context, limit: number, timeout: number): Promise<Uint8Arra
  * A body of no declared length (chunked), counted while it is read. The route then gets a request
  * holding the octets read, as from Hono's own `bodyLimit()` middleware.
  */
-async function readCountedBody(c: Context, limit: number, timeout: number): Promise<Uint8Array> {
+async function readCountedBody(c: Context, limit: number, timeout: BodyDeadline): Promise<Uint8Array> {
   const raw = c.req.raw;
   if (raw.bodyUsed) {
     // A middleware read it through c.req already: Hono answers from its cache.
@@ -152,13 +153,13 @@ export function clientAuthentication<
     ['getCertificate'],
   );
   const variable = normalized.name as Variable;
-  const { endpoint, errors, bodyLimit, bodyTimeout } = normalized;
+  const { endpoint, errors, bodyLimit, bodyDeadline } = normalized;
   const getCertificate = checkFunction(options.getCertificate, 'options.getCertificate');
 
   return async function clientAuthenticationMiddleware(c, next) {
     let result: ClientAuthResult<Client>;
     try {
-      const body = await readBody(c, bodyLimit, bodyTimeout);
+      const body = await readBody(c, bodyLimit, bodyDeadline);
       const incoming = incomingOf(c);
       const request = await fromWebRequest(c.req.raw, {
         body: { kind: 'raw', raw: body },

@@ -114,7 +114,7 @@ export function clientAuthentication<
     name: property,
     errors,
     bodyLimit,
-    bodyTimeout,
+    bodyDeadline,
   } = normalizeAdapterOptions(authenticator, options, ['property', options?.property]);
 
   return async function clientAuthenticationMiddleware(ctx: Context, next: Next) {
@@ -125,7 +125,7 @@ export function clientAuthentication<
         url: ctx.originalUrl,
         body: source,
         bodyLimit,
-        bodyTimeout,
+        bodyTimeout: bodyDeadline,
         secure: ctx.secure,
       });
       if (source.kind === 'stream')
